@@ -1,0 +1,11 @@
+/** Public surface of the contracts: schemas, their validators and the registries generated from them. */
+export { schemaValidator, validatorFor, schemasRoot, schemaBaseUri } from './schema-registry.ts';
+export type { ErrorObject, ValidateFunction } from './schema-registry.ts';
+export { errorCodes, errorCodeList, type ErrorCode } from '../generated/errors/error-codes.ts';
+export {
+  bridgeMethodRegistry,
+  bridgeMethod,
+  type BridgeMethodRegistry,
+  type BridgeMethodEntry,
+  type BridgeEventEntry,
+} from './bridge-registry.ts';

@@ -1,0 +1,44 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+// ajv-formats is CommonJS; under NodeNext its default export arrives as the module namespace.
+const addFormats = addFormatsModule.default;
+
+export const schemasRoot = path.resolve(import.meta.dirname, '..');
+export const schemaBaseUri = 'https://openminiapp.dev/schemas/v1/';
+
+function listSchemaFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.schema.json') && !f.split(path.sep).includes('examples'))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+let shared: Ajv2020 | undefined;
+
+/** One Ajv 2020-12 instance holding every schema of the project, addressed by $id. */
+export function schemaValidator(): Ajv2020 {
+  if (shared) return shared;
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+  addFormats(ajv);
+  for (const file of listSchemaFiles(schemasRoot)) {
+    const schema = JSON.parse(readFileSync(file, 'utf8')) as { $id?: string };
+    const expected = schemaBaseUri + path.relative(schemasRoot, file).split(path.sep).join('/');
+    if (schema.$id !== expected) throw new Error(`${file}: $id must be ${expected}`);
+    ajv.addSchema(schema);
+  }
+  shared = ajv;
+  return ajv;
+}
+
+/** The compiled validator of a schema, by its path below schemas/ (e.g. "manifest/manifest.schema.json"). */
+export function validatorFor(schemaPath: string): ValidateFunction {
+  const id = schemaBaseUri + schemaPath;
+  const validate = schemaValidator().getSchema(id);
+  if (!validate) throw new Error(`no schema with $id ${id}`);
+  return validate;
+}
+
+export type { ErrorObject, ValidateFunction };

@@ -1,0 +1,154 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Requirement-id prefix owned by each spec document. */
+export const documentPrefixes: Record<string, string> = {
+  'manifest.md': 'MAN',
+  'package.md': 'PKG',
+  'signing.md': 'SIG',
+  'versioning.md': 'VER',
+  'distribution.md': 'API',
+  'bridge.md': 'BRG',
+  'permissions.md': 'PRM',
+  'storage.md': 'STO',
+  'lifecycle.md': 'LIF',
+  'addressing.md': 'ADR',
+  'review.md': 'REV',
+  'budgets.md': 'BUD',
+  'analytics.md': 'ANL',
+  'errors.md': 'ERR',
+};
+
+export type ConformanceClass = 'package' | 'server' | 'host';
+export type Level = 'MUST' | 'SHOULD' | 'MAY';
+
+export interface Requirement {
+  id: string;
+  document: string;
+  section: string;
+  classes: ConformanceClass[];
+  level: Level | null;
+  text: string;
+}
+
+export interface SpecProblem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export const requirementIdPattern = /\b([A-Z]{3})-(\d{3})\b/g;
+const definitionLine = /^- \*\*\[([A-Z]{3}-\d{3})\]\*\* ((?:`[a-z]+`(?:, )?)+) (.+)$/;
+const startsLikeDefinition = /^\s*[-*]\s*\**\[[A-Z]{3}-\d{3}\]/;
+const keywordLevels: [RegExp, Level][] = [
+  [/\b(MUST NOT|MUST|REQUIRED|SHALL NOT|SHALL)\b/, 'MUST'],
+  [/\b(SHOULD NOT|SHOULD|RECOMMENDED)\b/, 'SHOULD'],
+  [/\b(MAY|OPTIONAL)\b/, 'MAY'],
+];
+const anyKeyword = /\b(MUST|REQUIRED|SHALL|SHOULD|RECOMMENDED|MAY|OPTIONAL)\b/;
+const classes = new Set<ConformanceClass>(['package', 'server', 'host']);
+
+/** Removes inline code spans so that key words quoted as code are not read as normative. */
+function withoutCode(line: string): string {
+  return line.replace(/`[^`]*`/g, '');
+}
+
+export interface ParsedSpec {
+  requirements: Requirement[];
+  problems: SpecProblem[];
+}
+
+/** Parses every spec document and checks the notation rules of spec/README.md. */
+export async function parseSpec(specDir: string): Promise<ParsedSpec> {
+  const requirements: Requirement[] = [];
+  const problems: SpecProblem[] = [];
+  const files = (await readdir(specDir)).filter((f) => f.endsWith('.md')).sort();
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const prefix = documentPrefixes[file];
+    const text = await readFile(path.join(specDir, file), 'utf8');
+    let section = '';
+    let fenced = false;
+    text.split('\n').forEach((raw, index) => {
+      const lineNo = index + 1;
+      if (raw.startsWith('```')) {
+        fenced = !fenced;
+        return;
+      }
+      if (fenced) return;
+      if (raw.startsWith('#')) section = raw.replace(/^#+\s*/, '');
+      const match = definitionLine.exec(raw);
+      if (!match) {
+        if (startsLikeDefinition.test(raw)) {
+          problems.push({
+            file,
+            line: lineNo,
+            message:
+              'looks like a requirement but does not follow "- **[XXX-000]** `class` Text." (see spec/README.md)',
+          });
+        } else if (prefix && anyKeyword.test(withoutCode(raw)) && !raw.startsWith('|')) {
+          problems.push({
+            file,
+            line: lineNo,
+            message: `normative key word "${anyKeyword.exec(withoutCode(raw))?.[1]}" outside a requirement line: give the statement an id or write it in lower case`,
+          });
+        }
+        return;
+      }
+      const [, id = '', classList = '', body = ''] = match;
+      if (!prefix) {
+        problems.push({
+          file,
+          line: lineNo,
+          message: `${file} is not a registered spec document (scripts/spec-document.ts)`,
+        });
+        return;
+      }
+      if (!id.startsWith(`${prefix}-`)) {
+        problems.push({
+          file,
+          line: lineNo,
+          message: `${id} is defined in ${file}, whose prefix is ${prefix}`,
+        });
+      }
+      const previous = seen.get(id);
+      if (previous) {
+        problems.push({
+          file,
+          line: lineNo,
+          message: `${id} is defined twice (first in ${previous})`,
+        });
+      }
+      seen.set(id, `${file}:${lineNo}`);
+      const parsedClasses = [...classList.matchAll(/`([a-z]+)`/g)].map(
+        (m) => m[1] as ConformanceClass,
+      );
+      for (const c of parsedClasses) {
+        if (!classes.has(c))
+          problems.push({ file, line: lineNo, message: `${id}: unknown conformance class "${c}"` });
+      }
+      const prose = withoutCode(body);
+      const levels = keywordLevels.filter(([re]) => re.test(prose)).map(([, level]) => level);
+      const withdrawn = /^Withdrawn in /.test(body);
+      if (levels.length === 0 && !withdrawn) {
+        problems.push({ file, line: lineNo, message: `${id} has no key word (MUST, SHOULD, MAY)` });
+      } else if (levels.length > 1) {
+        problems.push({
+          file,
+          line: lineNo,
+          message: `${id} mixes levels ${levels.join(' and ')}: split it into one requirement per level`,
+        });
+      }
+      requirements.push({
+        id,
+        document: file,
+        section,
+        classes: parsedClasses,
+        level: levels[0] ?? null,
+        text: body.trim(),
+      });
+    });
+  }
+  requirements.sort((a, b) => a.id.localeCompare(b.id));
+  return { requirements, problems };
+}

@@ -1,0 +1,44 @@
+import { writeFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { packDirectory } from '../package/index.ts';
+import { validateTarget } from '../validation/index.ts';
+import { requiredOption, type Command } from './command.ts';
+import { ExitCode } from './exit-code.ts';
+import { formatHumanReport } from './report-human.ts';
+
+export const packCommand: Command = {
+  name: 'pack',
+  summary:
+    'Validate a mini-app directory and pack it into a deterministic .ma package (same files, same bytes, same digest).',
+  usage: '<dir> --out <package.ma>',
+  options: { out: { type: 'string' } },
+  optionHelp: { out: 'where to write the package (refuses to overwrite a directory)' },
+  minPositionals: 1,
+  maxPositionals: 1,
+  async run(args, io) {
+    const dir = args.positionals[0] ?? '';
+    const out = requiredOption(args, 'out');
+    const report = await validateTarget(dir);
+    if (!report.valid) {
+      io.stderr.write(formatHumanReport(report));
+      io.stderr.write('not packed: fix the errors above first.\n');
+      return ExitCode.invalid;
+    }
+    const packed = await packDirectory(dir);
+    // Write beside the target and rename, so a crash never leaves a half-written package under the final name.
+    const temporary = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.partial`);
+    try {
+      await writeFile(temporary, packed.bytes, { flag: 'wx' });
+      await rename(temporary, out);
+    } finally {
+      await rm(temporary, { force: true });
+    }
+    io.stdout.write(
+      `${report.warningCount > 0 ? formatHumanReport(report) : ''}packed ${report.app?.id ?? dir} ${report.app?.version ?? ''} -> ${out}\n`,
+    );
+    io.stdout.write(
+      `sha256:${packed.digest.sha256} length:${packed.digest.length} files:${packed.files.length}\n`,
+    );
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,76 @@
+import { MiniAppError } from '#sdk/diagnostics/index.ts';
+import type { PackageDigest } from './digest.ts';
+import { payloadTypes, signDocument, type SignedDocument } from './envelope.ts';
+import type { PrivateKey } from './key-pair.ts';
+import type { VerifiedStatement } from './statement.ts';
+import { formatTimestamp } from './timestamp.ts';
+
+/** Platform release metadata (spec/signing.md, "Release metadata"). */
+export interface Release {
+  _type: 'release';
+  specVersion: '1.0';
+  appId: string;
+  version: string;
+  versionCode: number;
+  minHostVersion: string;
+  channel: string;
+  package: PackageDigest & { url?: string };
+  manifestSha256: string;
+  permissions: string[];
+  statement: { sha256: string; keyid: string };
+  issuedAt: string;
+  expires: string;
+}
+
+export interface ReleaseInput {
+  /** The partner statement, as returned by verifyStatement. */
+  statement: VerifiedStatement;
+  minHostVersion: string;
+  channel: string;
+  permissions: readonly string[];
+  url?: string;
+  issuedAt: Date;
+  expires: Date;
+}
+
+/** [SIG-032] metadata must expire after it was issued. */
+export function checkValidityWindow(issuedAt: string, expires: string, requirement: string): void {
+  if (!(Date.parse(expires) > Date.parse(issuedAt))) {
+    throw new MiniAppError(
+      'SIG_MALFORMED',
+      `expires ${expires} is not later than issuedAt ${issuedAt}.`,
+      {
+        requirement,
+        location: { pointer: '/expires' },
+      },
+    );
+  }
+}
+
+/**
+ * Countersigns a reviewed release with keys of the `release` role [SIG-030]; identity fields are
+ * copied from the verified statement so the two signatures cannot disagree [SIG-031].
+ */
+export function createRelease(
+  input: ReleaseInput,
+  keys: readonly PrivateKey[],
+): SignedDocument<Release> {
+  const { statement, keyid, sha256 } = input.statement;
+  const release: Release = {
+    _type: 'release',
+    specVersion: '1.0',
+    appId: statement.appId,
+    version: statement.version,
+    versionCode: statement.versionCode,
+    minHostVersion: input.minHostVersion,
+    channel: input.channel,
+    package: { ...statement.package, ...(input.url === undefined ? {} : { url: input.url }) },
+    manifestSha256: statement.manifestSha256,
+    permissions: [...input.permissions],
+    statement: { sha256, keyid },
+    issuedAt: formatTimestamp(input.issuedAt),
+    expires: formatTimestamp(input.expires),
+  };
+  checkValidityWindow(release.issuedAt, release.expires, 'SIG-032');
+  return signDocument(payloadTypes.release, release, keys);
+}
