@@ -55,5 +55,10 @@ export default tseslint.config(
     files: ['examples/**/*.js'],
     languageOptions: { sourceType: 'script' },
   },
+  layer(
+    ['reference-server/**'],
+    ['**/reference-host/**', '**/conformance/**'],
+    'the reference server talks to hosts only over the HTTP contract.',
+  ),
   layer(['sdk/**'], ['**/reference-*/**', '**/conformance/**'], 'the sdk depends only on schemas.'),
 );

@@ -10,7 +10,8 @@ const root = path.resolve(import.meta.dirname, '..');
 const split = process.argv.indexOf('--');
 const folders = (split >= 0 ? process.argv.slice(2, split) : process.argv.slice(2)).filter(Boolean);
 const extra = split >= 0 ? process.argv.slice(split + 1) : [];
-const roots = folders.length > 0 ? folders : ['schemas', 'sdk', 'scripts', 'examples'];
+const roots =
+  folders.length > 0 ? folders : ['schemas', 'sdk', 'scripts', 'examples', 'reference-server'];
 
 const files = roots
   .filter((folder) => existsSync(path.join(root, folder)))

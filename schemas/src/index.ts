@@ -1,5 +1,12 @@
 /** Public surface of the contracts: schemas, their validators and the registries generated from them. */
-export { schemaValidator, validatorFor, schemasRoot, schemaBaseUri } from './schema-registry.ts';
+export {
+  createSchemaValidator,
+  schemaValidator,
+  validatorFor,
+  schemasRoot,
+  schemaBaseUri,
+  type SchemaValidatorOptions,
+} from './schema-registry.ts';
 export type { ErrorObject, ValidateFunction } from './schema-registry.ts';
 export { errorCodes, errorCodeList, type ErrorCode } from '../generated/errors/error-codes.ts';
 export {
@@ -9,3 +16,11 @@ export {
   type BridgeMethodEntry,
   type BridgeEventEntry,
 } from './bridge-registry.ts';
+export {
+  distributionContract,
+  createContractValidator,
+  componentsSchemaId,
+  type ContractOperation,
+  type OperationParameter,
+  type DistributionContract,
+} from './distribution-contract.ts';

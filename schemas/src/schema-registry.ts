@@ -16,21 +16,39 @@ function listSchemaFiles(dir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
-let shared: Ajv2020 | undefined;
+/** Ajv options that callers may change; strictness and the 2020-12 dialect are fixed. */
+export interface SchemaValidatorOptions {
+  /** Coerce strings to the declared types (for URL parameters and query strings). */
+  coerceTypes?: boolean;
+  /** Extra annotation keywords to accept, e.g. OpenAPI's `example`. */
+  keywords?: readonly string[];
+}
 
-/** One Ajv 2020-12 instance holding every schema of the project, addressed by $id. */
-export function schemaValidator(): Ajv2020 {
-  if (shared) return shared;
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+/** A new Ajv 2020-12 instance holding every schema of the project, addressed by $id. */
+export function createSchemaValidator(options: SchemaValidatorOptions = {}): Ajv2020 {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    allowUnionTypes: true,
+    coerceTypes: options.coerceTypes ?? false,
+  });
   addFormats(ajv);
+  for (const keyword of options.keywords ?? []) ajv.addKeyword(keyword);
   for (const file of listSchemaFiles(schemasRoot)) {
     const schema = JSON.parse(readFileSync(file, 'utf8')) as { $id?: string };
     const expected = schemaBaseUri + path.relative(schemasRoot, file).split(path.sep).join('/');
     if (schema.$id !== expected) throw new Error(`${file}: $id must be ${expected}`);
     ajv.addSchema(schema);
   }
-  shared = ajv;
   return ajv;
+}
+
+let shared: Ajv2020 | undefined;
+
+/** The shared, non-coercing validator of every schema of the project. */
+export function schemaValidator(): Ajv2020 {
+  shared ??= createSchemaValidator();
+  return shared;
 }
 
 /** The compiled validator of a schema, by its path below schemas/ (e.g. "manifest/manifest.schema.json"). */

@@ -1,6 +1,7 @@
-import { writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { generateKeyPair, type SigningAlgorithm } from '../signing/index.ts';
-import { choiceOption, requiredOption, UsageError, type Command } from './command.ts';
+import { writeOutputFile } from './cli-file.ts';
+import { choiceOption, requiredOption, type Command } from './command.ts';
 import { ExitCode } from './exit-code.ts';
 
 const algorithms = {
@@ -9,19 +10,6 @@ const algorithms = {
   'rsa-pss': 'RSA-PSS',
 } as const satisfies Record<string, SigningAlgorithm>;
 type AlgorithmFlag = keyof typeof algorithms;
-
-async function writeNew(file: string, content: string, mode: number): Promise<void> {
-  try {
-    await writeFile(file, content, { flag: 'wx', mode });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new UsageError(
-        `${file} already exists; refusing to overwrite a key (choose another --out)`,
-      );
-    }
-    throw error;
-  }
-}
 
 export const keygenCommand: Command = {
   name: 'keygen',
@@ -41,8 +29,17 @@ export const keygenCommand: Command = {
     const pair = await generateKeyPair(algorithms[alg]);
     const publicFile = `${out}.pub.jwk.json`;
     const privateFile = `${out}.key.pem`;
-    await writeNew(privateFile, pair.privateKeyPem, 0o600);
-    await writeNew(publicFile, `${JSON.stringify(pair.publicJwk, null, 2)}\n`, 0o644);
+    // The private key is readable by its owner only; never replace an existing key [SIG-007].
+    await writeOutputFile(privateFile, pair.privateKeyPem, { overwrite: false, mode: 0o600 });
+    try {
+      await writeOutputFile(publicFile, `${JSON.stringify(pair.publicJwk, null, 2)}\n`, {
+        overwrite: false,
+      });
+    } catch (error) {
+      // Half a key pair is useless and confusing: take back the private key just written.
+      await rm(privateFile, { force: true });
+      throw error;
+    }
     io.stdout.write(
       `private key: ${privateFile} (keep it secret)\npublic key:  ${publicFile}\nkeyid:       ${pair.keyid}\n`,
     );

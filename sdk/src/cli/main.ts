@@ -7,6 +7,7 @@ import { packCommand } from './pack-command.ts';
 import { keygenCommand } from './keygen-command.ts';
 import { signCommand } from './sign-command.ts';
 import { verifyCommand } from './verify-command.ts';
+import { previewCommand } from './preview-command.ts';
 
 export const commands: readonly Command[] = [
   validateCommand,
@@ -14,6 +15,7 @@ export const commands: readonly Command[] = [
   keygenCommand,
   signCommand,
   verifyCommand,
+  previewCommand,
 ];
 
 function generalHelp(): string {
@@ -50,9 +52,13 @@ function commandHelp(command: Command): string {
 /** Runs the CLI; returns the exit code instead of exiting so tests can call it in-process. */
 export async function main(argv: readonly string[], io: CliIo): Promise<ExitCodeValue> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name === undefined ? io.stderr : io.stdout).write(generalHelp());
-    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  if (name === undefined) {
+    io.stderr.write(`miniapp: no command given [USAGE]\n\n${generalHelp()}`);
+    return ExitCode.usage;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(generalHelp());
+    return ExitCode.ok;
   }
   if (name === '--version') {
     io.stdout.write('miniapp 0.1.0 (spec 1.0.0-draft)\n');

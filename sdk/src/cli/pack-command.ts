@@ -1,8 +1,7 @@
-import { writeFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
 import { packDirectory } from '../package/index.ts';
 import { validateTarget } from '../validation/index.ts';
-import { requiredOption, type Command } from './command.ts';
+import { writeOutputFile } from './cli-file.ts';
+import { requiredOption, UsageError, type Command } from './command.ts';
 import { ExitCode } from './exit-code.ts';
 import { formatHumanReport } from './report-human.ts';
 
@@ -24,15 +23,11 @@ export const packCommand: Command = {
       io.stderr.write('not packed: fix the errors above first.\n');
       return ExitCode.invalid;
     }
-    const packed = await packDirectory(dir);
-    // Write beside the target and rename, so a crash never leaves a half-written package under the final name.
-    const temporary = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.partial`);
-    try {
-      await writeFile(temporary, packed.bytes, { flag: 'wx' });
-      await rename(temporary, out);
-    } finally {
-      await rm(temporary, { force: true });
+    if (report.kind !== 'directory') {
+      throw new UsageError(`${dir} is already a package; pack takes a mini-app directory`);
     }
+    const packed = await packDirectory(dir);
+    await writeOutputFile(out, packed.bytes, { overwrite: true });
     io.stdout.write(
       `${report.warningCount > 0 ? formatHumanReport(report) : ''}packed ${report.app?.id ?? dir} ${report.app?.version ?? ''} -> ${out}\n`,
     );

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { MiniAppError } from '../diagnostics/index.ts';
 import { parseManifest, type Manifest } from '../manifest/index.ts';
 import { openArchiveSource } from '../package/index.ts';
+import { readInputFile } from './cli-file.ts';
 
 /** A .ma package read for signing or verification: its exact bytes, its manifest bytes and the parsed manifest. */
 export interface PackageFileContents {
@@ -10,8 +10,9 @@ export interface PackageFileContents {
   manifest: Manifest;
 }
 
+/** Reads and opens a package; the manifest is decoded strictly (UTF-8, no BOM) by the manifest parser [MAN-002]. */
 export async function readPackageFile(file: string): Promise<PackageFileContents> {
-  const bytes = new Uint8Array(await readFile(file));
+  const bytes = await readInputFile(file);
   // Opening the archive applies every package rule (paths, limits, bombs) before anything is trusted.
   const source = await openArchiveSource(bytes);
   if (!source.files.some((f) => f.path === 'manifest.json')) {
@@ -20,7 +21,7 @@ export async function readPackageFile(file: string): Promise<PackageFileContents
     });
   }
   const manifestBytes = await source.read('manifest.json');
-  const parsed = parseManifest(new TextDecoder().decode(manifestBytes), 'manifest.json');
+  const parsed = parseManifest(manifestBytes, 'manifest.json');
   const first = parsed.diagnostics.find((d) => d.severity === 'error');
   if (!parsed.manifest || first) {
     throw new MiniAppError(

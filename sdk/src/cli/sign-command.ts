@@ -1,7 +1,7 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { MiniAppError } from '../diagnostics/index.ts';
 import { createStatement, loadPrivateKey } from '../signing/index.ts';
+import { writeOutputFile } from './cli-file.ts';
 import { requiredOption, stringOption, type Command } from './command.ts';
 import { ExitCode } from './exit-code.ts';
 import { readPackageFile } from './package-file.ts';
@@ -39,13 +39,7 @@ export const signCommand: Command = {
       },
       key,
     );
-    const temporary = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.partial`);
-    try {
-      await writeFile(temporary, signed.bytes, { flag: 'wx' });
-      await rename(temporary, out);
-    } finally {
-      await rm(temporary, { force: true });
-    }
+    await writeOutputFile(out, signed.bytes, { overwrite: true });
     io.stdout.write(
       `signed ${pkg.manifest.id} ${pkg.manifest.version} (versionCode ${pkg.manifest.versionCode}) with key ${key.keyid}\n` +
         `package sha256:${signed.payload.package.sha256} length:${signed.payload.package.length}\nstatement: ${out}\n`,

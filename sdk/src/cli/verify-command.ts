@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { MiniAppError } from '../diagnostics/index.ts';
 import {
   importPublicJwk,
@@ -8,17 +7,10 @@ import {
   verifyStatement,
   type PublicJwk,
 } from '../signing/index.ts';
+import { readInputFile } from './cli-file.ts';
 import { stringOption, UsageError, type Command, type ParsedArgs } from './command.ts';
 import { ExitCode } from './exit-code.ts';
 import { readPackageFile, type PackageFileContents } from './package-file.ts';
-
-async function readInput(file: string, what: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(file));
-  } catch {
-    throw new UsageError(`cannot read the ${what} ${file}`);
-  }
-}
 
 function parseJson(bytes: Uint8Array, file: string): unknown {
   try {
@@ -45,10 +37,10 @@ async function verifyAuthor(
     throw new UsageError('--statement needs at least one --key <public.jwk.json>');
   const partnerKeys: Record<string, PublicJwk> = {};
   for (const file of keys) {
-    const imported = importPublicJwk(parseJson(await readInput(file, 'public key'), file));
+    const imported = importPublicJwk(parseJson(await readInputFile(file), file));
     partnerKeys[imported.keyid] = imported.jwk;
   }
-  const verified = verifyStatement(await readInput(statementFile, 'statement'), partnerKeys, {
+  const verified = verifyStatement(await readInputFile(statementFile), partnerKeys, {
     appId: pkg.manifest.id,
     package: packageDigestOf(pkg.bytes),
   });
@@ -81,15 +73,18 @@ async function verifyPlatform(pkg: PackageFileContents, args: ParsedArgs): Promi
   const now = nowText === undefined ? new Date() : new Date(nowText);
   if (Number.isNaN(now.getTime()))
     throw new UsageError(`--now must be an RFC 3339 time (got "${nowText}")`);
-  const store = TrustStore.fromBakedRoot(await readInput(rootFile, 'trust root'));
+  const store = TrustStore.fromBakedRoot(await readInputFile(rootFile));
   store.updateRoot([], now);
-  store.verifyIndex(await readInput(indexFile, 'index'), now);
-  const { release } = store.verifyRelease(await readInput(releaseFile, 'release'), {
+  store.verifyIndex(await readInputFile(indexFile), now);
+  // [SIG-065] the index pins a release per channel; a host follows one channel.
+  const channel = stringOption(args, 'channel') ?? 'stable';
+  const { release } = store.verifyRelease(await readInputFile(releaseFile), {
     appId: pkg.manifest.id,
+    channel,
     now,
   });
   store.verifyPackage(pkg.bytes, release);
-  return `platform release OK: ${release.appId} ${release.version} (versionCode ${release.versionCode}, ${release.channel}) pinned by the index, expires ${release.expires}`;
+  return `platform release OK: ${release.appId} ${release.version} (versionCode ${release.versionCode}) pinned by the index on ${channel}, expires ${release.expires}`;
 }
 
 export const verifyCommand: Command = {
@@ -97,7 +92,7 @@ export const verifyCommand: Command = {
   summary:
     "Verify a .ma package: the author's statement against partner public keys, and/or the platform release against a trust root and index.",
   usage:
-    '<package.ma> [--statement <file> --key <public.jwk.json>...] [--root <root.json> --index <index.json> --release <release.json> [--now <time>]]',
+    '<package.ma> [--statement <file> --key <public.jwk.json>...] [--root <root.json> --index <index.json> --release <release.json> [--channel <name>] [--now <time>]]',
   options: {
     statement: { type: 'string' },
     key: { type: 'string', multiple: true },
@@ -105,6 +100,7 @@ export const verifyCommand: Command = {
     index: { type: 'string' },
     release: { type: 'string' },
     now: { type: 'string' },
+    channel: { type: 'string' },
   },
   optionHelp: {
     statement: "the author's DSSE statement (from `miniapp sign`)",
@@ -113,6 +109,7 @@ export const verifyCommand: Command = {
     index: 'the current signed index',
     release: "the platform's signed release metadata",
     now: 'verify as of this RFC 3339 time (default: now)',
+    channel: 'the channel the index must pin the release on (default: stable)',
   },
   minPositionals: 1,
   maxPositionals: 1,

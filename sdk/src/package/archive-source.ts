@@ -447,10 +447,10 @@ export async function openArchiveSource(
   }
   entries.sort((a, b) => compareUtf8(a.file.path, b.file.path));
   const byPath = new Map(entries.map((entry) => [entry.file.path, entry]));
-  // [PKG-006]
+  // [MAN-001] refused before any entry is used, with the manifest reader's code
   if (!byPath.has('manifest.json')) {
     throw refuse(
-      'PKG_MANIFEST_MISSING',
+      'MANIFEST_MISSING',
       'The archive has no manifest.json at its root.',
       label,
       'Put manifest.json at the top of the directory you pack.',

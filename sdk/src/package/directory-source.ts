@@ -218,10 +218,10 @@ export async function openDirectorySource(
     stopped: false,
   };
   await walk(state, Buffer.from(path.resolve(dir)), []);
-  // [PKG-006]
+  // [MAN-001] reported here with the manifest reader's code, so both paths agree
   if (!state.files.has('manifest.json')) {
     state.diagnostics.push(
-      diagnostic('PKG_MANIFEST_MISSING', `${dir} has no manifest.json at its top level.`, {
+      diagnostic('MANIFEST_MISSING', `${dir} has no manifest.json at its top level.`, {
         location: { file: 'manifest.json' },
         fix: 'Create manifest.json at the root of the mini-app (see spec/manifest.md).',
       }),

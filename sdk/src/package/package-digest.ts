@@ -14,12 +14,13 @@ export function packageDigest(bytes: Uint8Array): PackageDigest {
 
 /**
  * Checks downloaded bytes against the digest a release promised, length first [PKG-091].
- * Throws PKG_DIGEST_MISMATCH; call it before openArchiveSource so no ZIP parser sees unverified bytes.
+ * Throws SIG_LENGTH_MISMATCH or SIG_DIGEST_MISMATCH, the codes a host's signature check uses for the
+ * same fault [SIG-041]; call it before openArchiveSource so no ZIP parser sees unverified bytes.
  */
 export function verifyPackageDigest(bytes: Uint8Array, expected: PackageDigest): void {
   if (bytes.length !== expected.length) {
     throw new MiniAppError(
-      'PKG_DIGEST_MISMATCH',
+      'SIG_LENGTH_MISMATCH',
       `The package is ${bytes.length} bytes; the release promised ${expected.length}.`,
       { fix: 'Download the package again from the release URL.' },
     );
@@ -28,7 +29,7 @@ export function verifyPackageDigest(bytes: Uint8Array, expected: PackageDigest):
   const promised = Buffer.from(expected.sha256, 'hex');
   if (promised.length !== actual.length || !timingSafeEqual(actual, promised)) {
     throw new MiniAppError(
-      'PKG_DIGEST_MISMATCH',
+      'SIG_DIGEST_MISMATCH',
       'The SHA-256 of the package differs from the release.',
       {
         fix: 'Download the package again; if it persists, the mirror serves altered bytes.',

@@ -13,7 +13,6 @@ export interface Release {
   version: string;
   versionCode: number;
   minHostVersion: string;
-  channel: string;
   package: PackageDigest & { url?: string };
   manifestSha256: string;
   permissions: string[];
@@ -26,7 +25,6 @@ export interface ReleaseInput {
   /** The partner statement, as returned by verifyStatement. */
   statement: VerifiedStatement;
   minHostVersion: string;
-  channel: string;
   permissions: readonly string[];
   url?: string;
   issuedAt: Date;
@@ -63,7 +61,6 @@ export function createRelease(
     version: statement.version,
     versionCode: statement.versionCode,
     minHostVersion: input.minHostVersion,
-    channel: input.channel,
     package: { ...statement.package, ...(input.url === undefined ? {} : { url: input.url }) },
     manifestSha256: statement.manifestSha256,
     permissions: [...input.permissions],

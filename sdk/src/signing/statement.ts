@@ -116,9 +116,9 @@ export function verifyStatement(
     expected.latestVersionCode !== undefined &&
     statement.versionCode <= expected.latestVersionCode
   ) {
-    // [SIG-022] an old statement replayed as a new release.
+    // [SIG-022] an old statement replayed as a new release; the server-side code of [VER-001].
     throw new MiniAppError(
-      'SIG_ROLLBACK',
+      'VERSION_CODE_NOT_INCREASING',
       `versionCode ${statement.versionCode} is not greater than the released ${expected.latestVersionCode}.`,
       {
         requirement: 'SIG-022',

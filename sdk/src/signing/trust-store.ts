@@ -28,8 +28,8 @@ export interface TrustState {
 
 export interface ReleaseRequest {
   appId: string;
-  /** When given, the release must be on this channel. */
-  channel?: string;
+  /** The channel the host follows; the index must pin the release on it [SIG-065]. */
+  channel: string;
   /** The time fixed for this update session [SIG-063]. */
   now: Date;
 }
@@ -225,14 +225,14 @@ export class TrustStore {
     const pinned = index.releases.some(
       (entry) =>
         entry.appId === release.appId &&
-        entry.channel === release.channel &&
+        entry.channel === request.channel &&
         entry.versionCode === release.versionCode &&
         entry.sha256 === sha256,
     );
-    if (!pinned || (request.channel !== undefined && request.channel !== release.channel)) {
+    if (!pinned) {
       throw new MiniAppError(
         'SIG_NOT_IN_INDEX',
-        `The index does not pin this release of ${release.appId} (${release.channel}, versionCode ${release.versionCode}).`,
+        `The index does not pin this release of ${release.appId} (versionCode ${release.versionCode}) on channel ${request.channel}.`,
         { details: { sha256 } },
       );
     }

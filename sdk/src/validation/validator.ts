@@ -18,8 +18,6 @@ export interface ValidateOptions {
   limits?: PackageLimits;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
 async function openSource(
   target: string,
   limits: PackageLimits,
@@ -90,23 +88,18 @@ async function checkSource(
     diagnostics.push(...checkPackageLimits(source, [], limits));
     return;
   }
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = decoder.decode(await source.read('manifest.json'));
+    bytes = await source.read('manifest.json');
   } catch (error) {
     if (isMiniAppError(error)) {
       diagnostics.push(error.toDiagnostic());
       return;
     }
-    diagnostics.push(
-      diagnostic('MANIFEST_ENCODING', 'manifest.json is not valid UTF-8', {
-        location: { file: 'manifest.json' },
-        fix: 'save manifest.json as UTF-8',
-      }),
-    );
-    return;
+    throw error;
   }
-  const parsed = parseManifest(text, 'manifest.json');
+  // The parser decodes the bytes itself so a BOM or UTF-16 text is reported, never silently stripped [MAN-002].
+  const parsed = parseManifest(bytes, 'manifest.json');
   diagnostics.push(...parsed.diagnostics);
   const manifest = parsed.manifest;
   diagnostics.push(

@@ -41,10 +41,6 @@ export interface Release {
    * A SemVer 2.0 version string.
    */
   minHostVersion: string;
-  /**
-   * A release channel such as stable or beta.
-   */
-  channel: string;
   package: {
     sha256: string;
     length: number;

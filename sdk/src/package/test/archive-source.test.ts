@@ -307,9 +307,9 @@ describe('openArchiveSource', () => {
   it('refuses an archive without manifest.json at the root', async () => {
     assert.equal(
       await refusal(buildZip([{ name: 'app/manifest.json', data: text('{}') }])),
-      'PKG_MANIFEST_MISSING',
+      'MANIFEST_MISSING',
     );
-    assert.equal(await refusal(buildZip([])), 'PKG_MANIFEST_MISSING');
+    assert.equal(await refusal(buildZip([])), 'MANIFEST_MISSING');
   });
 
   it('ignores empty directory entries but refuses one with content', async () => {

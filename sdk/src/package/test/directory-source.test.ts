@@ -116,7 +116,7 @@ describe('openDirectorySource', () => {
   it('reports a missing manifest.json and stops walking past the entry limit', async () => {
     const dir = await tree({ 'a.txt': '1', 'b.txt': '2', 'c.txt': '3', 'd.txt': '4' });
     const { diagnostics } = await openDirectorySource(dir, { maxEntries: 2 });
-    assert.deepEqual(codes(diagnostics), ['PKG_TOO_MANY_ENTRIES', 'PKG_MANIFEST_MISSING']);
+    assert.deepEqual(codes(diagnostics), ['PKG_TOO_MANY_ENTRIES', 'MANIFEST_MISSING']);
   });
 
   it('reports a single file larger than any part may hold', async () => {

@@ -26,13 +26,13 @@ describe('verifyPackageDigest', () => {
           const index = at % bytes.length;
           flipped[index] = (flipped[index] ?? 0) ^ xor;
           assert.throws(() => verifyPackageDigest(flipped, digest), {
-            code: 'PKG_DIGEST_MISMATCH',
+            code: 'SIG_DIGEST_MISMATCH',
           });
           assert.throws(() => verifyPackageDigest(bytes.subarray(1), digest), {
-            code: 'PKG_DIGEST_MISMATCH',
+            code: 'SIG_LENGTH_MISMATCH',
           });
           assert.throws(() => verifyPackageDigest(new Uint8Array([...bytes, 0]), digest), {
-            code: 'PKG_DIGEST_MISMATCH',
+            code: 'SIG_LENGTH_MISMATCH',
           });
         },
       ),
@@ -42,7 +42,7 @@ describe('verifyPackageDigest', () => {
   it('refuses a malformed expected digest instead of accepting it', () => {
     const bytes = new Uint8Array([1, 2, 3]);
     assert.throws(() => verifyPackageDigest(bytes, { sha256: 'zz', length: 3 }), {
-      code: 'PKG_DIGEST_MISMATCH',
+      code: 'SIG_DIGEST_MISMATCH',
     });
   });
 });

@@ -152,7 +152,7 @@ describe('packDirectory', () => {
       assert.ok(isMiniAppError(error));
       assert.equal(error.code, 'PKG_DUPLICATE_PATH');
       const found = (error.details?.diagnostics as Diagnostic[]).map((d) => d.code);
-      assert.deepEqual(found, ['PKG_DUPLICATE_PATH', 'PKG_MANIFEST_MISSING']);
+      assert.deepEqual(found, ['PKG_DUPLICATE_PATH', 'MANIFEST_MISSING']);
       return true;
     });
   });

@@ -42,6 +42,8 @@ export interface Published {
   statement: SignedDocument<Statement>;
   verified: VerifiedStatement;
   release: SignedDocument<Release>;
+  /** The channel the index pins it on. */
+  channel: string;
 }
 
 /** A platform with a root of version 1: two root keys (threshold 2), two release keys (threshold 2), one index key. */
@@ -118,14 +120,19 @@ export class ReleaseWorld {
       {
         statement: verified,
         minHostVersion: '1.0.0',
-        channel: options.channel ?? 'stable',
         permissions: ['location'],
         issuedAt: hoursFromNow(-1),
         expires: options.expires ?? hoursFromNow(24 * 90),
       },
       this.releaseKeys,
     );
-    return { packageBytes: bytes, statement, verified, release };
+    return {
+      packageBytes: bytes,
+      statement,
+      verified,
+      release,
+      channel: options.channel ?? 'stable',
+    };
   }
 
   index(options: {
@@ -142,7 +149,7 @@ export class ReleaseWorld {
         issuedAt: options.issuedAt ?? hoursFromNow(-1),
         releases: (options.pin ?? []).map((p) => ({
           appId: p.release.payload.appId,
-          channel: p.release.payload.channel,
+          channel: p.channel,
           versionCode: p.release.payload.versionCode,
           sha256: p.release.sha256,
         })),

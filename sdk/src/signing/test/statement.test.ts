@@ -78,7 +78,7 @@ describe('partner statements', () => {
           package: packageDigestOf(bytes),
           latestVersionCode: 12,
         }),
-      { code: 'SIG_ROLLBACK' },
+      { code: 'VERSION_CODE_NOT_INCREASING' },
     );
   });
 

@@ -14,7 +14,6 @@ function releaseInputOf(published: Published): ReleaseInput {
   return {
     statement: published.verified,
     minHostVersion: '1.0.0',
-    channel: 'stable',
     permissions: [],
     issuedAt: hoursFromNow(-1),
     expires: hoursFromNow(100),
@@ -65,6 +64,7 @@ describe('host trust store', () => {
       const trust = sessionWith([shop]);
       const { release, sha256 } = trust.verifyRelease(shop.release.bytes, {
         appId: 'com.example.shop',
+        channel: 'stable',
         now,
       });
       assert.equal(sha256, shop.release.sha256);
@@ -103,9 +103,13 @@ describe('host trust store', () => {
     it('rejects a release signed by only one of the two release keys [SIG-013] [SIG-033]', () => {
       const forged = createRelease(releaseInputOf(shop), [world.releaseKeys[0] as PrivateKey]);
       const trust = sessionWith([{ ...shop, release: forged }]);
-      assert.throws(() => trust.verifyRelease(forged.bytes, { appId: 'com.example.shop', now }), {
-        code: 'SIG_THRESHOLD_NOT_MET',
-      });
+      assert.throws(
+        () =>
+          trust.verifyRelease(forged.bytes, { appId: 'com.example.shop', channel: 'stable', now }),
+        {
+          code: 'SIG_THRESHOLD_NOT_MET',
+        },
+      );
     });
 
     it('rejects a release signed by one release key twice [SIG-013]', () => {
@@ -123,17 +127,24 @@ describe('host trust store', () => {
         }).bytes,
         now,
       );
-      assert.throws(() => trust.verifyRelease(bytes, { appId: 'com.example.shop', now }), {
-        code: 'SIG_THRESHOLD_NOT_MET',
-      });
+      assert.throws(
+        () => trust.verifyRelease(bytes, { appId: 'com.example.shop', channel: 'stable', now }),
+        {
+          code: 'SIG_THRESHOLD_NOT_MET',
+        },
+      );
     });
 
     it('rejects a release signed by the partner key instead of the platform [SIG-033]', () => {
       const forged = createRelease(releaseInputOf(shop), [world.partner]);
       const trust = sessionWith([{ ...shop, release: forged }]);
-      assert.throws(() => trust.verifyRelease(forged.bytes, { appId: 'com.example.shop', now }), {
-        code: 'SIG_UNKNOWN_KEY',
-      });
+      assert.throws(
+        () =>
+          trust.verifyRelease(forged.bytes, { appId: 'com.example.shop', channel: 'stable', now }),
+        {
+          code: 'SIG_UNKNOWN_KEY',
+        },
+      );
     });
 
     it('rejects an index signed by release keys rather than index keys [SIG-060]', () => {
@@ -149,7 +160,12 @@ describe('host trust store', () => {
       };
       const trust = sessionWith([confused]);
       assert.throws(
-        () => trust.verifyRelease(shop.statement.bytes, { appId: 'com.example.shop', now }),
+        () =>
+          trust.verifyRelease(shop.statement.bytes, {
+            appId: 'com.example.shop',
+            channel: 'stable',
+            now,
+          }),
         {
           code: 'SIG_PAYLOAD_TYPE_MISMATCH',
         },
@@ -176,7 +192,12 @@ describe('host trust store', () => {
       const old = world.publish({ versionCode: 4, expires: hoursFromNow(-0.5) });
       const trust = sessionWith([old]);
       assert.throws(
-        () => trust.verifyRelease(old.release.bytes, { appId: 'com.example.shop', now }),
+        () =>
+          trust.verifyRelease(old.release.bytes, {
+            appId: 'com.example.shop',
+            channel: 'stable',
+            now,
+          }),
         {
           code: 'SIG_EXPIRED',
         },
@@ -193,7 +214,12 @@ describe('host trust store', () => {
 
     it('refuses to verify a release without an index in the session [SIG-064]', () => {
       assert.throws(
-        () => store().verifyRelease(shop.release.bytes, { appId: 'com.example.shop', now }),
+        () =>
+          store().verifyRelease(shop.release.bytes, {
+            appId: 'com.example.shop',
+            channel: 'stable',
+            now,
+          }),
         {
           code: 'SIG_NOT_IN_INDEX',
         },
@@ -206,6 +232,7 @@ describe('host trust store', () => {
         () =>
           trust.verifyRelease(shop.release.bytes, {
             appId: 'com.example.shop',
+            channel: 'stable',
             now: hoursFromNow(30),
           }),
         {
@@ -227,7 +254,12 @@ describe('host trust store', () => {
       const trust = sessionWith([older]);
       trust.recordInstall(shop.release.payload);
       assert.throws(
-        () => trust.verifyRelease(older.release.bytes, { appId: 'com.example.shop', now }),
+        () =>
+          trust.verifyRelease(older.release.bytes, {
+            appId: 'com.example.shop',
+            channel: 'stable',
+            now,
+          }),
         {
           code: 'SIG_ROLLBACK',
         },
@@ -250,7 +282,12 @@ describe('host trust store', () => {
       const newer = world.publish({ versionCode: 5, version: '1.5.0' });
       const trust = sessionWith([newer]);
       assert.throws(
-        () => trust.verifyRelease(shop.release.bytes, { appId: 'com.example.shop', now }),
+        () =>
+          trust.verifyRelease(shop.release.bytes, {
+            appId: 'com.example.shop',
+            channel: 'stable',
+            now,
+          }),
         {
           code: 'SIG_NOT_IN_INDEX',
         },
@@ -276,7 +313,12 @@ describe('host trust store', () => {
     it('rejects app A release metadata when app B was requested [SIG-034]', () => {
       const trust = sessionWith([shop]);
       assert.throws(
-        () => trust.verifyRelease(shop.release.bytes, { appId: 'com.example.bank', now }),
+        () =>
+          trust.verifyRelease(shop.release.bytes, {
+            appId: 'com.example.bank',
+            channel: 'stable',
+            now,
+          }),
         {
           code: 'SIG_WRONG_APP',
         },
@@ -290,7 +332,12 @@ describe('host trust store', () => {
         now,
       );
       assert.throws(
-        () => trust.verifyRelease(shop.release.bytes, { appId: 'com.example.shop', now }),
+        () =>
+          trust.verifyRelease(shop.release.bytes, {
+            appId: 'com.example.shop',
+            channel: 'stable',
+            now,
+          }),
         {
           code: 'SIG_REVOKED_RELEASE',
         },
@@ -304,7 +351,12 @@ describe('host trust store', () => {
         now,
       );
       assert.throws(
-        () => trust.verifyRelease(shop.release.bytes, { appId: 'com.example.shop', now }),
+        () =>
+          trust.verifyRelease(shop.release.bytes, {
+            appId: 'com.example.shop',
+            channel: 'stable',
+            now,
+          }),
         {
           code: 'SIG_REVOKED_KEY',
         },
