@@ -1,8 +1,8 @@
 /**
  * Runs every *.test.ts of the given folders with Node's built-in runner (Node 20 has no glob for --test).
- * Usage: tsx scripts/test.ts [folder ...] [-- extra node --test flags]
+ * Usage: tsx scripts/test.ts [folder or file ...] [-- extra node --test flags]
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -14,11 +14,13 @@ const roots =
   folders.length > 0 ? folders : ['schemas', 'sdk', 'scripts', 'examples', 'reference-server'];
 
 const files = roots
-  .filter((folder) => existsSync(path.join(root, folder)))
-  .flatMap((folder) =>
-    readdirSync(path.join(root, folder), { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.test.ts') && !f.split(path.sep).includes('node_modules'))
-      .map((f) => path.join(folder, f)),
+  .filter((target) => existsSync(path.join(root, target)))
+  .flatMap((target) =>
+    statSync(path.join(root, target)).isFile()
+      ? [target]
+      : readdirSync(path.join(root, target), { recursive: true, encoding: 'utf8' })
+          .filter((f) => f.endsWith('.test.ts') && !f.split(path.sep).includes('node_modules'))
+          .map((f) => path.join(target, f)),
   )
   .sort();
 
