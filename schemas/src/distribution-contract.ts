@@ -164,7 +164,9 @@ export function distributionContract(): DistributionContract {
 }
 
 /** An Ajv instance with every project schema and the contract's components, accepting OpenAPI annotations. */
-export function createContractValidator(options: { coerceTypes?: boolean } = {}): Ajv2020 {
+export function createContractValidator(
+  options: { coerceTypes?: boolean; verbose?: boolean } = {},
+): Ajv2020 {
   const ajv = createSchemaValidator({
     ...options,
     keywords: ['example', 'discriminator', 'xml', 'externalDocs'],

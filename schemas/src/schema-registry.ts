@@ -22,6 +22,8 @@ export interface SchemaValidatorOptions {
   coerceTypes?: boolean;
   /** Extra annotation keywords to accept, e.g. OpenAPI's `example`. */
   keywords?: readonly string[];
+  /** Put the failing schema object in each error (`parentSchema`), to read its `$comment`. */
+  verbose?: boolean;
 }
 
 /** A new Ajv 2020-12 instance holding every schema of the project, addressed by $id. */
@@ -31,6 +33,7 @@ export function createSchemaValidator(options: SchemaValidatorOptions = {}): Ajv
     strict: true,
     allowUnionTypes: true,
     coerceTypes: options.coerceTypes ?? false,
+    verbose: options.verbose ?? false,
   });
   addFormats(ajv);
   for (const keyword of options.keywords ?? []) ajv.addKeyword(keyword);

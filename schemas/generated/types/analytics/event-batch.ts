@@ -11,9 +11,6 @@ export interface AnalyticsEventBatch {
   sentAt: string;
   /**
    * @minItems 1
-   * @maxItems 500
-   *
-   * Items: Validated one by one: an invalid event is dropped, not the batch (ANL-014).
    */
   events: [{}, ...{}[]];
 }

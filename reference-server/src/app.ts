@@ -1,0 +1,80 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Counter, Histogram } from 'prom-client';
+import { createContractValidator } from '#schemas';
+import { registerContractRoutes, type OperationHandlers } from './http/contract-routes.ts';
+import { handleError, problemDocument, sendProblem } from './http/problem.ts';
+import { accountsRoutes } from './routes/accounts-routes.ts';
+import { deliveryRoutes } from './routes/delivery-routes.ts';
+import { operationsRoutes } from './routes/operations-routes.ts';
+import { registerUploadParsing } from './publish/upload-parsing.ts';
+import { publishRoutes } from './routes/publish-routes.ts';
+import type { Services } from './services.ts';
+
+/** Every route group; each returns handlers keyed by the contract's operationIds. */
+const routeGroups: ((services: Services) => OperationHandlers)[] = [
+  operationsRoutes,
+  accountsRoutes,
+  publishRoutes,
+  deliveryRoutes,
+];
+
+/** Builds the HTTP server on the given services; main.ts listens, tests use inject(). */
+export async function buildServer(services: Services): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: services.config.logLevel === 'silent' ? false : { level: services.config.logLevel },
+    bodyLimit: 1024 * 1024,
+    // Request ids for problem documents' `instance` and for logs.
+    genReqId: () => crypto.randomUUID(),
+    ajv: undefined,
+    return503OnClosing: false,
+    // Router-level failures (bad percent-encoding, over-long parameters) become problems too [API-009].
+    frameworkErrors: handleError,
+  });
+  // Ajv 2020 is the authority for the contract [API-015]; URL parts are coerced, bodies are not.
+  // Verbose errors carry the failing schema, whose $comment names the requirement (and so the code).
+  const bodyAjv = createContractValidator({ verbose: true });
+  const partAjv = createContractValidator({ coerceTypes: true });
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : partAjv).compile(schema),
+  );
+  app.setErrorHandler(handleError);
+  registerUploadParsing(app);
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      problemDocument(
+        'API_NOT_FOUND',
+        404,
+        `no operation at ${request.method} ${request.url.split('?')[0]}`,
+        undefined,
+        `urn:request:${request.id}`,
+      ),
+    ),
+  );
+
+  const requests = new Counter({
+    name: 'miniapp_http_requests_total',
+    help: 'HTTP requests by operation and status.',
+    labelNames: ['operation', 'status'],
+    registers: [services.metrics],
+  });
+  const latency = new Histogram({
+    name: 'miniapp_http_request_duration_seconds',
+    help: 'HTTP request latency by operation.',
+    labelNames: ['operation'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [services.metrics],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const operation = request.operation?.operationId ?? 'unmatched';
+    requests.inc({ operation, status: String(reply.statusCode) });
+    latency.observe({ operation }, reply.elapsedTime / 1000);
+  });
+
+  const handlers: OperationHandlers = Object.assign(
+    {},
+    ...routeGroups.map((group) => group(services)),
+  );
+  registerContractRoutes(app, services.db, handlers);
+  return app;
+}

@@ -1,0 +1,102 @@
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from './app.ts';
+import { BundleStore } from './bundles/bundle-store.ts';
+import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
+import type { Database } from './store/database.ts';
+import { openDatabase } from './store/open-database.ts';
+import { loadPlatformKeys } from './trust/platform-keys.ts';
+import { createTrustService } from './trust/trust-service.ts';
+
+/** How long a graceful shutdown may take before the process gives up and exits 1. */
+const shutdownTimeoutMs = 30_000;
+
+/** Operators get one line saying what failed, never a stack trace. */
+function fail(what: string, error: unknown): never {
+  const reason = error instanceof Error ? error.message : String(error);
+  console.error(`reference-server: ${what}: ${reason}`);
+  process.exit(1);
+}
+
+function readConfig(): ServerConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`reference-server: ${error.message}`);
+      process.exit(1);
+    }
+    return fail('cannot read the configuration', error);
+  }
+}
+
+const config = readConfig();
+const metrics = new Registry();
+collectDefaultMetrics({ register: metrics });
+const db = await openDatabase(config).catch((error: unknown) =>
+  fail('cannot open the database', error),
+);
+const keys = await loadPlatformKeys(path.join(config.dataDir, 'trust')).catch((error: unknown) =>
+  fail(`cannot load the platform keys from ${path.join(config.dataDir, 'trust')}`, error),
+);
+const shuttingDown = { value: false };
+const app = await buildServer({
+  config,
+  db,
+  metrics,
+  shuttingDown,
+  bundles: new BundleStore(config.dataDir),
+  trust: createTrustService(db, keys),
+}).catch((error: unknown) => fail('cannot build the server', error));
+if (keys.development) {
+  app.log.warn(
+    `using a DEVELOPMENT trust root from ${path.join(config.dataDir, 'trust')}: not for production`,
+  );
+}
+
+/**
+ * Graceful shutdown [API-088]: turn unready first and keep serving for SHUTDOWN_DELAY_MS so load
+ * balancers stop routing here, then finish in-flight requests, then close the store. A second signal,
+ * or a shutdown that hangs, ends the process with status 1.
+ */
+function shutdown(server: FastifyInstance, store: Database, signal: NodeJS.Signals): void {
+  shuttingDown.value = true;
+  console.log(`reference-server: ${signal} received, shutting down`);
+  setTimeout(() => {
+    console.error('reference-server: shutdown timed out');
+    process.exit(1);
+  }, shutdownTimeoutMs + config.shutdownDelayMs).unref();
+  void new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs))
+    .then(() => server.close())
+    .then(() => store.close())
+    .then(
+      () => {
+        console.log('reference-server: stopped');
+        process.exit(0);
+      },
+      (error: unknown) => fail('shutdown failed', error),
+    );
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (shuttingDown.value) {
+      console.error(`reference-server: ${signal} received again, exiting now`);
+      process.exit(1);
+    }
+    shutdown(app, db, signal);
+  });
+}
+
+await app
+  .listen({ port: config.port, host: config.host })
+  .catch((error: unknown) => fail(`cannot listen on ${config.host}:${config.port}`, error));
+const address = app.server.address();
+const port = typeof address === 'object' && address ? address.port : config.port;
+const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+console.log(
+  `reference-server: listening on ${base} (store: ${db.kind === 'embedded' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})`,
+);
+console.log(`  health:  ${base}/healthz`);
+console.log(`  trust:   ${base}/v1/trust/root.json`);

@@ -1,0 +1,227 @@
+import path from 'node:path';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { components } from '#schemas/generated/distribution/openapi.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../accounts/api-keys.ts';
+import { createApp, listPartnerApps, partnerApp } from '../accounts/apps.ts';
+import { createPartner } from '../accounts/credential-issuer.ts';
+import { PageCursors } from '../accounts/page-cursor.ts';
+import { listPartnerKeys, registerPartnerKey, revokePartnerKey } from '../accounts/partner-keys.ts';
+import { listPartnerPage, partnerById } from '../accounts/partners.ts';
+import { loadSecretFile } from '../accounts/secret-file.ts';
+import { analyticsSummary } from '../analytics/analytics-summary.ts';
+import {
+  checkBatchSize,
+  ingestEvents,
+  purgeRawEvents,
+  type EventBatch,
+} from '../analytics/event-ingestion.ts';
+import type { OperationHandlers } from '../http/contract-routes.ts';
+import type { Principal } from '../http/authentication.ts';
+import { ApiProblem } from '../http/problem.ts';
+import { defaultCommissionBasisPoints } from '../payments/commission.ts';
+import { sandboxProvider } from '../payments/payment-provider.ts';
+import { entitlementsOf, PaymentService } from '../payments/payment-service.ts';
+import type { Services } from '../services.ts';
+import { AppTokenService } from '../tokens/app-token-service.ts';
+
+type Schemas = components['schemas'];
+
+/** How often ingestion also deletes expired raw events [ANL-010]. */
+const purgeIntervalMs = 60 * 60 * 1000;
+
+/** The caller's partner; every partner route is scoped to it [API-003]. */
+function partnerOf(request: FastifyRequest): string {
+  const partnerId = request.principal?.partnerId;
+  if (!partnerId) throw new ApiProblem('API_FORBIDDEN', 'this route needs a partner credential');
+  return partnerId;
+}
+
+/** The signed-in host user of a hostUser session. */
+function userOf(request: FastifyRequest): Principal & { subject: string } {
+  const principal = request.principal;
+  if (!principal?.subject)
+    throw new ApiProblem('API_FORBIDDEN', 'this route needs a host user session');
+  return { ...principal, subject: principal.subject };
+}
+
+/** [API-020] answers that depend on the credential are never shared. */
+function privateAnswer(reply: FastifyReply): FastifyReply {
+  return reply.header('cache-control', 'no-store').header('vary', 'Authorization');
+}
+
+/** Handlers of the accounts operations, keyed by the contract's operationIds. */
+export function accountsRoutes(services: Services): OperationHandlers {
+  const { db, config } = services;
+  let cursors: Promise<PageCursors> | null = null;
+  const pageCursors = () =>
+    (cursors ??= loadSecretFile(path.join(config.dataDir, 'accounts', 'cursor.secret')).then(
+      (secret) => new PageCursors(secret),
+    ));
+  const payments = new PaymentService(db, {
+    providers: [sandboxProvider],
+    commissionBasisPoints: defaultCommissionBasisPoints,
+  });
+  const tokens = new AppTokenService(db, path.join(config.dataDir, 'tokens'), config.publicUrl);
+  let lastPurge = 0;
+
+  async function page<T>(
+    request: FastifyRequest,
+    list: string,
+    read: (after: string | null, limit: number) => Promise<{ items: T[]; last: string | null }>,
+  ): Promise<{ items: T[]; nextCursor?: string }> {
+    const query = request.query as { cursor?: string; limit?: number };
+    const codec = await pageCursors();
+    const after = query.cursor === undefined ? null : codec.read(list, query.cursor);
+    const { items, last } = await read(after, query.limit ?? 20);
+    return { items, ...(last === null ? {} : { nextCursor: codec.issue(list, last) }) };
+  }
+
+  return {
+    listPartners: async (request, reply) =>
+      privateAnswer(reply).send(
+        await page(request, 'partners', (after, limit) => listPartnerPage(db, after, limit)),
+      ),
+    createPartner: async (request, reply) => {
+      const body = request.body as Schemas['PartnerRequest'];
+      const id = await createPartner(db, body.name, undefined, { test: body.test ?? false });
+      return reply
+        .code(201)
+        .header('location', `/v1/admin/partners/${id}`)
+        .send(await partnerById(db, id));
+    },
+    getOwnPartner: async (request, reply) =>
+      privateAnswer(reply).send(await partnerById(db, partnerOf(request))),
+
+    listPartnerKeys: async (request, reply) =>
+      privateAnswer(reply).send({ items: await listPartnerKeys(db, partnerOf(request)) }),
+    registerPartnerKey: async (request, reply) => {
+      const body = request.body as Schemas['PartnerKeyRequest'];
+      const { key, created } = await registerPartnerKey(
+        db,
+        partnerOf(request),
+        body.jwk,
+        body.label,
+      );
+      if (!created) return privateAnswer(reply).send(key);
+      return privateAnswer(reply)
+        .code(201)
+        .header('location', `/v1/partner/keys/${key.keyId}`)
+        .send(key);
+    },
+    revokePartnerKey: async (request, reply) => {
+      const { keyId } = request.params as { keyId: string };
+      const key = await revokePartnerKey(db, partnerOf(request), keyId);
+      // [SIG-060] the next signed index lists the key as revoked.
+      services.trust.indexChanged();
+      return privateAnswer(reply).send(key);
+    },
+
+    listApiKeys: async (request, reply) =>
+      privateAnswer(reply).send({ items: await listApiKeys(db, partnerOf(request)) }),
+    createApiKey: async (request, reply) => {
+      const body = request.body as Schemas['ApiKeyRequest'];
+      const created = await createApiKey(
+        db,
+        partnerOf(request),
+        body.label,
+        body.expiresAt === undefined ? undefined : new Date(body.expiresAt),
+        new Date(),
+      );
+      return privateAnswer(reply).code(201).send(created);
+    },
+    revokeApiKey: async (request, reply) => {
+      const { apiKeyId } = request.params as { apiKeyId: string };
+      return privateAnswer(reply).send(await revokeApiKey(db, partnerOf(request), apiKeyId));
+    },
+
+    listPartnerApps: async (request, reply) => {
+      const partnerId = partnerOf(request);
+      return privateAnswer(reply).send(
+        await page(request, `apps:${partnerId}`, (after, limit) =>
+          listPartnerApps(db, partnerId, after, limit),
+        ),
+      );
+    },
+    createApp: async (request, reply) => {
+      const app = await createApp(db, partnerOf(request), request.body as Schemas['AppRequest']);
+      return privateAnswer(reply)
+        .code(201)
+        .header('location', `/v1/partner/apps/${app.appId}`)
+        .send(app);
+    },
+    getPartnerApp: async (request, reply) => {
+      const { appId } = request.params as { appId: string };
+      return privateAnswer(reply).send(await partnerApp(db, partnerOf(request), appId));
+    },
+
+    getEntitlements: async (request, reply) => {
+      const { appId } = request.params as { appId: string };
+      const entitlements = await entitlementsOf(db, userOf(request).subject, appId);
+      return privateAnswer(reply).send({ appId, entitlements });
+    },
+    createPayment: async (request, reply) => {
+      const user = userOf(request);
+      const key = String(request.headers['idempotency-key']);
+      const test = await db.query<{ test: boolean }>('select test from credentials where id = $1', [
+        user.credentialId,
+      ]);
+      const payment = await payments.create(
+        { userId: user.subject, test: test.rows[0]?.test === true },
+        key,
+        request.body as Schemas['PaymentRequest'],
+      );
+      return privateAnswer(reply).code(201).send(payment);
+    },
+    getPayment: async (request, reply) => {
+      const { paymentId } = request.params as { paymentId: string };
+      return privateAnswer(reply).send(await payments.get(userOf(request).subject, paymentId));
+    },
+
+    createAppToken: async (request, reply) => {
+      const body = request.body as Schemas['AppTokenRequest'];
+      const token = await tokens.issue(userOf(request).subject, body.appId, body.scopes);
+      return privateAnswer(reply).code(201).send(token);
+    },
+    getJwks: async (_request, reply) =>
+      reply.header('cache-control', 'public, max-age=300').send(await tokens.jwks()),
+
+    ingestAnalyticsEvents: async (request, reply) => {
+      const batch = request.body as EventBatch;
+      checkBatchSize(batch.events.length, Number(request.headers['content-length'] ?? 0));
+      // A device reports only for itself, so no device can skew another's retention.
+      if (batch.deviceId !== request.principal?.subject) {
+        throw new ApiProblem(
+          'API_VALIDATION_FAILED',
+          'deviceId is not the device of this credential',
+          {
+            errors: [
+              {
+                code: 'API_VALIDATION_FAILED',
+                message: 'deviceId differs from the credential',
+                location: { pointer: '/deviceId' },
+              },
+            ],
+          },
+        );
+      }
+      const now = new Date();
+      const result = await ingestEvents(db, batch, now);
+      if (now.getTime() - lastPurge > purgeIntervalMs) {
+        lastPurge = now.getTime();
+        await purgeRawEvents(db, now);
+      }
+      return reply.code(202).header('cache-control', 'no-store').send(result);
+    },
+    getAnalyticsSummary: async (request, reply) => {
+      const { appId } = request.params as { appId: string };
+      const { from, to } = request.query as { from: string; to: string };
+      // [API-003] only the owner reads an app's analytics.
+      await partnerApp(db, partnerOf(request), appId);
+      const summary = await analyticsSummary(db, appId, from, to, new Date());
+      return reply
+        .header('cache-control', 'private, max-age=60')
+        .header('vary', 'Authorization')
+        .send(summary);
+    },
+  };
+}

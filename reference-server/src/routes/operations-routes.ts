@@ -1,0 +1,28 @@
+import type { OperationHandlers } from '../http/contract-routes.ts';
+import { ApiProblem } from '../http/problem.ts';
+import type { Services } from '../services.ts';
+
+/** Health, readiness and Prometheus metrics [API-086] [API-087] [API-088]. */
+export function operationsRoutes(services: Services): OperationHandlers {
+  return {
+    getHealth: async (_request, reply) =>
+      reply.header('cache-control', 'no-store').send({ status: 'ok' }),
+    getReadiness: async (_request, reply) => {
+      if (services.shuttingDown.value) {
+        throw new ApiProblem('API_UNAVAILABLE', 'the server is shutting down', {
+          headers: { 'cache-control': 'no-store' },
+        });
+      }
+      if (!(await services.db.ping().catch(() => false))) {
+        throw new ApiProblem('API_UNAVAILABLE', 'the database does not answer', {
+          headers: { 'cache-control': 'no-store' },
+        });
+      }
+      return reply.header('cache-control', 'no-store').send({ status: 'ok' });
+    },
+    getMetrics: async (_request, reply) =>
+      reply
+        .header('content-type', services.metrics.contentType)
+        .send(await services.metrics.metrics()),
+  };
+}

@@ -1,0 +1,29 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import type { Database, QueryResult, Queryable } from './database.ts';
+
+/** PostgreSQL compiled to WebAssembly, stored in a directory: the zero-set-up default store. */
+export async function openEmbeddedDatabase(directory: string | null): Promise<Database> {
+  if (directory) await mkdir(directory, { recursive: true });
+  const db = directory ? new PGlite(directory) : new PGlite();
+  await db.waitReady;
+  const run = async <T>(
+    target: Pick<PGlite, 'query'>,
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<T>> => {
+    const result = await target.query<T>(sql, params ? [...params] : []);
+    return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+  };
+  // PGlite serves one connection: its transaction() queues other statements until the transaction ends.
+  return {
+    kind: 'embedded',
+    query: (sql, params) => run(db, sql, params),
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({ query: (sql, params) => run(tx, sql, params) } satisfies Queryable),
+      ),
+    ping: async () => (await db.query('select 1')).rows.length === 1,
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,116 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import { buildServer } from '../src/app.ts';
+import {
+  createAccount,
+  createPartner,
+  issueCredential,
+} from '../src/accounts/credential-issuer.ts';
+import { BundleStore } from '../src/bundles/bundle-store.ts';
+import { loadConfig } from '../src/config.ts';
+import type { Services } from '../src/services.ts';
+import type { Database } from '../src/store/database.ts';
+import { openEmbeddedDatabase } from '../src/store/embedded-database.ts';
+import { migrate } from '../src/store/migrator.ts';
+import { openPostgresDatabase } from '../src/store/postgres-database.ts';
+import { loadPlatformKeys } from '../src/trust/platform-keys.ts';
+import { createTrustService } from '../src/trust/trust-service.ts';
+
+/** A running server on a fresh store, with helpers to make callers of every role. */
+export interface TestServer {
+  app: FastifyInstance;
+  services: Services;
+  dataDir: string;
+  /** A partner with a portal session; `token` is its bearer secret. */
+  partner(name?: string): Promise<{ partnerId: string; accountId: string; token: string }>;
+  reviewer(): Promise<{ accountId: string; token: string }>;
+  admin(): Promise<{ accountId: string; token: string }>;
+  hostDevice(deviceId?: string): Promise<{ token: string; deviceId: string }>;
+  hostUser(userId?: string): Promise<{ token: string; userId: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the server on the store that TEST_DATABASE_URL names (a real PostgreSQL, emptied first) or,
+ * by default, on an in-memory embedded store, so one suite runs against both.
+ */
+export async function startTestServer(options: { clock?: () => Date } = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'miniapp-server-'));
+  const url = process.env.TEST_DATABASE_URL;
+  let db: Database;
+  if (url) {
+    db = await openPostgresDatabase(url);
+    await db.query('drop schema public cascade');
+    await db.query('create schema public');
+  } else {
+    db = await openEmbeddedDatabase(null);
+  }
+  await migrate(db);
+  const config = { ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }), logLevel: 'silent' as const };
+  const keys = await loadPlatformKeys(path.join(dataDir, 'trust'));
+  const services: Services = {
+    config,
+    db,
+    metrics: new Registry(),
+    shuttingDown: { value: false },
+    bundles: new BundleStore(dataDir),
+    trust: createTrustService(db, keys, options.clock),
+  };
+  const app = await buildServer(services);
+  let counter = 0;
+  const session = async (accountId: string, partnerId?: string) =>
+    (
+      await issueCredential(db, {
+        kind: 'session',
+        accountId,
+        ...(partnerId ? { partnerId } : {}),
+        ttlSeconds: 3600,
+      })
+    ).token;
+  return {
+    app,
+    services,
+    dataDir,
+    async partner(name = `Partner ${++counter}`) {
+      const partnerId = await createPartner(db, name);
+      const accountId = await createAccount(db, {
+        role: 'partner',
+        name: `${name} developer`,
+        partnerId,
+      });
+      return { partnerId, accountId, token: await session(accountId, partnerId) };
+    },
+    async reviewer() {
+      const accountId = await createAccount(db, {
+        role: 'reviewer',
+        name: `Reviewer ${++counter}`,
+      });
+      return { accountId, token: await session(accountId) };
+    },
+    async admin() {
+      const accountId = await createAccount(db, { role: 'admin', name: `Admin ${++counter}` });
+      return { accountId, token: await session(accountId) };
+    },
+    async hostDevice(deviceId = `device-${++counter}-0123456789abcdef`) {
+      return {
+        deviceId,
+        token: (await issueCredential(db, { kind: 'host_device', subject: deviceId })).token,
+      };
+    },
+    async hostUser(userId = `user-${++counter}`) {
+      return {
+        userId,
+        token: (await issueCredential(db, { kind: 'host_user', subject: userId, ttlSeconds: 3600 }))
+          .token,
+      };
+    },
+    async close() {
+      await app.close();
+      await db.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
