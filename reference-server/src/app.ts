@@ -9,6 +9,7 @@ import { operationsRoutes } from './routes/operations-routes.ts';
 import { registerUploadParsing } from './publish/upload-parsing.ts';
 import { publishRoutes } from './routes/publish-routes.ts';
 import type { Services } from './services.ts';
+import { registerWebPages } from './web/web-pages.ts';
 
 /** Every route group; each returns handlers keyed by the contract's operationIds. */
 const routeGroups: ((services: Services) => OperationHandlers)[] = [
@@ -76,5 +77,6 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     ...routeGroups.map((group) => group(services)),
   );
   registerContractRoutes(app, services.db, handlers);
+  registerWebPages(app);
   return app;
 }

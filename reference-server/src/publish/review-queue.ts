@@ -1,6 +1,6 @@
 import { formatTimestamp } from '#sdk/signing/index.ts';
 import type { Queryable } from '../store/database.ts';
-import { decodeCursor, encodeCursor } from './page-cursor.ts';
+import type { PageCursors } from '../http/page-cursor.ts';
 import type { QueueReason } from './review-report.ts';
 
 /** One entry of the review queue as the contract's ReviewQueuePage shows it. */
@@ -19,10 +19,11 @@ export interface QueueEntry {
  */
 export async function reviewQueuePage(
   db: Queryable,
+  cursors: PageCursors,
   cursor: string | undefined,
   limit: number,
 ): Promise<{ items: QueueEntry[]; nextCursor?: string }> {
-  const after = decodeCursor(cursor, { after: 'integer' });
+  const after = cursor === undefined ? 0 : Number(await cursors.open('listReviewQueue', cursor));
   const { rows } = await db.query<{
     app_id: string;
     version_code: number;
@@ -38,7 +39,7 @@ export async function reviewQueuePage(
       where v.status = 'queued' and v.queue_seq > $1
       order by v.queue_seq
       limit $2`,
-    [after?.after ?? 0, limit + 1],
+    [after, limit + 1],
   );
   const page = rows.slice(0, limit);
   const last = page.at(-1);
@@ -52,7 +53,7 @@ export async function reviewQueuePage(
       reasons: r.queue_reasons,
     })),
     ...(rows.length > limit && last
-      ? { nextCursor: encodeCursor({ after: Number(last.queue_seq) }) }
+      ? { nextCursor: await cursors.issue('listReviewQueue', Number(last.queue_seq)) }
       : {}),
   };
 }

@@ -4,10 +4,9 @@ import type { components } from '#schemas/generated/distribution/openapi.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../accounts/api-keys.ts';
 import { createApp, listPartnerApps, partnerApp } from '../accounts/apps.ts';
 import { createPartner } from '../accounts/credential-issuer.ts';
-import { PageCursors } from '../accounts/page-cursor.ts';
+import { PageCursors } from '../http/page-cursor.ts';
 import { listPartnerKeys, registerPartnerKey, revokePartnerKey } from '../accounts/partner-keys.ts';
 import { listPartnerPage, partnerById } from '../accounts/partners.ts';
-import { loadSecretFile } from '../accounts/secret-file.ts';
 import { analyticsSummary } from '../analytics/analytics-summary.ts';
 import {
   checkBatchSize,
@@ -52,11 +51,7 @@ function privateAnswer(reply: FastifyReply): FastifyReply {
 /** Handlers of the accounts operations, keyed by the contract's operationIds. */
 export function accountsRoutes(services: Services): OperationHandlers {
   const { db, config } = services;
-  let cursors: Promise<PageCursors> | null = null;
-  const pageCursors = () =>
-    (cursors ??= loadSecretFile(path.join(config.dataDir, 'accounts', 'cursor.secret')).then(
-      (secret) => new PageCursors(secret),
-    ));
+  const cursors = new PageCursors(db);
   const payments = new PaymentService(db, {
     providers: [sandboxProvider],
     commissionBasisPoints: defaultCommissionBasisPoints,
@@ -70,10 +65,10 @@ export function accountsRoutes(services: Services): OperationHandlers {
     read: (after: string | null, limit: number) => Promise<{ items: T[]; last: string | null }>,
   ): Promise<{ items: T[]; nextCursor?: string }> {
     const query = request.query as { cursor?: string; limit?: number };
-    const codec = await pageCursors();
-    const after = query.cursor === undefined ? null : codec.read(list, query.cursor);
+    const after =
+      query.cursor === undefined ? null : String(await cursors.open(list, query.cursor));
     const { items, last } = await read(after, query.limit ?? 20);
-    return { items, ...(last === null ? {} : { nextCursor: codec.issue(list, last) }) };
+    return { items, ...(last === null ? {} : { nextCursor: await cursors.issue(list, last) }) };
   }
 
   return {

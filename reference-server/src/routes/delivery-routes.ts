@@ -7,7 +7,7 @@ import { ifRangeHolds, parseByteRange } from '../delivery/byte-range.ts';
 import { Catalog, categories, type LocalisedApp } from '../delivery/catalog.ts';
 import { entityTagOf, noneMatchHits } from '../delivery/entity-tag.ts';
 import { requestedLocales } from '../delivery/locale-lookup.ts';
-import { PageCursors } from '../delivery/page-cursor.ts';
+import { PageCursors } from '../http/page-cursor.ts';
 import { isPartnerAction } from '../delivery/release-state.ts';
 import { checkUpdates, type UpdateCheck } from '../delivery/update-check.ts';
 import { ReleaseStore } from '../releases/release-store.ts';

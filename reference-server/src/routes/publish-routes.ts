@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import type { OperationHandlers } from '../http/contract-routes.ts';
 import { ApiProblem } from '../http/problem.ts';
-import { decodeCursor, encodeCursor } from '../publish/page-cursor.ts';
+import { PageCursors } from '../http/page-cursor.ts';
 import { immutableCaching, indexMaxAge, sendMetadata } from '../publish/metadata-response.ts';
 import { decideReview, type DecisionRequest } from '../publish/review-decision.ts';
 import { reviewQueuePage } from '../publish/review-queue.ts';
@@ -42,6 +42,7 @@ function principalOf(request: FastifyRequest): NonNullable<FastifyRequest['princ
  */
 export function publishRoutes(services: Services): OperationHandlers {
   const { db, trust } = services;
+  const cursors = new PageCursors(db);
   return {
     uploadVersion: async (request, reply) => {
       const { appId } = request.params as { appId: string };
@@ -57,19 +58,21 @@ export function publishRoutes(services: Services): OperationHandlers {
       const { appId } = request.params as { appId: string };
       const { cursor, limit = 20 } = request.query as PageQuery;
       await requireOwnApp(db, appId, principalOf(request).partnerId);
-      const before = decodeCursor(cursor, { before: 'integer' });
+      // [API-048] the cursor is bound to this app's version list.
+      const scope = `listVersions:${appId}`;
+      const before = cursor === undefined ? null : Number(await cursors.open(scope, cursor));
       const { rows } = await db.query<VersionRow>(
         `select ${versionColumns} from versions v
           where v.app_id = $1 and v.version_code < $2::bigint
           order by v.version_code desc limit $3`,
-        [appId, before?.before ?? 2147483648, limit + 1],
+        [appId, before ?? 2147483648, limit + 1],
       );
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return reply.header('cache-control', noStore).send({
         items: page.map(versionView),
         ...(rows.length > limit && last
-          ? { nextCursor: encodeCursor({ before: last.version_code }) }
+          ? { nextCursor: await cursors.issue(scope, last.version_code) }
           : {}),
       });
     },
@@ -88,7 +91,9 @@ export function publishRoutes(services: Services): OperationHandlers {
 
     listReviewQueue: async (request, reply) => {
       const { cursor, limit = 20 } = request.query as PageQuery;
-      return reply.header('cache-control', noStore).send(await reviewQueuePage(db, cursor, limit));
+      return reply
+        .header('cache-control', noStore)
+        .send(await reviewQueuePage(db, cursors, cursor, limit));
     },
 
     getReviewReport: async (request, reply) => {
