@@ -5,6 +5,10 @@ import { buildServer } from './app.ts';
 import { BundleStore } from './bundles/bundle-store.ts';
 import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import type { Database } from './store/database.ts';
+import { devCredentialsFile } from './platform/dev-credentials.ts';
+import { freePort } from './platform/listen-port.ts';
+import { seedPlatform, type SeedOutcome } from './platform/platform-seeding.ts';
+import { startBanner } from './platform/start-banner.ts';
 import { openDatabase } from './store/open-database.ts';
 import { loadPlatformKeys } from './trust/platform-keys.ts';
 import { createTrustService } from './trust/trust-service.ts';
@@ -31,7 +35,22 @@ function readConfig(): ServerConfig {
   }
 }
 
-const config = readConfig();
+/**
+ * PORT=0 picks a free port before anything is built, so the public URL written into signed release
+ * metadata names the port the server really listens on.
+ */
+async function withConcretePort(config: ServerConfig): Promise<ServerConfig> {
+  if (config.port !== 0) return config;
+  const port = await freePort(config.host).catch((error: unknown) =>
+    fail(`cannot find a free port on ${config.host}`, error),
+  );
+  const publicUrl = process.env.PUBLIC_URL
+    ? config.publicUrl
+    : loadConfig({ ...process.env, PORT: String(port) }).publicUrl;
+  return { ...config, port, publicUrl };
+}
+
+const config = await withConcretePort(readConfig());
 const metrics = new Registry();
 collectDefaultMetrics({ register: metrics });
 const db = await openDatabase(config).catch((error: unknown) =>
@@ -41,14 +60,17 @@ const keys = await loadPlatformKeys(path.join(config.dataDir, 'trust')).catch((e
   fail(`cannot load the platform keys from ${path.join(config.dataDir, 'trust')}`, error),
 );
 const shuttingDown = { value: false };
-const app = await buildServer({
+const services = {
   config,
   db,
   metrics,
   shuttingDown,
   bundles: new BundleStore(config.dataDir),
   trust: createTrustService(db, keys),
-}).catch((error: unknown) => fail('cannot build the server', error));
+};
+const app = await buildServer(services).catch((error: unknown) =>
+  fail('cannot build the server', error),
+);
 if (keys.development) {
   app.log.warn(
     `using a DEVELOPMENT trust root from ${path.join(config.dataDir, 'trust')}: not for production`,
@@ -79,12 +101,29 @@ function shutdown(server: FastifyInstance, store: Database, signal: NodeJS.Signa
     );
 }
 
+// Seeded before listening, so /readyz answers only once the example platform exists.
+const seed: SeedOutcome | 'off' =
+  process.env.SEED === 'off'
+    ? 'off'
+    : await seedPlatform(app, services).catch((error: unknown) =>
+        fail('cannot seed the example platform (SEED=off starts without it)', error),
+      );
+
+/**
+ * Ctrl-C reaches the process twice under `npm start` (from the terminal and forwarded by npm), so a
+ * repeat of the same signal this soon is the same request, not a second one.
+ */
+const duplicateSignalMs = 1000;
+let firstSignal: { signal: NodeJS.Signals; at: number } | null = null;
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    if (firstSignal?.signal === signal && Date.now() - firstSignal.at < duplicateSignalMs) return;
     if (shuttingDown.value) {
       console.error(`reference-server: ${signal} received again, exiting now`);
       process.exit(1);
     }
+    firstSignal = { signal, at: Date.now() };
     shutdown(app, db, signal);
   });
 }
@@ -98,5 +137,11 @@ const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.h
 console.log(
   `reference-server: listening on ${base} (store: ${db.kind === 'embedded' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})`,
 );
-console.log(`  health:  ${base}/healthz`);
-console.log(`  trust:   ${base}/v1/trust/root.json`);
+console.log(
+  startBanner({
+    base,
+    developmentTrust: keys.development,
+    seed,
+    credentialsFile: devCredentialsFile(config.dataDir),
+  }).join('\n'),
+);

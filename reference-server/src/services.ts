@@ -14,6 +14,8 @@ export interface TrustService {
   currentIndex(): Promise<{ version: number; bytes: Uint8Array; expires: Date }>;
   /** Call after committing any change to releases or revocations: the next index reflects it. */
   indexChanged(): void;
+  /** Calls listener after every indexChanged(), so caches of the release set can be dropped. */
+  onIndexChange(listener: () => void): () => void;
   /** The platform countersignature of an approved version [API-084]. */
   countersign(input: {
     statement: VerifiedStatement;

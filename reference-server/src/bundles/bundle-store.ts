@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -62,6 +62,8 @@ export class BundleStore {
     const staging = await this.scratchPath('.ma');
     const hash = createHash('sha256');
     let length = 0;
+    // Created before streaming, so the cleanup below can never run before the file exists.
+    const file = await open(staging, 'wx');
     try {
       const source = input instanceof Uint8Array ? Readable.from([input]) : input;
       await pipeline(
@@ -74,7 +76,7 @@ export class BundleStore {
             yield chunk;
           }
         },
-        createWriteStream(staging, { flags: 'wx' }),
+        file.createWriteStream(),
       );
       const sha256 = hash.digest('hex');
       const target = this.pathOf(sha256);
@@ -82,6 +84,7 @@ export class BundleStore {
       await rename(staging, target);
       return { sha256, length };
     } finally {
+      await file.close().catch(() => undefined);
       await rm(staging, { force: true });
     }
   }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../store/database.ts';
+import type { ReleaseSnapshot } from './release-snapshot.ts';
 
 const digestPattern = /^[0-9a-f]{64}$/;
 
@@ -10,18 +11,14 @@ const digestPattern = /^[0-9a-f]{64}$/;
  * stops spreading withdrawn code even to hosts that skip the index check.
  */
 export class BundleGate {
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly releases: ReleaseSnapshot,
+  ) {}
 
   async servable(digest: string): Promise<boolean> {
     if (!digestPattern.test(digest)) return false;
-    const { rows } = await this.db.query(
-      `select 1 from versions v join releases r on r.app_id = v.app_id and r.version_code = v.version_code
-        where v.package_sha256 = $1 and r.state <> 'revoked'
-          and not exists (select 1 from revocations x where x.kind = 'release' and x.value = v.release_sha256)
-        limit 1`,
-      [digest],
-    );
-    return rows.length > 0;
+    return (await this.releases.current()).servableDigests.has(digest);
   }
 
   /** The package digest of a version, for reading its files. */

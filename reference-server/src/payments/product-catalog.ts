@@ -58,3 +58,25 @@ export async function findProduct(
     ...(row.period_days === null ? {} : { periodDays: row.period_days }),
   };
 }
+
+/** Every product of an app, by productId. */
+export async function listProducts(db: Queryable, appId: string): Promise<Product[]> {
+  const { rows } = await db.query<{
+    product_id: string;
+    kind: ProductKind;
+    currency: string;
+    price_minor: number;
+    period_days: number | null;
+  }>(
+    `select product_id, kind, currency, price_minor::double precision as price_minor, period_days
+       from products where app_id = $1 order by product_id`,
+    [appId],
+  );
+  return rows.map((row) => ({
+    appId,
+    productId: row.product_id,
+    kind: row.kind,
+    price: { currency: row.currency, minor: row.price_minor },
+    ...(row.period_days === null ? {} : { periodDays: row.period_days }),
+  }));
+}

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -34,6 +33,9 @@ export async function stagePackage(
   const staging = await bundles.scratchPath('.ma');
   const hash = createHash('sha256');
   let length = 0;
+  // Created before any byte is read: a lazily opened stream could create the file after the cleanup
+  // below, when the first chunk is already over the limit.
+  const file = await open(staging, 'wx');
   try {
     await pipeline(
       input,
@@ -45,9 +47,10 @@ export async function stagePackage(
           yield chunk;
         }
       },
-      createWriteStream(staging, { flags: 'wx' }),
+      file.createWriteStream(),
     );
   } catch (error) {
+    await file.close().catch(() => undefined);
     await rm(staging, { force: true });
     throw error;
   }

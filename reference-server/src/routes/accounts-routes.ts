@@ -18,7 +18,13 @@ import type { OperationHandlers } from '../http/contract-routes.ts';
 import type { Principal } from '../http/authentication.ts';
 import { ApiProblem } from '../http/problem.ts';
 import { defaultCommissionBasisPoints } from '../payments/commission.ts';
-import { sandboxProvider } from '../payments/payment-provider.ts';
+import { sandboxProvider, type Money } from '../payments/payment-provider.ts';
+import {
+  defineProduct,
+  listProducts,
+  type Product,
+  type ProductKind,
+} from '../payments/product-catalog.ts';
 import { entitlementsOf, PaymentService } from '../payments/payment-service.ts';
 import type { Services } from '../services.ts';
 import { AppTokenService } from '../tokens/app-token-service.ts';
@@ -207,6 +213,45 @@ export function accountsRoutes(services: Services): OperationHandlers {
       }
       return reply.code(202).header('cache-control', 'no-store').send(result);
     },
+    listProducts: async (request, reply) => {
+      const { appId } = request.params as { appId: string };
+      // [API-092] only the owner sees or prices an app's products.
+      await partnerApp(db, partnerOf(request), appId);
+      const items = (await listProducts(db, appId)).map(productView);
+      return reply.header('cache-control', 'no-store').send({ items });
+    },
+
+    putProduct: async (request, reply) => {
+      const { appId, productId } = request.params as { appId: string; productId: string };
+      const body = request.body as { kind: ProductKind; price: Money; periodDays?: number };
+      await partnerApp(db, partnerOf(request), appId);
+      if ((body.kind === 'subscription') !== (body.periodDays !== undefined)) {
+        throw new ApiProblem(
+          'API_VALIDATION_FAILED',
+          'periodDays is required for subscriptions and only for them',
+          {
+            errors: [
+              {
+                code: 'API_VALIDATION_FAILED',
+                message: 'periodDays and kind disagree',
+                location: { pointer: '/periodDays' },
+              },
+            ],
+          },
+        );
+      }
+      // [API-093] payments keep the price they were captured at; only later ones see the new price.
+      const product = {
+        appId,
+        productId,
+        kind: body.kind,
+        price: body.price,
+        ...(body.periodDays === undefined ? {} : { periodDays: body.periodDays }),
+      };
+      await defineProduct(db, product);
+      return reply.header('cache-control', 'no-store').send(productView(product));
+    },
+
     getAnalyticsSummary: async (request, reply) => {
       const { appId } = request.params as { appId: string };
       const { from, to } = request.query as { from: string; to: string };
@@ -218,5 +263,19 @@ export function accountsRoutes(services: Services): OperationHandlers {
         .header('vary', 'Authorization')
         .send(summary);
     },
+  };
+}
+
+function productView(product: Product): {
+  productId: string;
+  kind: ProductKind;
+  price: Money;
+  periodDays?: number;
+} {
+  return {
+    productId: product.productId,
+    kind: product.kind,
+    price: product.price,
+    ...(product.periodDays === undefined ? {} : { periodDays: product.periodDays }),
   };
 }

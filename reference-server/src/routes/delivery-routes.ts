@@ -3,6 +3,7 @@ import type { Principal } from '../http/authentication.ts';
 import type { OperationHandlers } from '../http/contract-routes.ts';
 import { ApiProblem } from '../http/problem.ts';
 import { BundleGate } from '../delivery/bundle-gate.ts';
+import { ReleaseSnapshot } from '../delivery/release-snapshot.ts';
 import { ifRangeHolds, parseByteRange } from '../delivery/byte-range.ts';
 import { Catalog, categories, type LocalisedApp } from '../delivery/catalog.ts';
 import { entityTagOf, noneMatchHits } from '../delivery/entity-tag.ts';
@@ -75,7 +76,10 @@ export function deliveryRoutes(services: Services): OperationHandlers {
   const releases = new ReleaseStore(db, config.publicUrl);
   const catalog = new Catalog(db, config.publicUrl);
   const cursors = new PageCursors(db);
-  const gate = new BundleGate(db);
+  // Update checks and bundle downloads read the release set from memory; any change drops it.
+  const releaseSnapshot = new ReleaseSnapshot(db);
+  trust.onIndexChange(() => releaseSnapshot.invalidate());
+  const gate = new BundleGate(db, releaseSnapshot);
 
   /** The app of the URL, checked against the calling partner [API-003]. */
   async function ownedApp(
@@ -133,7 +137,11 @@ export function deliveryRoutes(services: Services): OperationHandlers {
 
   return {
     checkUpdates: async (request, reply) => {
-      const results = await checkUpdates(db, config.publicUrl, request.body as UpdateCheck);
+      const results = await checkUpdates(
+        releaseSnapshot,
+        config.publicUrl,
+        request.body as UpdateCheck,
+      );
       // [API-021] batch answers are never cached.
       return reply.header('cache-control', 'no-store').send({
         checkedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
@@ -145,7 +153,7 @@ export function deliveryRoutes(services: Services): OperationHandlers {
       const q = query(request);
       const appId = params(request).appId ?? '';
       // [API-031] the same selection as a batch of one.
-      const [result] = await checkUpdates(db, config.publicUrl, {
+      const [result] = await checkUpdates(releaseSnapshot, config.publicUrl, {
         hostApiVersion: String(q.hostApiVersion),
         channel: q.channel === 'beta' ? 'beta' : 'stable',
         deviceId: String(q.deviceId),

@@ -34,6 +34,7 @@ export function createTrustService(
   if (maxIndexLifetimeMs < indexLifetimeMs)
     throw new Error('index lifetime exceeds the spec maximum');
   let cached: CachedIndex | null = null;
+  const listeners = new Set<() => void>();
   let stale = true;
   let signing: Promise<CachedIndex> | null = null;
 
@@ -91,7 +92,12 @@ export function createTrustService(
       return cached;
     },
     indexChanged() {
+      for (const listener of listeners) listener();
       stale = true;
+    },
+    onIndexChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     async countersign({
       statement,
@@ -105,7 +111,9 @@ export function createTrustService(
           statement,
           minHostVersion,
           permissions,
-          url,
+          // The signed URL is only a hint and must be https [SIG-040]; a plain-http development server
+          // leaves it out, and hosts download from the update check's packageUrl by digest instead.
+          ...(url.startsWith('https://') ? { url } : {}),
           issuedAt,
           expires: new Date(issuedAt.getTime() + releaseLifetimeMs),
         },

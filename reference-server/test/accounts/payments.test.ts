@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createPartner, issueCredential } from '../../src/accounts/credential-issuer.ts';
+import {
+  createAccount,
+  createPartner,
+  issueCredential,
+} from '../../src/accounts/credential-issuer.ts';
 import { commissionOf } from '../../src/payments/commission.ts';
 import { sandboxProvider } from '../../src/payments/payment-provider.ts';
 import { defineProduct } from '../../src/payments/product-catalog.ts';
@@ -238,5 +242,125 @@ describe('entitlements and payments', () => {
       headers: bearer(partner.token),
     });
     assert.equal(response.statusCode, 403);
+  });
+});
+
+describe('the price list a partner keeps', () => {
+  let server: TestServer;
+  let owner: string;
+  let stranger: string;
+  before(async () => {
+    server = await startTestServer();
+    const db = server.services.db;
+    const partnerId = await createPartner(db, 'Priced Goods', undefined, { test: true });
+    const accountId = await createAccount(db, {
+      role: 'partner',
+      name: 'Priced Goods dev',
+      partnerId,
+    });
+    owner = (await issueCredential(db, { kind: 'session', accountId, partnerId, ttlSeconds: 3600 }))
+      .token;
+    stranger = (await server.partner()).token;
+    await db.query("insert into apps (app_id, partner_id) values ('com.priced.goods', $1)", [
+      partnerId,
+    ]);
+  });
+  after(() => server.close());
+
+  const put = async (token: string, productId: string, payload: object) => {
+    const response = await server.app.inject({
+      method: 'PUT',
+      url: `/v1/partner/apps/com.priced.goods/products/${productId}`,
+      headers: bearer(token),
+      payload,
+    });
+    assertContract('putProduct', response);
+    return response;
+  };
+
+  it('lets the owner define and list products, and hides them from other partners [API-092]', async () => {
+    const defined = await put(owner, 'premium', {
+      kind: 'nonConsumable',
+      price: { currency: 'EUR', minor: 499 },
+    });
+    assert.equal(defined.statusCode, 200);
+    assert.deepEqual(defined.json(), {
+      productId: 'premium',
+      kind: 'nonConsumable',
+      price: { currency: 'EUR', minor: 499 },
+    });
+    const list = await server.app.inject({
+      method: 'GET',
+      url: '/v1/partner/apps/com.priced.goods/products',
+      headers: bearer(owner),
+    });
+    assertContract('listProducts', list);
+    assert.deepEqual(
+      list.json().items.map((p: { productId: string }) => p.productId),
+      ['premium'],
+    );
+    const foreign = await put(stranger, 'premium', {
+      kind: 'nonConsumable',
+      price: { currency: 'EUR', minor: 1 },
+    });
+    assert.equal(foreign.statusCode, 404);
+    assert.equal(foreign.json().code, 'API_NOT_FOUND');
+    const peek = await server.app.inject({
+      method: 'GET',
+      url: '/v1/partner/apps/com.priced.goods/products',
+      headers: bearer(stranger),
+    });
+    assert.equal(peek.statusCode, 404);
+  });
+
+  it('refuses a subscription without a period and a period on a one-off product', async () => {
+    assert.equal(
+      (
+        await put(owner, 'monthly', {
+          kind: 'subscription',
+          price: { currency: 'EUR', minor: 299 },
+        })
+      ).json().code,
+      'API_VALIDATION_FAILED',
+    );
+    assert.equal(
+      (
+        await put(owner, 'coins', {
+          kind: 'consumable',
+          price: { currency: 'EUR', minor: 100 },
+          periodDays: 30,
+        })
+      ).json().code,
+      'API_VALIDATION_FAILED',
+    );
+  });
+
+  it('charges the new price after re-pricing and leaves captured payments as they were [API-093]', async () => {
+    await put(owner, 'gem', { kind: 'consumable', price: { currency: 'EUR', minor: 200 } });
+    const user = await issueCredential(server.services.db, {
+      kind: 'host_user',
+      subject: `buyer-${randomUUID()}`,
+      ttlSeconds: 3600,
+      test: true,
+    });
+    const buy = (key: string) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/v1/payments',
+        headers: { ...bearer(user.token), 'idempotency-key': key },
+        payload: { appId: 'com.priced.goods', productId: 'gem', provider: 'sandbox' },
+      });
+    const first = await buy(randomUUID());
+    assert.equal(first.statusCode, 201, first.body);
+    await put(owner, 'gem', { kind: 'consumable', price: { currency: 'EUR', minor: 350 } });
+    const second = await buy(randomUUID());
+    assert.equal(second.json().amount.minor, 350);
+    const again = await server.app.inject({
+      method: 'GET',
+      url: `/v1/payments/${first.json().paymentId}`,
+      headers: bearer(user.token),
+    });
+    assert.equal(again.json().amount.minor, 200);
+    assert.deepEqual(again.json().commission, first.json().commission);
   });
 });
