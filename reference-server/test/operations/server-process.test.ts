@@ -20,7 +20,8 @@ interface Started {
 function startServer(env: Record<string, string>): Started {
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    // Seeding the examples is covered by test/platform; here it would only slow every start.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SEED: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = { stdout: '', stderr: '' };

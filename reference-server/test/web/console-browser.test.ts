@@ -23,7 +23,11 @@ const chromiumArgs = [
   '--no-first-run',
   '--disable-quic',
 ];
-const screenshotDir = path.resolve(import.meta.dirname, '../../../docs/screenshots');
+// Screenshots refresh the README's images only when asked (UPDATE_SCREENSHOTS=1); tests never write
+// into the repository otherwise.
+const screenshotDir = process.env.UPDATE_SCREENSHOTS
+  ? path.resolve(import.meta.dirname, '../../../docs/screenshots')
+  : path.join(tmpdir(), 'miniapp-console-screenshots');
 const skip = existsSync(executablePath)
   ? false
   : `${executablePath} is absent; the browser test needs a system Chromium`;
