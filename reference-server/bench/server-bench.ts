@@ -4,21 +4,17 @@ import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Registry } from 'prom-client';
 import { packDirectory } from '#sdk/package/index.ts';
 import { createStatement } from '#sdk/signing/index.ts';
 import { issueCredential } from '../src/accounts/credential-issuer.ts';
 import { buildServer } from '../src/app.ts';
-import { BundleStore } from '../src/bundles/bundle-store.ts';
 import { loadConfig } from '../src/config.ts';
 import { loadDevPartnerKey } from '../src/platform/dev-partner-key.ts';
 import { freePort } from '../src/platform/listen-port.ts';
 import { seedPlatform } from '../src/platform/platform-seeding.ts';
 import { configurePublishing } from '../src/publish/publish-settings.ts';
-import type { Services } from '../src/services.ts';
+import { createServices, type Services } from '../src/services.ts';
 import { openDatabase } from '../src/store/open-database.ts';
-import { loadPlatformKeys } from '../src/trust/platform-keys.ts';
-import { createTrustService } from '../src/trust/trust-service.ts';
 import { writeLargeApp } from './large-app.ts';
 import type { LoadPlan, LoadRequest, LoadResult } from './load-generator.ts';
 import { startStaticServer } from './nginx-static.ts';
@@ -122,14 +118,7 @@ const config = {
   logLevel: 'silent' as const,
 };
 const db = await openDatabase(config);
-const services: Services = {
-  config,
-  db,
-  metrics: new Registry(),
-  shuttingDown: { value: false },
-  bundles: new BundleStore(dataDir),
-  trust: createTrustService(db, await loadPlatformKeys(path.join(dataDir, 'trust'))),
-};
+const services: Services = await createServices(config, db);
 const app = await buildServer(services);
 const screenshots = process.env.REVIEW_SCREENSHOTS === 'on';
 configurePublishing(services, { screenshots });

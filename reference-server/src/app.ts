@@ -76,7 +76,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     {},
     ...routeGroups.map((group) => group(services)),
   );
-  registerContractRoutes(app, services.db, handlers);
+  registerContractRoutes(app, services.db, services.credentials, handlers);
   registerWebPages(app);
   return app;
 }

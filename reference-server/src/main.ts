@@ -2,7 +2,6 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from './app.ts';
-import { BundleStore } from './bundles/bundle-store.ts';
 import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import type { Database } from './store/database.ts';
 import { devCredentialsFile } from './platform/dev-credentials.ts';
@@ -10,8 +9,8 @@ import { freePort } from './platform/listen-port.ts';
 import { seedPlatform, type SeedOutcome } from './platform/platform-seeding.ts';
 import { startBanner } from './platform/start-banner.ts';
 import { openDatabase } from './store/open-database.ts';
+import { createServices } from './services.ts';
 import { loadPlatformKeys } from './trust/platform-keys.ts';
-import { createTrustService } from './trust/trust-service.ts';
 
 /** How long a graceful shutdown may take before the process gives up and exits 1. */
 const shutdownTimeoutMs = 30_000;
@@ -59,15 +58,8 @@ const db = await openDatabase(config).catch((error: unknown) =>
 const keys = await loadPlatformKeys(path.join(config.dataDir, 'trust')).catch((error: unknown) =>
   fail(`cannot load the platform keys from ${path.join(config.dataDir, 'trust')}`, error),
 );
-const shuttingDown = { value: false };
-const services = {
-  config,
-  db,
-  metrics,
-  shuttingDown,
-  bundles: new BundleStore(config.dataDir),
-  trust: createTrustService(db, keys),
-};
+const services = await createServices(config, db, { keys, metrics });
+const { shuttingDown } = services;
 const app = await buildServer(services).catch((error: unknown) =>
   fail('cannot build the server', error),
 );

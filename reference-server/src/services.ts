@@ -1,6 +1,10 @@
-import type { Registry } from 'prom-client';
+import path from 'node:path';
+import { Registry } from 'prom-client';
 import type { Release, SignedDocument, VerifiedStatement } from '#sdk/signing/index.ts';
-import type { BundleStore } from './bundles/bundle-store.ts';
+import { BundleStore } from './bundles/bundle-store.ts';
+import { CredentialCache } from './http/credential-cache.ts';
+import { loadPlatformKeys, type PlatformKeys } from './trust/platform-keys.ts';
+import { createTrustService } from './trust/trust-service.ts';
 import type { ServerConfig } from './config.ts';
 import type { Database } from './store/database.ts';
 
@@ -31,7 +35,36 @@ export interface Services {
   db: Database;
   bundles: BundleStore;
   trust: TrustService;
+  /** Recently seen credentials; forget() after any revocation. */
+  credentials: CredentialCache;
   metrics: Registry;
   /** Set when a graceful shutdown has begun, so /readyz turns unready before the listener closes. */
   shuttingDown: { value: boolean };
+}
+
+export interface ServiceOptions {
+  /** The platform's keys; loaded from DATA_DIR/trust when not given. */
+  keys?: PlatformKeys;
+  metrics?: Registry;
+  clock?: () => Date;
+  /** How long a credential lookup may be reused [API-094]; 0 disables the cache. */
+  credentialCacheMs?: number;
+}
+
+/** Assembles the services of one server process: the one place main, tests and benchmarks build them. */
+export async function createServices(
+  config: ServerConfig,
+  db: Database,
+  options: ServiceOptions = {},
+): Promise<Services> {
+  const keys = options.keys ?? (await loadPlatformKeys(path.join(config.dataDir, 'trust')));
+  return {
+    config,
+    db,
+    metrics: options.metrics ?? new Registry(),
+    shuttingDown: { value: false },
+    bundles: new BundleStore(config.dataDir),
+    trust: createTrustService(db, keys, options.clock),
+    credentials: new CredentialCache(options.credentialCacheMs),
+  };
 }

@@ -2,22 +2,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { Registry } from 'prom-client';
 import { buildServer } from '../src/app.ts';
 import {
   createAccount,
   createPartner,
   issueCredential,
 } from '../src/accounts/credential-issuer.ts';
-import { BundleStore } from '../src/bundles/bundle-store.ts';
 import { loadConfig } from '../src/config.ts';
-import type { Services } from '../src/services.ts';
+import { createServices, type Services } from '../src/services.ts';
 import type { Database } from '../src/store/database.ts';
 import { openEmbeddedDatabase } from '../src/store/embedded-database.ts';
 import { migrate } from '../src/store/migrator.ts';
 import { openPostgresDatabase } from '../src/store/postgres-database.ts';
-import { loadPlatformKeys } from '../src/trust/platform-keys.ts';
-import { createTrustService } from '../src/trust/trust-service.ts';
 
 /** A running server on a fresh store, with helpers to make callers of every role. */
 export interface TestServer {
@@ -37,7 +33,9 @@ export interface TestServer {
  * Starts the server on the store that TEST_DATABASE_URL names (a real PostgreSQL, emptied first) or,
  * by default, on an in-memory embedded store, so one suite runs against both.
  */
-export async function startTestServer(options: { clock?: () => Date } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { clock?: () => Date; credentialCacheMs?: number } = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'miniapp-server-'));
   const url = process.env.TEST_DATABASE_URL;
   let db: Database;
@@ -50,15 +48,12 @@ export async function startTestServer(options: { clock?: () => Date } = {}): Pro
   }
   await migrate(db);
   const config = { ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }), logLevel: 'silent' as const };
-  const keys = await loadPlatformKeys(path.join(dataDir, 'trust'));
-  const services: Services = {
-    config,
-    db,
-    metrics: new Registry(),
-    shuttingDown: { value: false },
-    bundles: new BundleStore(dataDir),
-    trust: createTrustService(db, keys, options.clock),
-  };
+  const services: Services = await createServices(config, db, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.credentialCacheMs === undefined
+      ? {}
+      : { credentialCacheMs: options.credentialCacheMs }),
+  });
   const app = await buildServer(services);
   let counter = 0;
   const session = async (accountId: string, partnerId?: string) =>

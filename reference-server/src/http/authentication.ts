@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { ContractOperation } from '#schemas';
 import type { Queryable } from '../store/database.ts';
+import type { CredentialCache, CredentialRecord } from './credential-cache.ts';
 import { ApiProblem } from './problem.ts';
 
 export type CredentialKind = 'session' | 'api_key' | 'host_device' | 'host_user';
@@ -48,6 +49,7 @@ const unauthenticated = (detail: string): ApiProblem =>
  */
 export async function authenticate(
   db: Queryable,
+  cache: CredentialCache,
   request: FastifyRequest,
   operation: ContractOperation,
 ): Promise<Principal | null> {
@@ -58,32 +60,21 @@ export async function authenticate(
     return null;
   const token = bearer(request);
   if (!token) throw unauthenticated('this operation needs an Authorization: Bearer credential');
-  const { rows } = await db.query<{
-    id: string;
-    kind: CredentialKind;
-    account_id: string | null;
-    role: Role | null;
-    partner_id: string | null;
-    subject: string | null;
-    expired: boolean;
-    revoked: boolean;
-  }>(
-    `select c.id, c.kind, c.account_id, a.role, coalesce(c.partner_id, a.partner_id) as partner_id, c.subject,
-            (c.expires_at is not null and c.expires_at <= now()) as expired, (c.revoked_at is not null) as revoked
-       from credentials c left join accounts a on a.id = c.account_id
-      where c.secret_sha256 = $1`,
-    [secretDigest(token)],
-  );
-  const credential = rows[0];
-  if (!credential || credential.expired || credential.revoked) {
+  const digest = secretDigest(token);
+  const credential = cache.get(digest) ?? (await lookUp(db, cache, digest));
+  if (
+    !credential ||
+    credential.revoked ||
+    (credential.expiresAt !== null && credential.expiresAt <= Date.now())
+  ) {
     throw unauthenticated('the credential is unknown, expired or revoked');
   }
   const principal: Principal = {
     credentialId: credential.id,
     kind: credential.kind,
-    accountId: credential.account_id,
+    accountId: credential.accountId,
     role: credential.role,
-    partnerId: credential.partner_id,
+    partnerId: credential.partnerId,
     subject: credential.subject,
   };
   const allowed = operation.security.some((alternative) =>
@@ -98,4 +89,41 @@ export async function authenticate(
       `a ${principal.role ?? principal.kind} credential may not call ${operation.operationId}`,
     );
   return principal;
+}
+
+async function lookUp(
+  db: Queryable,
+  cache: CredentialCache,
+  digest: string,
+): Promise<CredentialRecord | null> {
+  const { rows } = await db.query<{
+    id: string;
+    kind: CredentialKind;
+    account_id: string | null;
+    role: Role | null;
+    partner_id: string | null;
+    subject: string | null;
+    expires_at: Date | null;
+    revoked: boolean;
+  }>(
+    `select c.id, c.kind, c.account_id, a.role, coalesce(c.partner_id, a.partner_id) as partner_id, c.subject,
+            c.expires_at, (c.revoked_at is not null) as revoked
+       from credentials c left join accounts a on a.id = c.account_id
+      where c.secret_sha256 = $1`,
+    [digest],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const record: CredentialRecord = {
+    id: row.id,
+    kind: row.kind,
+    accountId: row.account_id,
+    role: row.role,
+    partnerId: row.partner_id,
+    subject: row.subject,
+    expiresAt: row.expires_at === null ? null : new Date(row.expires_at).getTime(),
+    revoked: row.revoked,
+  };
+  cache.set(digest, record);
+  return record;
 }

@@ -3,6 +3,7 @@ import { distributionContract, type ContractOperation } from '#schemas';
 import type { operations } from '#schemas/generated/distribution/openapi.ts';
 import type { Database } from '../store/database.ts';
 import { authenticate, type Principal } from './authentication.ts';
+import type { CredentialCache } from './credential-cache.ts';
 
 export type OperationId = keyof operations;
 
@@ -47,6 +48,7 @@ function parameterSchema(
 export function registerContractRoutes(
   app: FastifyInstance,
   db: Database,
+  credentials: CredentialCache,
   handlers: OperationHandlers,
 ): string[] {
   const registered: string[] = [];
@@ -73,7 +75,7 @@ export function registerContractRoutes(
       // Authentication runs before validation, so an anonymous caller learns nothing about the body rules.
       onRequest: async (request) => {
         request.operation = operation;
-        request.principal = await authenticate(db, request, operation);
+        request.principal = await authenticate(db, credentials, request, operation);
       },
       handler: (request, reply) => handler(request, reply),
     });

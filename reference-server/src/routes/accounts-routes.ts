@@ -132,7 +132,10 @@ export function accountsRoutes(services: Services): OperationHandlers {
     },
     revokeApiKey: async (request, reply) => {
       const { apiKeyId } = request.params as { apiKeyId: string };
-      return privateAnswer(reply).send(await revokeApiKey(db, partnerOf(request), apiKeyId));
+      const revoked = await revokeApiKey(db, partnerOf(request), apiKeyId);
+      // [API-007] refused from the next request on, not when a cached lookup ages out.
+      services.credentials.forget();
+      return privateAnswer(reply).send(revoked);
     },
 
     listPartnerApps: async (request, reply) => {

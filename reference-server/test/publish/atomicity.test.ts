@@ -4,21 +4,17 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { Registry } from 'prom-client';
 import { buildServer } from '../../src/app.ts';
 import {
   createAccount,
   createPartner,
   issueCredential,
 } from '../../src/accounts/credential-issuer.ts';
-import { BundleStore } from '../../src/bundles/bundle-store.ts';
 import { loadConfig } from '../../src/config.ts';
 import { configurePublishing, type FaultPoint } from '../../src/publish/publish-settings.ts';
-import type { Services } from '../../src/services.ts';
+import { createServices, type Services } from '../../src/services.ts';
 import { openEmbeddedDatabase } from '../../src/store/embedded-database.ts';
 import { migrate } from '../../src/store/migrator.ts';
-import { loadPlatformKeys } from '../../src/trust/platform-keys.ts';
-import { createTrustService } from '../../src/trust/trust-service.ts';
 import { assertContract, bearer } from '../contract-assertions.ts';
 import { prepareForUploads, uploadTinyVersion, type FixturePartner } from './publish-fixture.ts';
 
@@ -32,14 +28,8 @@ interface Booted {
 async function boot(dataDir: string): Promise<Booted> {
   const db = await openEmbeddedDatabase(path.join(dataDir, 'db'));
   await migrate(db);
-  const services: Services = {
-    config: { ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }), logLevel: 'silent' },
-    db,
-    metrics: new Registry(),
-    shuttingDown: { value: false },
-    bundles: new BundleStore(dataDir),
-    trust: createTrustService(db, await loadPlatformKeys(path.join(dataDir, 'trust'))),
-  };
+  const config = { ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }), logLevel: 'silent' as const };
+  const services: Services = await createServices(config, db);
   const app = await buildServer(services);
   prepareForUploads({ app, services });
   return {
