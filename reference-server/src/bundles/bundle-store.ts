@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,10 +20,19 @@ const digestPattern = /^[0-9a-f]{64}$/;
 export class BundleStore {
   readonly root: string;
   readonly scratch: string;
+  /** Lengths of stored bundles: a digest's bytes never change, so one stat is enough. */
+  readonly #lengths = new Map<string, number>();
+  /** Small bundles kept in memory, least recently used first out, within `hotBudgetBytes`. */
+  readonly #hot = new Map<string, Buffer>();
+  #hotBytes = 0;
+  readonly hotFileLimit: number;
+  readonly hotBudgetBytes: number;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, options: { hotFileLimit?: number; hotBudgetBytes?: number } = {}) {
     this.root = path.join(dataDir, 'bundles', 'sha256');
     this.scratch = path.join(dataDir, 'scratch');
+    this.hotFileLimit = options.hotFileLimit ?? 1024 * 1024;
+    this.hotBudgetBytes = options.hotBudgetBytes ?? 64 * 1024 * 1024;
   }
 
   pathOf(sha256: string): string {
@@ -33,8 +42,35 @@ export class BundleStore {
 
   async stat(sha256: string): Promise<StoredBundle | null> {
     if (!digestPattern.test(sha256)) return null;
+    const known = this.#lengths.get(sha256);
+    if (known !== undefined) return { sha256, length: known };
     const info = await stat(this.pathOf(sha256)).catch(() => null);
-    return info?.isFile() ? { sha256, length: info.size } : null;
+    if (!info?.isFile()) return null;
+    this.#lengths.set(sha256, info.size);
+    return { sha256, length: info.size };
+  }
+
+  /**
+   * The bytes of a small bundle from memory (read once, then served from the cache), or null for a
+   * bundle above `hotFileLimit`, which callers stream with open().
+   */
+  async bytes(stored: StoredBundle): Promise<Buffer | null> {
+    if (stored.length > this.hotFileLimit) return null;
+    const hit = this.#hot.get(stored.sha256);
+    if (hit) {
+      this.#hot.delete(stored.sha256);
+      this.#hot.set(stored.sha256, hit);
+      return hit;
+    }
+    const bytes = await readFile(this.pathOf(stored.sha256));
+    this.#hot.set(stored.sha256, bytes);
+    this.#hotBytes += bytes.length;
+    for (const [digest, old] of this.#hot) {
+      if (this.#hotBytes <= this.hotBudgetBytes) break;
+      this.#hot.delete(digest);
+      this.#hotBytes -= old.length;
+    }
+    return bytes;
   }
 
   open(sha256: string, range?: { start: number; end: number }): Readable {
@@ -82,6 +118,7 @@ export class BundleStore {
       const target = this.pathOf(sha256);
       await mkdir(path.dirname(target), { recursive: true });
       await rename(staging, target);
+      this.#lengths.set(sha256, length);
       return { sha256, length };
     } finally {
       await file.close().catch(() => undefined);

@@ -123,6 +123,8 @@ export function deliveryRoutes(services: Services): OperationHandlers {
       );
     }
     reply.type('application/miniapp-pkg+zip');
+    // Small bundles come from memory; large ones stream from disk.
+    const bytes = await bundles.bytes(stored);
     if (range) {
       return reply
         .code(206)
@@ -130,9 +132,13 @@ export function deliveryRoutes(services: Services): OperationHandlers {
           'content-range': `bytes ${String(range.start)}-${String(range.end)}/${String(stored.length)}`,
           'content-length': String(range.end - range.start + 1),
         })
-        .send(bundles.open(stored.sha256, range));
+        .send(
+          bytes ? bytes.subarray(range.start, range.end + 1) : bundles.open(stored.sha256, range),
+        );
     }
-    return reply.header('content-length', String(stored.length)).send(bundles.open(stored.sha256));
+    return reply
+      .header('content-length', String(stored.length))
+      .send(bytes ?? bundles.open(stored.sha256));
   }
 
   return {
