@@ -1,6 +1,7 @@
 import { unzipSync } from 'fflate';
 import { MiniAppError } from '#sdk/diagnostics/index.ts';
-import { packageDigestOf, sha256Hex } from './digest.ts';
+import { verifyPackageDigest } from '../package/package-digest.ts';
+import { sha256Hex } from './digest.ts';
 import type { Release } from './release.ts';
 
 /** manifest.json is small; a larger declared size is refused before inflating. */
@@ -35,23 +36,8 @@ function readManifest(bytes: Uint8Array): Uint8Array {
  * archive is opened [SIG-041], then the manifest's digest and identity [SIG-042].
  */
 export function verifyPackageBytes(bytes: Uint8Array, release: Release): void {
-  const actual = packageDigestOf(bytes);
-  if (actual.length !== release.package.length) {
-    throw new MiniAppError(
-      'SIG_LENGTH_MISMATCH',
-      `The package has ${actual.length} bytes; the release signs ${release.package.length}.`,
-      { requirement: 'SIG-041' },
-    );
-  }
-  if (actual.sha256 !== release.package.sha256) {
-    throw new MiniAppError(
-      'SIG_DIGEST_MISMATCH',
-      'The package does not hash to the signed digest.',
-      {
-        details: { expected: release.package.sha256, actual: actual.sha256 },
-      },
-    );
-  }
+  // [SIG-041] length, then digest (compared in constant time), before any parser sees the bytes.
+  verifyPackageDigest(bytes, release.package);
   const manifestBytes = readManifest(bytes);
   if (sha256Hex(manifestBytes) !== release.manifestSha256) {
     throw mismatch('manifest.json does not hash to the signed manifestSha256.');
