@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { schemasRoot } from '#schemas';
@@ -39,10 +40,25 @@ interface ManifestFields {
 interface CatalogRow {
   app_id: string;
   version_code: number;
+  package_sha256: string;
   version: string;
   manifest: ManifestFields;
   locales: LocaleStrings[];
   released_at: Date | string;
+}
+
+/** An icon as served to storefronts. */
+export interface CatalogIcon {
+  bytes: Buffer;
+  type: string;
+  etag: string;
+}
+
+/** [MAN-025] the icon media types, by extension when the manifest gives no type. */
+function iconMediaType(src: string): string {
+  if (src.endsWith('.svg')) return 'image/svg+xml';
+  if (src.endsWith('.webp')) return 'image/webp';
+  return 'image/png';
 }
 
 /** One app as listed, with the locale its strings were chosen in. */
@@ -78,7 +94,7 @@ const catalogSql = `
        and not exists (select 1 from revocations x where x.kind = 'key' and x.value = v.statement_keyid)
      order by r.app_id, (r.state = 'completed') desc, r.version_code desc
   )
-  select c.app_id, c.version_code, v.version, v.manifest, c.created_at as released_at,
+  select c.app_id, c.version_code, v.version, v.manifest, v.package_sha256, c.created_at as released_at,
          coalesce((select jsonb_agg(jsonb_build_object('locale', l.locale, 'name', l.name,
                     'shortName', l.short_name, 'description', l.description) order by l.locale)
                      from version_locales l where l.app_id = c.app_id and l.version_code = c.version_code),
@@ -108,6 +124,9 @@ function iconSize(icons: unknown): string {
  * each localised by BCP 47 lookup [API-051].
  */
 export class Catalog {
+  /** Icon bytes by package digest and path: a digest's files never change. */
+  private readonly icons = new Map<string, Buffer>();
+
   constructor(
     private readonly db: Queryable,
     private readonly publicUrl: string,
@@ -131,7 +150,7 @@ export class Catalog {
         ...(shortName ? { shortName } : {}),
         ...(description ? { description } : {}),
         category: text(manifest.category) ?? 'utilities',
-        iconUrl: `${this.publicUrl}/v1/catalog/apps/${row.app_id}/icon-${iconSize(manifest.icons)}.png`,
+        iconUrl: `${this.publicUrl}/v1/catalog/apps/${row.app_id}/icons/${iconSize(manifest.icons)}`,
         version: row.version,
         versionCode: row.version_code,
         minHostVersion: text(manifest.minHostVersion) ?? '1.0.0',
@@ -233,6 +252,39 @@ export class Catalog {
     return ranked
       .slice(0, limit)
       .flatMap((r) => (r.reason ? [{ app: r.e.app, reason: r.reason }] : []));
+  }
+
+  /**
+   * The icon of one declared size from the package of the app's catalog version [API-095], read with
+   * the hostile-safe archive reader and kept in memory by package digest and path (immutable).
+   */
+  async icon(
+    appId: string,
+    size: string,
+    bundlePath: (sha256: string) => string,
+  ): Promise<CatalogIcon | null> {
+    const { rows } = await this.db.query<CatalogRow>(
+      `select * from (${catalogSql}) a where a.app_id = $1`,
+      [appId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const declared = Array.isArray(row.manifest.icons)
+      ? (row.manifest.icons as { src?: unknown; sizes?: unknown; type?: unknown }[])
+      : [];
+    const icon = declared.find((i) => i.sizes === size && typeof i.src === 'string');
+    if (!icon || typeof icon.src !== 'string') return null;
+    const key = `${row.package_sha256}\n${icon.src}`;
+    let bytes = this.icons.get(key);
+    if (!bytes) {
+      const source = await openArchiveSource(bundlePath(row.package_sha256)).catch(() => null);
+      if (!source || !source.files.some((f) => f.path === icon.src)) return null;
+      bytes = Buffer.from(await source.read(icon.src));
+      if (this.icons.size >= 512) this.icons.delete(this.icons.keys().next().value ?? '');
+      this.icons.set(key, bytes);
+    }
+    const type = typeof icon.type === 'string' ? icon.type : iconMediaType(icon.src);
+    return { bytes, type, etag: `"${createHash('sha256').update(bytes).digest('hex')}"` };
   }
 
   /**

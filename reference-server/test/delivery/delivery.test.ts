@@ -407,6 +407,39 @@ describe('delivery: releases, update checks, bundles, catalog', () => {
     }
   });
 
+  it('serves the icon an entry names, publicly and sandboxed, and 404 for undeclared sizes and unlisted apps [API-095] [API-096]', async () => {
+    const detail = await server.app.inject({
+      method: 'GET',
+      url: `/v1/catalog/apps/${appId}`,
+      headers: bearer(host),
+    });
+    const iconUrl = new URL(detail.json().app.iconUrl as string);
+    assert.equal(iconUrl.pathname, `/v1/catalog/apps/${appId}/icons/192x192`);
+    // No credential: storefront <img> requests carry none.
+    const icon = await server.app.inject({ method: 'GET', url: iconUrl.pathname });
+    assertContract('getCatalogIcon', icon);
+    assert.equal(icon.statusCode, 200);
+    assert.equal(icon.headers['content-type'], 'image/png');
+    assert.equal(icon.rawPayload.length, 64);
+    assert.match(String(icon.headers['content-security-policy']), /^sandbox; default-src 'none'/);
+    assert.equal(icon.headers['x-content-type-options'], 'nosniff');
+    const again = await server.app.inject({
+      method: 'GET',
+      url: iconUrl.pathname,
+      headers: { 'if-none-match': String(icon.headers.etag) },
+    });
+    assert.equal(again.statusCode, 304);
+    for (const url of [
+      `/v1/catalog/apps/${appId}/icons/512x512`,
+      '/v1/catalog/apps/com.example.pending/icons/192x192',
+      '/v1/catalog/apps/com.unknown.app/icons/192x192',
+    ]) {
+      const missing = await server.app.inject({ method: 'GET', url });
+      assertContract('getCatalogIcon', missing);
+      assert.equal(missing.json().code, 'API_NOT_FOUND', url);
+    }
+  });
+
   it('lists released apps in the catalog with localised names, pages and refuses forged cursors [API-048] [API-049] [API-051]', async () => {
     const page = await server.app.inject({
       method: 'GET',
