@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { build } from 'esbuild';
-import { doNotEditTs, type GeneratedFile, type Generator } from './generator.ts';
+import { bundleClassicScript } from './browser-bundle.ts';
+import type { GeneratedFile, Generator } from './generator.ts';
 
 const entry = 'sdk/src/bridge/browser-entry.ts';
 
@@ -13,19 +13,7 @@ const generator: Generator = {
   name: 'bridge browser bundle',
   order: 50,
   async run(root) {
-    const result = await build({
-      entryPoints: [path.join(root, entry)],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      target: 'es2020',
-      platform: 'browser',
-      charset: 'utf8',
-      legalComments: 'none',
-      banner: { js: doNotEditTs(entry).trimEnd() },
-      logLevel: 'silent',
-    });
-    const content = result.outputFiles[0]?.text ?? '';
+    const content = await bundleClassicScript(root, entry, { target: 'es2020' });
     const files: GeneratedFile[] = [{ path: 'sdk/generated/miniapp-bridge.js', content }];
     const examples = await readdir(path.join(root, 'examples'), { withFileTypes: true }).catch(
       () => [],

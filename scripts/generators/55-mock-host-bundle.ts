@@ -1,6 +1,5 @@
-import path from 'node:path';
-import { build } from 'esbuild';
-import { doNotEditTs, type Generator } from './generator.ts';
+import { bundleClassicScript } from './browser-bundle.ts';
+import type { Generator } from './generator.ts';
 
 const entry = 'sdk/src/preview/host-page-entry.ts';
 
@@ -12,22 +11,8 @@ const generator: Generator = {
   name: 'preview host bundle',
   order: 55,
   async run(root) {
-    const result = await build({
-      entryPoints: [path.join(root, entry)],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      target: 'es2020',
-      platform: 'browser',
-      charset: 'utf8',
-      legalComments: 'none',
-      minify: true,
-      banner: { js: doNotEditTs(entry).trimEnd() },
-      logLevel: 'silent',
-    });
-    return [
-      { path: 'sdk/generated/miniapp-preview-host.js', content: result.outputFiles[0]?.text ?? '' },
-    ];
+    const content = await bundleClassicScript(root, entry, { target: 'es2020', minify: true });
+    return [{ path: 'sdk/generated/miniapp-preview-host.js', content }];
   },
 };
 export default generator;

@@ -1,6 +1,5 @@
-import path from 'node:path';
-import { build } from 'esbuild';
-import { doNotEditTs, type GeneratedFile, type Generator } from './generator.ts';
+import { bundleClassicScript } from './browser-bundle.ts';
+import type { GeneratedFile, Generator } from './generator.ts';
 
 const consoles = ['portal', 'review'] as const;
 
@@ -15,21 +14,9 @@ const generator: Generator = {
     const files: GeneratedFile[] = [];
     for (const name of consoles) {
       const entry = `reference-server/web/${name}.ts`;
-      const result = await build({
-        entryPoints: [path.join(root, entry)],
-        bundle: true,
-        write: false,
-        format: 'iife',
-        target: 'es2022',
-        platform: 'browser',
-        charset: 'utf8',
-        legalComments: 'none',
-        banner: { js: doNotEditTs(entry).trimEnd() },
-        logLevel: 'silent',
-      });
       files.push({
         path: `reference-server/web/generated/${name}.js`,
-        content: result.outputFiles[0]?.text ?? '',
+        content: await bundleClassicScript(root, entry, { target: 'es2022' }),
       });
     }
     return files;
