@@ -19,14 +19,33 @@ export const documentPrefixes: Record<string, string> = {
   'errors.md': 'ERR',
 };
 
-export type ConformanceClass = 'package' | 'server' | 'host';
+export type ConformanceClass = 'package' | 'server' | 'host' | 'toolkit';
 export type Level = 'MUST' | 'SHOULD' | 'MAY';
+
+/**
+ * How the conformance suite observes a requirement from outside the implementation (spec/README.md):
+ * over the HTTP contract, by reading a package, through the host adapter, from inside the mini-app
+ * frame, on the host's own screens, by measuring time, or by running a toolkit command.
+ */
+export type Observation =
+  'http' | 'package' | 'adapter' | 'frame' | 'screen' | 'measure' | 'toolkit';
+export const observations: readonly Observation[] = [
+  'http',
+  'package',
+  'adapter',
+  'frame',
+  'screen',
+  'measure',
+  'toolkit',
+];
 
 export interface Requirement {
   id: string;
   document: string;
   section: string;
   classes: ConformanceClass[];
+  /** How each MUST is observed from outside; empty for withdrawn lines. */
+  observed: Observation[];
   level: Level | null;
   text: string;
 }
@@ -38,7 +57,8 @@ export interface SpecProblem {
 }
 
 export const requirementIdPattern = /\b([A-Z]{3})-(\d{3})\b/g;
-const definitionLine = /^- \*\*\[([A-Z]{3}-\d{3})\]\*\* ((?:`[a-z]+`(?:, )?)+) (.+)$/;
+const definitionLine =
+  /^- \*\*\[([A-Z]{3}-\d{3})\]\*\* ((?:`[a-z]+`(?:, )?)+) ((?:`@[a-z]+` )*)(.+)$/;
 const startsLikeDefinition = /^\s*[-*]\s*\**\[[A-Z]{3}-\d{3}\]/;
 const keywordLevels: [RegExp, Level][] = [
   [/\b(MUST NOT|MUST|REQUIRED|SHALL NOT|SHALL)\b/, 'MUST'],
@@ -46,7 +66,8 @@ const keywordLevels: [RegExp, Level][] = [
   [/\b(MAY|OPTIONAL)\b/, 'MAY'],
 ];
 const anyKeyword = /\b(MUST|REQUIRED|SHALL|SHOULD|RECOMMENDED|MAY|OPTIONAL)\b/;
-const classes = new Set<ConformanceClass>(['package', 'server', 'host']);
+const classes = new Set<ConformanceClass>(['package', 'server', 'host', 'toolkit']);
+const observationSet = new Set<string>(observations);
 
 /** Removes inline code spans so that key words quoted as code are not read as normative. */
 function withoutCode(line: string): string {
@@ -95,7 +116,7 @@ export async function parseSpec(specDir: string): Promise<ParsedSpec> {
         }
         return;
       }
-      const [, id = '', classList = '', body = ''] = match;
+      const [, id = '', classList = '', observationList = '', body = ''] = match;
       if (!prefix) {
         problems.push({
           file,
@@ -127,9 +148,30 @@ export async function parseSpec(specDir: string): Promise<ParsedSpec> {
         if (!classes.has(c))
           problems.push({ file, line: lineNo, message: `${id}: unknown conformance class "${c}"` });
       }
+      const observed = [...observationList.matchAll(/`@([a-z]+)`/g)].map(
+        (m) => m[1] as Observation,
+      );
+      for (const o of observed) {
+        if (!observationSet.has(o))
+          problems.push({
+            file,
+            line: lineNo,
+            message: `${id}: unknown observation "@${o}" (one of ${observations.map((x) => `@${x}`).join(', ')})`,
+          });
+      }
       const prose = withoutCode(body);
       const levels = keywordLevels.filter(([re]) => re.test(prose)).map(([, level]) => level);
       const withdrawn = /^Withdrawn in /.test(body);
+      if (levels[0] === 'MUST' && levels.length === 1 && observed.length === 0) {
+        problems.push({
+          file,
+          line: lineNo,
+          message: `${id} is a MUST without an observation: say how it is observed from outside (\`@http\`, \`@package\`, \`@adapter\`, \`@frame\`, \`@screen\`, \`@measure\`, \`@toolkit\`; spec/README.md)`,
+        });
+      }
+      if (withdrawn && observed.length > 0) {
+        problems.push({ file, line: lineNo, message: `${id} is withdrawn and has an observation` });
+      }
       if (levels.length === 0 && !withdrawn) {
         problems.push({ file, line: lineNo, message: `${id} has no key word (MUST, SHOULD, MAY)` });
       } else if (levels.length > 1) {
@@ -144,6 +186,7 @@ export async function parseSpec(specDir: string): Promise<ParsedSpec> {
         document: file,
         section,
         classes: parsedClasses,
+        observed,
         level: levels[0] ?? null,
         text: body.trim(),
       });
