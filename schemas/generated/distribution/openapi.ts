@@ -115,6 +115,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/partners/{partnerId}/restricted-permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the restricted permissions a partner may declare
+         * @description Empty for a new partner; the automated review refuses others with REVIEW_PERMISSION_RESTRICTED (PRM-019, PRM-020).
+         */
+        put: operations["setRestrictedPermissions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/principals": {
         parameters: {
             query?: never;
@@ -1369,6 +1389,10 @@ export interface components {
             version: components["schemas"]["semver"];
             versionCode: components["schemas"]["versionCode"];
         };
+        /** @description The restricted permissions a partner may declare (PRM-019). */
+        RestrictedPermissions: {
+            permissions: ("phoneNumber" | "contacts" | "payment")[];
+        };
         result: {
             appId: components["schemas"]["appId"];
             /** @enum {string} */
@@ -1815,6 +1839,40 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    setRestrictedPermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnerId: components["schemas"]["OpaqueId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestrictedPermissions"];
+            };
+        };
+        responses: {
+            /** @description The partner's list after the change. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestrictedPermissions"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];

@@ -10,6 +10,7 @@ export interface ConformanceExpectations {
     version: string;
   };
   class: 'package' | 'server' | 'host' | 'toolkit';
+  optionalFeatures?: string[];
   expectedFailures: {
     case: string;
     reason: string;
