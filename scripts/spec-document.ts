@@ -25,10 +25,11 @@ export type Level = 'MUST' | 'SHOULD' | 'MAY';
 /**
  * How the conformance suite observes a requirement from outside the implementation (spec/README.md):
  * over the HTTP contract, by reading a package, through the host adapter, from inside the mini-app
- * frame, on the host's own screens, by measuring time, or by running a toolkit command.
+ * frame, on the host's own screens, by measuring time, or by running a toolkit command; `audit` marks
+ * a deployment rule that no test can observe and that an auditor checks (offline keys, for example).
  */
 export type Observation =
-  'http' | 'package' | 'adapter' | 'frame' | 'screen' | 'measure' | 'toolkit';
+  'http' | 'package' | 'adapter' | 'frame' | 'screen' | 'measure' | 'toolkit' | 'audit';
 export const observations: readonly Observation[] = [
   'http',
   'package',
@@ -37,6 +38,7 @@ export const observations: readonly Observation[] = [
   'screen',
   'measure',
   'toolkit',
+  'audit',
 ];
 
 export interface Requirement {
@@ -166,7 +168,7 @@ export async function parseSpec(specDir: string): Promise<ParsedSpec> {
         problems.push({
           file,
           line: lineNo,
-          message: `${id} is a MUST without an observation: say how it is observed from outside (\`@http\`, \`@package\`, \`@adapter\`, \`@frame\`, \`@screen\`, \`@measure\`, \`@toolkit\`; spec/README.md)`,
+          message: `${id} is a MUST without an observation: say how it is observed from outside (\`@http\`, \`@package\`, \`@adapter\`, \`@frame\`, \`@screen\`, \`@measure\`, \`@toolkit\`, or \`@audit\` for a rule no test can see; spec/README.md)`,
         });
       }
       if (withdrawn && observed.length > 0) {
