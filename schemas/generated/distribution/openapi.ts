@@ -1120,7 +1120,7 @@ export interface components {
         "envelope.schema": {
             payload: components["schemas"]["base64"];
             /** @enum {string} */
-            payloadType: "application/vnd.openminiapp.statement+json" | "application/vnd.openminiapp.release+json" | "application/vnd.openminiapp.root+json" | "application/vnd.openminiapp.index+json";
+            payloadType: "application/vnd.openminiapp.statement+json" | "application/vnd.openminiapp.delegation+json" | "application/vnd.openminiapp.release+json" | "application/vnd.openminiapp.root+json" | "application/vnd.openminiapp.index+json" | "application/vnd.openminiapp.bin+json";
             signatures: {
                 keyid: components["schemas"]["keyid"];
                 sig: components["schemas"]["base64"];
