@@ -151,6 +151,7 @@ export function accountsRoutes(services: Services): OperationHandlers {
       const app = await createApp(db, partnerOf(request), request.body as Schemas['AppRequest']);
       // [SIG-080] a new app is delegated to its partner's keys (development signs it now).
       await services.trust.delegations.sync([app.appId]);
+      services.trust.indexChanged();
       return privateAnswer(reply)
         .code(201)
         .header('location', `/v1/partner/apps/${app.appId}`)

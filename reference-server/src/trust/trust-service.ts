@@ -63,7 +63,10 @@ export interface TrustServiceOptions {
   binPrefixLength?: number;
   /** At most `coherenceBoundMs`; a test may lower it. */
   pollMs?: number;
-  /** Called when a background refresh fails, so the failure is logged rather than lost. */
+  /**
+   * Called when a background refresh fails. Nothing is lost without it: the next request refreshes
+   * again and answers the failure itself.
+   */
   onError?: (error: unknown) => void;
 }
 
