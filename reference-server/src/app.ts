@@ -8,6 +8,7 @@ import { deliveryRoutes } from './routes/delivery-routes.ts';
 import { operationsRoutes } from './routes/operations-routes.ts';
 import { registerUploadParsing } from './publish/upload-parsing.ts';
 import { publishRoutes } from './routes/publish-routes.ts';
+import { trustRoutes } from './routes/trust-routes.ts';
 import type { Services } from './services.ts';
 import { registerWebPages } from './web/web-pages.ts';
 
@@ -17,6 +18,7 @@ const routeGroups: ((services: Services) => OperationHandlers)[] = [
   accountsRoutes,
   publishRoutes,
   deliveryRoutes,
+  trustRoutes,
 ];
 
 /** Builds the HTTP server on the given services; main.ts listens, tests use inject(). */

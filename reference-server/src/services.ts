@@ -4,22 +4,32 @@ import type { Release, SignedDocument, VerifiedStatement } from '#sdk/signing/in
 import { BundleStore } from './bundles/bundle-store.ts';
 import { CredentialCache } from './http/credential-cache.ts';
 import { loadPlatformKeys, type PlatformKeys } from './trust/platform-keys.ts';
-import { createTrustService } from './trust/trust-service.ts';
+import type { DelegationStore } from './trust/delegation-store.ts';
+import { createTrustService, type PublishedIndex } from './trust/trust-service.ts';
 import type { ServerConfig } from './config.ts';
 import type { Database } from './store/database.ts';
 
-/** The platform's signing side: trust root, signed index and countersignatures (spec/signing.md). */
+/** The platform's signing side: trust root, delegations, signed index and bins, countersignatures (spec/signing.md). */
 export interface TrustService {
+  /** The delegations of partner keys to apps [SIG-080] [API-108] [API-109]. */
+  delegations: DelegationStore;
   /** The current trust root envelope [API-036]. */
   currentRoot(): Promise<{ version: number; bytes: Uint8Array }>;
   /** An earlier or current root by version, for clients walking the chain [API-037]. */
   rootByVersion(version: number): Promise<Uint8Array | null>;
-  /** The current signed index, re-signed when stale or close to expiry [API-038] [API-039]. */
-  currentIndex(): Promise<{ version: number; bytes: Uint8Array; expires: Date }>;
-  /** Call after committing any change to releases or revocations: the next index reflects it. */
+  /**
+   * The newest signed index and its bins, re-signed when a change or its expiry requires it, and
+   * followed across processes within 5 seconds [API-038] [API-039] [API-106].
+   */
+  currentIndex(): Promise<PublishedIndex>;
+  /** Any index ever published [API-102]. */
+  indexByVersion(version: number): Promise<Uint8Array | null>;
+  /** Any bin ever published ('' is the prefix of binPrefixLength 0) [API-103]. */
+  binByVersion(prefix: string, version: number): Promise<Uint8Array | null>;
+  /** Call after committing a change to releases, revocations or delegations: signs the next index now. */
   indexChanged(): void;
-  /** Calls listener after every indexChanged(), so caches of the release set can be dropped. */
-  onIndexChange(listener: () => void): () => void;
+  /** Calls listener whenever this process adopts a newer index. */
+  onIndexChange(listener: (index: PublishedIndex) => void): () => void;
   /** The platform countersignature of an approved version [API-084]. */
   countersign(input: {
     statement: VerifiedStatement;
@@ -49,6 +59,8 @@ export interface ServiceOptions {
   clock?: () => Date;
   /** How long a credential lookup may be reused [API-094]; 0 disables the cache. */
   credentialCacheMs?: number;
+  /** How often the process polls the store for another process's index [API-106]; at most 5 s. */
+  trustPollMs?: number;
 }
 
 /** Assembles the services of one server process: the one place main, tests and benchmarks build them. */
@@ -64,7 +76,11 @@ export async function createServices(
     metrics: options.metrics ?? new Registry(),
     shuttingDown: { value: false },
     bundles: new BundleStore(config.dataDir),
-    trust: createTrustService(db, keys, options.clock),
+    trust: createTrustService(db, keys, {
+      publicUrl: config.publicUrl,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.trustPollMs === undefined ? {} : { pollMs: options.trustPollMs }),
+    }),
     credentials: new CredentialCache(options.credentialCacheMs),
   };
 }

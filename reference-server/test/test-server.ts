@@ -14,6 +14,7 @@ import type { Database } from '../src/store/database.ts';
 import { openEmbeddedDatabase } from '../src/store/embedded-database.ts';
 import { migrate } from '../src/store/migrator.ts';
 import { openPostgresDatabase } from '../src/store/postgres-database.ts';
+import type { PlatformKeys } from '../src/trust/platform-keys.ts';
 
 /** A running server on a fresh store, with helpers to make callers of every role. */
 export interface TestServer {
@@ -34,7 +35,12 @@ export interface TestServer {
  * by default, on an in-memory embedded store, so one suite runs against both.
  */
 export async function startTestServer(
-  options: { clock?: () => Date; credentialCacheMs?: number } = {},
+  options: {
+    clock?: () => Date;
+    credentialCacheMs?: number;
+    /** Platform keys and roots; a development trust root in the data directory by default. */
+    keys?: PlatformKeys;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'miniapp-server-'));
   const url = process.env.TEST_DATABASE_URL;
@@ -50,6 +56,7 @@ export async function startTestServer(
   const config = { ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }), logLevel: 'silent' as const };
   const services: Services = await createServices(config, db, {
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.keys ? { keys: options.keys } : {}),
     ...(options.credentialCacheMs === undefined
       ? {}
       : { credentialCacheMs: options.credentialCacheMs }),

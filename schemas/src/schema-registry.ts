@@ -24,6 +24,22 @@ export interface SchemaValidatorOptions {
   keywords?: readonly string[];
   /** Put the failing schema object in each error (`parentSchema`), to read its `$comment`. */
   verbose?: boolean;
+  /**
+   * Schemas (by path below schemas/) whose objects accept members they do not define: every
+   * `additionalProperties: false` in them is dropped. For payloads of a later minor version [SIG-077].
+   */
+  openMembers?: (schemaPath: string) => boolean;
+}
+
+/** The schema with every `additionalProperties: false` removed, at any depth. */
+function withOpenMembers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withOpenMembers);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key, member]) => !(key === 'additionalProperties' && member === false))
+      .map(([key, member]) => [key, withOpenMembers(member)]),
+  );
 }
 
 /** A new Ajv 2020-12 instance holding every schema of the project, addressed by $id. */
@@ -39,9 +55,10 @@ export function createSchemaValidator(options: SchemaValidatorOptions = {}): Ajv
   for (const keyword of options.keywords ?? []) ajv.addKeyword(keyword);
   for (const file of listSchemaFiles(schemasRoot)) {
     const schema = JSON.parse(readFileSync(file, 'utf8')) as { $id?: string };
-    const expected = schemaBaseUri + path.relative(schemasRoot, file).split(path.sep).join('/');
+    const relative = path.relative(schemasRoot, file).split(path.sep).join('/');
+    const expected = schemaBaseUri + relative;
     if (schema.$id !== expected) throw new Error(`${file}: $id must be ${expected}`);
-    ajv.addSchema(schema);
+    ajv.addSchema(options.openMembers?.(relative) ? (withOpenMembers(schema) as object) : schema);
   }
   return ajv;
 }

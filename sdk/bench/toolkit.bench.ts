@@ -7,6 +7,10 @@ import { unzipSync, zipSync } from 'fflate';
 import type { BenchmarkModule, Comparison } from '../../scripts/bench-harness.ts';
 import { openArchiveSource, packDirectory } from '../src/package/index.ts';
 import {
+  allBinPrefixes,
+  binPrefixOf,
+  createBin,
+  createDelegation,
   createIndex,
   createRelease,
   createRoot,
@@ -74,14 +78,15 @@ export const benchmarks: BenchmarkModule = {
     const jsFiles = names.filter((n) => n.endsWith('.js'));
     const totalBytes = packed.files.reduce((sum, f) => sum + f.size, 0);
 
-    // A full platform world: root, index, countersigned release, partner statement.
-    const [rootKey, releaseKey, indexKey, partnerKey] = await Promise.all(
-      ['Ed25519', 'Ed25519', 'Ed25519', 'ECDSA-P256'].map(async (alg) =>
+    // A full platform world: root, index, bin, delegation, countersigned release, partner statement.
+    const [rootKey, delegationKey, releaseKey, indexKey, partnerKey] = await Promise.all(
+      ['Ed25519', 'Ed25519', 'Ed25519', 'Ed25519', 'ECDSA-P256'].map(async (alg) =>
         loadPrivateKey((await generateKeyPair(alg as 'Ed25519')).privateKeyPem),
       ),
     );
-    if (!rootKey || !releaseKey || !indexKey || !partnerKey)
+    if (!rootKey || !delegationKey || !releaseKey || !indexKey || !partnerKey)
       throw new Error('key generation failed');
+    const appId = 'dev.openminiapp.examples.shop';
     const now = new Date();
     const hours = (h: number): Date => new Date(now.getTime() + h * 3600_000);
     const root = createRoot(
@@ -90,6 +95,7 @@ export const benchmarks: BenchmarkModule = {
         expires: hours(24 * 365),
         roles: {
           root: { keys: [rootKey.publicJwk], threshold: 1 },
+          delegation: { keys: [delegationKey.publicJwk], threshold: 1 },
           release: { keys: [releaseKey.publicJwk], threshold: 1 },
           index: { keys: [indexKey.publicJwk], threshold: 1 },
         },
@@ -119,25 +125,56 @@ export const benchmarks: BenchmarkModule = {
         minHostVersion: '1.0.0',
         permissions: ['payment'],
         issuedAt: hours(-1),
-        expires: hours(24 * 30),
       },
       [releaseKey],
+    );
+    const delegation = createDelegation(
+      { appId, version: 1, issuedAt: hours(-1), keys: [partnerKey.publicJwk] },
+      [delegationKey],
+    );
+    const binPrefixLength = 1;
+    const bins = allBinPrefixes(binPrefixLength).map((prefix) =>
+      createBin(
+        {
+          prefix,
+          version: 1,
+          issuedAt: hours(-1),
+          apps:
+            prefix === binPrefixOf(appId, binPrefixLength)
+              ? {
+                  [appId]: {
+                    delegation: { version: 1, sha256: delegation.sha256 },
+                    releases: [
+                      {
+                        channel: 'stable',
+                        versionCode: 13,
+                        sha256: release.sha256,
+                        minHostVersion: '1.0.0',
+                        rolloutPercent: 100,
+                        mandatory: false,
+                        paused: false,
+                      },
+                    ],
+                    revokedReleases: [],
+                    revokedKeys: [],
+                  },
+                }
+              : {},
+        },
+        [indexKey],
+      ),
     );
     const index = createIndex(
       {
         version: 1,
         issuedAt: hours(-1),
-        releases: [
-          {
-            appId: 'dev.openminiapp.examples.shop',
-            channel: 'stable',
-            versionCode: 13,
-            sha256: release.sha256,
-          },
-        ],
+        binPrefixLength,
+        bins: bins.map((b) => ({ prefix: b.payload.prefix, version: 1, sha256: b.sha256 })),
       },
       [indexKey],
     );
+    const appBin = bins.find((b) => b.payload.prefix === binPrefixOf(appId, binPrefixLength));
+    if (!appBin) throw new Error('no bin for the app');
     const rawSignature = sign(null, release.bytes, releaseKey.keyObject);
     const releasePublic = createPublicKey(releaseKey.keyObject);
 
@@ -172,18 +209,21 @@ export const benchmarks: BenchmarkModule = {
         samples: 9,
       },
       {
-        name: 'host update session: verify root, index, release and package',
+        name: 'host update session: verify root, index, bin, delegation, release, statement and package',
         unitsPerOp: { amount: packed.bytes.length, unit: 'bytes' },
         subject: {
-          name: 'TrustStore (3 envelopes, schemas, digest)',
+          name: 'TrustStore (6 envelopes, schemas, digests)',
           run: () => {
             const trust = TrustStore.fromBakedRoot(root.bytes);
             trust.verifyIndex(index.bytes, now);
+            trust.verifyBin(appBin.bytes, appBin.payload.prefix, now);
+            trust.verifyDelegation(delegation.bytes, { appId, now });
             const { release: verifiedRelease } = trust.verifyRelease(release.bytes, {
-              appId: 'dev.openminiapp.examples.shop',
+              appId,
               channel: 'stable',
               now,
             });
+            trust.verifyStatement(statement.bytes, verifiedRelease);
             trust.verifyPackage(packed.bytes, verifiedRelease);
           },
         },

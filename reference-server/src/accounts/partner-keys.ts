@@ -1,7 +1,8 @@
 import { isMiniAppError } from '#sdk/diagnostics/index.ts';
 import { importPublicJwk, type ImportedKey, type PublicJwk } from '#sdk/signing/index.ts';
 import { ApiProblem } from '../http/problem.ts';
-import type { Queryable } from '../store/database.ts';
+import type { Database, Queryable } from '../store/database.ts';
+import { markTrustChanged } from '../trust/trust-generation.ts';
 import { utcTimestamp } from './timestamp-column.ts';
 
 /** A partner signing key as the contract's `PartnerKey` schema shows it. */
@@ -96,22 +97,26 @@ export async function registerPartnerKey(
  * revocations the next signed index lists. Revoking twice keeps the first time.
  */
 export async function revokePartnerKey(
-  db: Queryable,
+  db: Database,
   partnerId: string,
   keyId: string,
 ): Promise<PartnerKeyView> {
-  const { rows } = await db.query<KeyRow>(
-    `update partner_keys set revoked_at = coalesce(revoked_at, now())
-      where keyid = $1 and partner_id = $2 returning ${keyColumns}`,
-    [keyId, partnerId],
-  );
-  const row = rows[0];
-  // [API-003] another partner's key is as unknown as a key that does not exist.
-  if (!row) throw new ApiProblem('API_NOT_FOUND', `no key ${keyId} among your keys`);
-  await db.query(
-    `insert into revocations (kind, value, reason) values ('key', $1, 'revoked by its partner')
-     on conflict (kind, value) do nothing`,
-    [keyId],
-  );
-  return view(row);
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<KeyRow>(
+      `update partner_keys set revoked_at = coalesce(revoked_at, now())
+        where keyid = $1 and partner_id = $2 returning ${keyColumns}`,
+      [keyId, partnerId],
+    );
+    const row = rows[0];
+    // [API-003] another partner's key is as unknown as a key that does not exist.
+    if (!row) throw new ApiProblem('API_NOT_FOUND', `no key ${keyId} among your keys`);
+    await tx.query(
+      `insert into revocations (kind, value, reason) values ('key', $1, 'revoked by its partner')
+       on conflict (kind, value) do nothing`,
+      [keyId],
+    );
+    // [SIG-105] [API-106] the next index lists the key as revoked, whichever process signs it.
+    await markTrustChanged(tx);
+    return view(row);
+  });
 }

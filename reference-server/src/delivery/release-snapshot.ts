@@ -1,114 +1,113 @@
+import type { AppEntry } from '#sdk/signing/index.ts';
+import type { TrustService } from '../services.ts';
 import type { Queryable } from '../store/database.ts';
-import type { ReleaseState } from './release-state.ts';
-import type { CandidateRelease } from './update-selection.ts';
+import type { PublishedIndex } from '../trust/trust-service.ts';
 
-/** Revoked by the platform: the release envelope, or the partner key that signed the statement [SIG-066] [SIG-067]. */
-export const revokedClause = `(exists (select 1 from revocations x where x.kind = 'release' and x.value = v.release_sha256)
-  or exists (select 1 from revocations x where x.kind = 'key' and x.value = v.statement_keyid))`;
+/** What an offer needs beyond the bin entry: the version's name and package [API-026]. */
+export interface VersionFacts {
+  version: string;
+  packageSha256: string;
+  packageLength: number;
+  releaseSha256: string;
+  statementKeyid: string;
+}
 
-/** What update checks and bundle downloads need to know about every release. */
+/** What update checks and bundle downloads need, all derived from one published index. */
 export interface ReleaseSet {
-  /** Candidate releases by `${channel}\n${appId}`. */
-  candidates: ReadonlyMap<string, readonly CandidateRelease[]>;
-  /** `${appId}\n${versionCode}` of every revoked version, released or not. */
+  /** The index this set follows [API-107]. */
+  indexVersion: number;
+  /** The app's entry in that index's bins. */
+  entry(appId: string): AppEntry | null;
+  /** Facts of a countersigned version of a listed app, by `${appId}\n${versionCode}`. */
+  versions: ReadonlyMap<string, VersionFacts>;
+  /** `${appId}\n${versionCode}` of every version the entries revoke (envelope or statement key). */
   revokedVersions: ReadonlySet<string>;
-  /** Package digests a host may be sent: a non-revoked release exists for them [API-046]. */
+  /** Package digests of the releases the entries pin: what a host may be sent [API-046]. */
   servableDigests: ReadonlySet<string>;
 }
 
-interface CandidateRow {
-  app_id: string;
-  channel: string;
-  version_code: number;
-  version: string;
-  state: ReleaseState;
-  rollout_percent: string;
-  mandatory: boolean;
-  min_host_version: string | null;
-  package_sha256: string;
-  package_length: number;
-  revoked: boolean;
-}
-
-async function loadReleaseSet(db: Queryable): Promise<ReleaseSet> {
-  const [candidates, revoked] = await Promise.all([
-    db.query<CandidateRow>(
-      `select r.app_id, r.channel, r.version_code, v.version, r.state, r.rollout_percent::text as rollout_percent,
-              r.mandatory, v.manifest->>'minHostVersion' as min_host_version, v.package_sha256,
-              v.package_length::float8 as package_length, ${revokedClause} as revoked
-         from releases r join versions v on v.app_id = r.app_id and v.version_code = r.version_code
-        where v.release_sha256 is not null`,
-    ),
-    db.query<{ app_id: string; version_code: number }>(
-      `select v.app_id, v.version_code from versions v where ${revokedClause}`,
-    ),
-  ]);
-  const byKey = new Map<string, CandidateRelease[]>();
-  const servable = new Set<string>();
-  for (const row of candidates.rows) {
-    if (row.state !== 'revoked' && !row.revoked) servable.add(row.package_sha256);
-    // A version without a readable minHostVersion cannot be shown to run anywhere, so it is never offered.
-    if (row.min_host_version === null) continue;
-    const key = `${row.channel}\n${row.app_id}`;
-    const list = byKey.get(key) ?? [];
-    list.push({
-      versionCode: row.version_code,
+async function buildReleaseSet(db: Queryable, index: PublishedIndex): Promise<ReleaseSet> {
+  const appIds = [...index.bins.values()].flatMap((bin) => Object.keys(bin.payload.apps));
+  const { rows } = await db.query<{
+    app_id: string;
+    version_code: number;
+    version: string;
+    package_sha256: string;
+    package_length: number;
+    release_sha256: string;
+    statement_keyid: string;
+  }>(
+    `select app_id, version_code, version, package_sha256, package_length::float8 as package_length,
+            release_sha256, statement_keyid
+       from versions where release_sha256 is not null and app_id = any($1::text[])`,
+    [appIds],
+  );
+  const versions = new Map<string, VersionFacts>();
+  const revokedVersions = new Set<string>();
+  const servableDigests = new Set<string>();
+  for (const row of rows) {
+    const key = `${row.app_id}\n${String(row.version_code)}`;
+    versions.set(key, {
       version: row.version,
-      state: row.state,
-      rolloutPercent: Number(row.rollout_percent),
-      mandatory: row.mandatory,
-      minHostVersion: row.min_host_version,
-      revoked: row.revoked,
-      sha256: row.package_sha256,
-      length: row.package_length,
+      packageSha256: row.package_sha256,
+      packageLength: row.package_length,
+      releaseSha256: row.release_sha256,
+      statementKeyid: row.statement_keyid,
     });
-    byKey.set(key, list);
+    const entry = index.entry(row.app_id);
+    if (!entry) continue;
+    // [SIG-066] [SIG-067] the same reading of the entry that a host makes.
+    if (
+      entry.revokedReleases.includes(row.release_sha256) ||
+      entry.revokedKeys.includes(row.statement_keyid)
+    )
+      revokedVersions.add(key);
+    if (entry.releases.some((r) => r.sha256 === row.release_sha256))
+      servableDigests.add(row.package_sha256);
   }
   return {
-    candidates: byKey,
-    revokedVersions: new Set(revoked.rows.map((r) => `${r.app_id}\n${String(r.version_code)}`)),
-    servableDigests: servable,
+    indexVersion: index.version,
+    entry: (appId) => index.entry(appId),
+    versions,
+    revokedVersions,
+    servableDigests,
   };
 }
 
 /**
  * The release set held in memory, so the hot paths (update checks, bundle downloads) cost no query.
- * It is rebuilt after any local change (the trust service's index-change signal) and at most `maxAgeMs`
- * after the last build, which bounds how long a change made by another server process goes unseen;
- * the contract lets hosts cache update answers for a minute anyway [API-032].
+ * It is derived from the index the process serves and rebuilt whenever that index changes, so an
+ * update check answers exactly what the signed bins say [API-100] and follows other processes within
+ * the bound the index does [API-107].
  */
 export class ReleaseSnapshot {
-  #current: { set: ReleaseSet; builtAt: number } | null = null;
-  #building: Promise<ReleaseSet> | null = null;
-  #generation = 0;
+  #built: ReleaseSet | null = null;
+  #building: { indexVersion: number; promise: Promise<ReleaseSet> } | null = null;
 
   constructor(
     private readonly db: Queryable,
-    private readonly maxAgeMs = 2000,
-    private readonly clock: () => number = Date.now,
+    private readonly trust: Pick<TrustService, 'currentIndex'>,
   ) {}
 
-  /** Drops the snapshot: the next reader rebuilds it from the store. */
-  invalidate(): void {
-    this.#generation++;
-    this.#current = null;
-  }
-
   async current(): Promise<ReleaseSet> {
-    const now = this.clock();
-    if (this.#current && now - this.#current.builtAt < this.maxAgeMs) return this.#current.set;
-    if (!this.#building) {
-      const generation = this.#generation;
-      this.#building = loadReleaseSet(this.db)
-        .then((set) => {
-          // A change during the build makes this result stale; serve it once, but do not keep it.
-          if (generation === this.#generation) this.#current = { set, builtAt: now };
+    const index = await this.trust.currentIndex();
+    if (this.#built && this.#built.indexVersion === index.version) return this.#built;
+    if (this.#building?.indexVersion !== index.version) {
+      const building = {
+        indexVersion: index.version,
+        promise: buildReleaseSet(this.db, index).then((set) => {
+          // A newer index adopted meanwhile keeps its own set.
+          if (!this.#built || this.#built.indexVersion <= set.indexVersion) this.#built = set;
           return set;
-        })
+        }),
+      };
+      this.#building = building;
+      void building.promise
         .finally(() => {
-          this.#building = null;
-        });
+          if (this.#building === building) this.#building = null;
+        })
+        .catch(() => undefined);
     }
-    return this.#building;
+    return (this.#building as { promise: Promise<ReleaseSet> }).promise;
   }
 }

@@ -1,38 +1,14 @@
-import { createHash } from 'node:crypto';
-
-/** Number of rollout buckets: percentages have two decimals, so 100 × 100 [API-081]. */
-export const rolloutBuckets = 10_000;
-
-/**
- * The sticky bucket of a device for one release, exactly the five steps of spec/distribution.md
- * (Rollout cohorts) [API-081]: SHA-256 of `deviceId:appId:versionCode`, first 4 bytes big-endian, mod 10000.
- */
-export function rolloutBucket(deviceId: string, appId: string, versionCode: number): number {
-  // String(versionCode) writes a non-negative integer in decimal without leading zeros.
-  const digest = createHash('sha256')
-    .update(`${deviceId}:${appId}:${String(versionCode)}`, 'utf8')
-    .digest();
-  return digest.readUInt32BE(0) % rolloutBuckets;
-}
+/** Rollout cohorts are computed by the sdk, the same code a host runs [API-081] [API-101]. */
+export {
+  inCohort,
+  rolloutBucket,
+  rolloutBuckets,
+  rolloutThreshold,
+} from '#sdk/distribution/index.ts';
 
 /** True when the percentage has at most two decimals and lies in 0..100 [API-077]. */
 export function isRolloutPercent(percent: number): boolean {
   if (!Number.isFinite(percent) || percent < 0 || percent > 100) return false;
   // Binary floating point cannot hold 91.66 exactly; a tolerance far below 0.01 tells 91.66 from 91.665.
   return Math.abs(percent * 100 - Math.round(percent * 100)) < 1e-6;
-}
-
-/** `rolloutPercent × 100` as the integer 0..10000 the bucket is compared with [API-081]. */
-export function rolloutThreshold(percent: number): number {
-  return Math.round(percent * 100);
-}
-
-/** Whether a device falls inside the cohort of a release at this percentage [API-025]. */
-export function inCohort(
-  deviceId: string,
-  appId: string,
-  versionCode: number,
-  percent: number,
-): boolean {
-  return rolloutBucket(deviceId, appId, versionCode) < rolloutThreshold(percent);
 }

@@ -1,5 +1,5 @@
 import type { ReleaseSnapshot } from './release-snapshot.ts';
-import { selectUpdate, type UpdateResult } from './update-selection.ts';
+import { answerUpdate, type UpdateResult } from './update-selection.ts';
 
 /** The body of `POST /v1/updates/check`, or one app of `GET /v1/apps/{appId}/update` [API-031]. */
 export interface UpdateCheck {
@@ -10,8 +10,9 @@ export interface UpdateCheck {
 }
 
 /**
- * Answers every app of a check, in request order [API-022], from the in-memory release set, so the
- * server time stays inside the update-check budget of spec/budgets.md whatever the batch size.
+ * Answers every app of a check, in request order [API-022], from the in-memory release set of the
+ * served index, so the server time stays inside the update-check budget of spec/budgets.md whatever
+ * the batch size, and every app is answered from the same index.
  */
 export async function checkUpdates(
   releases: ReleaseSnapshot,
@@ -20,14 +21,13 @@ export async function checkUpdates(
 ): Promise<UpdateResult[]> {
   const set = await releases.current();
   return check.apps.map((app) =>
-    selectUpdate({
+    answerUpdate(set, {
       appId: app.appId,
+      channel: check.channel,
       deviceId: check.deviceId,
       hostApiVersion: check.hostApiVersion,
+      // [API-029] an unknown app has no entry and so is answered upToDate.
       installedVersionCode: app.versionCode,
-      installedRevoked: set.revokedVersions.has(`${app.appId}\n${String(app.versionCode)}`),
-      // [API-029] an unknown app has no releases and so is answered upToDate.
-      releases: set.candidates.get(`${check.channel}\n${app.appId}`) ?? [],
       publicUrl,
     }),
   );

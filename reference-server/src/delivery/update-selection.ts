@@ -1,20 +1,6 @@
-import semver from 'semver';
-import { inCohort } from './rollout.ts';
-import type { ReleaseState } from './release-state.ts';
-
-/** One release of the requested app and channel, with what the selection needs to know of its version. */
-export interface CandidateRelease {
-  versionCode: number;
-  version: string;
-  state: ReleaseState;
-  rolloutPercent: number;
-  mandatory: boolean;
-  minHostVersion: string;
-  /** The release envelope, or the key that signed the statement, is listed as revoked. */
-  revoked: boolean;
-  sha256: string;
-  length: number;
-}
+import { selectUpdate, type Selection } from '#sdk/distribution/index.ts';
+import type { BinRelease } from '#sdk/signing/index.ts';
+import type { ReleaseSet } from './release-snapshot.ts';
 
 /** An `update` or `replacement` member of an update-check result [API-026]. */
 export interface UpdateOffer {
@@ -34,106 +20,65 @@ export type UpdateResult =
   | { appId: string; kind: 'incompatible'; minHostVersion: string }
   | { appId: string; kind: 'revoked'; replacement?: UpdateOffer };
 
-export interface SelectionInput {
+export interface SelectionRequest {
   appId: string;
+  channel: string;
   deviceId: string;
   hostApiVersion: string;
   /** 0 when the app is not installed. */
   installedVersionCode: number;
-  /** The installed version's release (or its signing key) is revoked [API-028]. */
-  installedRevoked: boolean;
-  /** Every release of the app on the requested channel, in any state [API-023]. */
-  releases: readonly CandidateRelease[];
   /** Base URL the offer's URLs start with. */
   publicUrl: string;
 }
 
-/** Whether this device is currently offered the release: completed, or rolling out with the device in its cohort. */
-function offeredNow(release: CandidateRelease, appId: string, deviceId: string): boolean {
-  if (release.revoked) return false;
-  // [API-078] paused and rolled-back releases are never offered; [API-025] partial rollouts only to the cohort.
-  if (release.state === 'completed') return true;
-  return (
-    release.state === 'rollingOut' &&
-    inCohort(deviceId, appId, release.versionCode, release.rolloutPercent)
-  );
-}
-
 /**
- * Whether the release was offered to this device's cohort at some point and still stands: a pause stops
- * new offers but does not take back those made, while rollback and revocation withdraw the release.
+ * The update check of one app [API-100]: the update selection of spec/distribution.md, the same code a
+ * host runs on the bin (`#sdk/distribution`), applied to the app's entry in the served index, with the
+ * chosen release turned into an offer.
  */
-function offeredToCohort(release: CandidateRelease, appId: string, deviceId: string): boolean {
-  if (release.revoked) return false;
-  if (release.state === 'completed') return true;
-  return (
-    (release.state === 'rollingOut' || release.state === 'paused') &&
-    inCohort(deviceId, appId, release.versionCode, release.rolloutPercent)
-  );
-}
-
-function newest(releases: readonly CandidateRelease[]): CandidateRelease | undefined {
-  return releases.reduce<CandidateRelease | undefined>(
-    (best, r) => (best === undefined || r.versionCode > best.versionCode ? r : best),
-    undefined,
-  );
-}
-
-function offerOf(
-  release: CandidateRelease,
-  appId: string,
-  publicUrl: string,
-  mandatory: boolean,
-): UpdateOffer {
-  return {
-    versionCode: release.versionCode,
-    version: release.version,
-    releaseUrl: `${publicUrl}/v1/releases/${appId}/${String(release.versionCode)}.release.json`,
-    packageUrl: `${publicUrl}/v1/bundles/sha256/${release.sha256}.ma`,
-    length: release.length,
-    sha256: release.sha256,
-    mandatory,
+export function answerUpdate(set: ReleaseSet, request: SelectionRequest): UpdateResult {
+  const { appId, installedVersionCode, publicUrl } = request;
+  const entry = set.entry(appId);
+  const selection: Selection = selectUpdate({
+    appId,
+    entry,
+    channel: request.channel,
+    deviceId: request.deviceId,
+    hostApiVersion: request.hostApiVersion,
+    installed:
+      installedVersionCode > 0
+        ? {
+            versionCode: installedVersionCode,
+            revoked: set.revokedVersions.has(`${appId}\n${String(installedVersionCode)}`),
+          }
+        : null,
+  });
+  const offer = (release: BinRelease, mandatory: boolean): UpdateOffer | null => {
+    const facts = set.versions.get(`${appId}\n${String(release.versionCode)}`);
+    if (!facts) return null;
+    return {
+      versionCode: release.versionCode,
+      version: facts.version,
+      releaseUrl: `${publicUrl}/v1/releases/${appId}/${String(release.versionCode)}.release.json`,
+      packageUrl: `${publicUrl}/v1/bundles/sha256/${facts.packageSha256}.ma`,
+      length: facts.packageLength,
+      sha256: facts.packageSha256,
+      mandatory,
+    };
   };
-}
-
-/**
- * Chooses the answer for one installed app from the releases of its channel (spec/distribution.md,
- * Update checks). Pure, so that every replica answers a device the same way.
- */
-export function selectUpdate(input: SelectionInput): UpdateResult {
-  const { appId, deviceId, hostApiVersion, installedVersionCode, releases, publicUrl } = input;
-  const compatible = (r: CandidateRelease): boolean => semver.lte(r.minHostVersion, hostApiVersion);
-  const offered = releases.filter((r) => offeredNow(r, appId, deviceId));
-
-  if (installedVersionCode > 0 && input.installedRevoked) {
-    // [API-028] the replacement may be older than the revoked version; nothing revoked may start, so it is mandatory.
-    const replacement = newest(
-      offered.filter((r) => compatible(r) && r.versionCode !== installedVersionCode),
-    );
-    return replacement
-      ? { appId, kind: 'revoked', replacement: offerOf(replacement, appId, publicUrl, true) }
-      : { appId, kind: 'revoked' };
+  switch (selection.kind) {
+    case 'update': {
+      const update = offer(selection.release, selection.mandatory);
+      return update ? { appId, kind: 'update', update } : { appId, kind: 'upToDate' };
+    }
+    case 'revoked': {
+      // [API-028] nothing revoked may start, so a replacement is always mandatory.
+      const replacement = selection.replacement ? offer(selection.replacement, true) : null;
+      return replacement ? { appId, kind: 'revoked', replacement } : { appId, kind: 'revoked' };
+    }
+    case 'incompatible':
+      return { appId, kind: 'incompatible', minHostVersion: selection.minHostVersion };
+    default:
+      return { appId, kind: 'upToDate' };
   }
-
-  // [API-027] only releases above the installed versionCode are updates.
-  const newer = offered.filter((r) => r.versionCode > installedVersionCode);
-  // [API-023] only releases the host can run are candidates.
-  const best = newest(newer.filter(compatible));
-  if (best) {
-    // [API-034] a skipped mandatory release in (installed, offered] keeps the offer mandatory.
-    const mandatory = releases.some(
-      (r) =>
-        r.mandatory &&
-        r.versionCode > installedVersionCode &&
-        r.versionCode <= best.versionCode &&
-        offeredToCohort(r, appId, deviceId),
-    );
-    return { appId, kind: 'update', update: offerOf(best, appId, publicUrl, mandatory) };
-  }
-  if (newer.length > 0) {
-    // [API-024] every newer release needs a newer host: name the lowest host API version that would do.
-    const lowest = newer.map((r) => r.minHostVersion).sort(semver.compare)[0];
-    if (lowest !== undefined) return { appId, kind: 'incompatible', minHostVersion: lowest };
-  }
-  return { appId, kind: 'upToDate' };
 }

@@ -78,6 +78,14 @@ export async function seedPlatform(
   if ((foreignApps.rows[0]?.count ?? 0) > 0) {
     return { state: 'skipped', reason: 'the store already holds apps of other partners' };
   }
+  if (!services.trust.delegations.online) {
+    // [SIG-072] without the delegation key no example could be released; an operator signs offline.
+    return {
+      state: 'skipped',
+      reason:
+        'the delegation key is offline (a production trust root): examples could not be released',
+    };
+  }
 
   const api = new LoopbackApi(app);
   const stored = await readDevCredentials(config.dataDir);

@@ -80,6 +80,20 @@ function notIncreasing(versionCode: number, latest: number): ApiProblem {
   );
 }
 
+/** [VER-020] the most one upload may raise an app's highest versionCode. */
+export const maxVersionCodeJump = 10_000_000;
+
+/** [SIG-022] [API-074] [VER-001] [VER-020] a new version's versionCode against the app's highest so far. */
+function checkVersionCode(versionCode: number, latest: number): void {
+  if (versionCode <= latest) throw notIncreasing(versionCode, latest);
+  if (latest > 0 && versionCode - latest > maxVersionCodeJump) {
+    throw new ApiProblem(
+      'VERSION_CODE_JUMP_TOO_LARGE',
+      `versionCode ${versionCode} is more than ${maxVersionCodeJump} above ${latest}, the highest versionCode already uploaded; raise it by a smaller step.`,
+    );
+  }
+}
+
 /** Permissions declared by any approved version of the app, or null when none is approved yet. */
 async function approvedPermissions(db: Queryable, appId: string): Promise<Set<string> | null> {
   const { rows } = await db.query<{ manifest: Partial<Manifest> }>(
@@ -123,11 +137,15 @@ async function receiveParts(
     staged = await stagePackage(second.stream, services.bundles, limit);
   } catch (error) {
     if (!(error instanceof StagingLimitExceeded)) throw error;
-    // [API-070] stop at the first byte past the limit or past what the statement announced.
+    // [API-071] past what the statement announced is a length mismatch; [API-070] past the limit is 413.
+    if (limit < archiveLimit) {
+      throw new ApiProblem(
+        'SIG_LENGTH_MISMATCH',
+        `the package passed the ${limit} bytes its statement announces; sign a statement over the package you upload (miniapp sign)`,
+      );
+    }
     throw tooLarge(
-      limit < archiveLimit
-        ? `the package passed the ${limit} bytes its statement announces`
-        : `the upload passed ${archiveLimit} bytes, the limit for a package; keep packages within the budgets of spec/budgets.md`,
+      `the upload passed ${archiveLimit} bytes, the limit for a package; keep packages within the budgets of spec/budgets.md`,
     );
   }
   try {
@@ -188,8 +206,8 @@ export async function uploadVersion(
       [appId],
     );
     const latestCode = latest.rows[0]?.latest_version_code ?? 0;
-    // [SIG-022] [API-074] checked early to spare the review; checked again under the lock below.
-    if (statement.versionCode <= latestCode) throw notIncreasing(statement.versionCode, latestCode);
+    // [SIG-022] [API-074] [VER-020] checked early to spare the review; checked again under the lock below.
+    checkVersionCode(statement.versionCode, latestCode);
 
     // [PKG-100] hostile archives (zip slip, bombs, links, oversize) stop here with their PKG_ codes,
     // read from a private copy of the staged bytes, before anything leaves the scratch area.
@@ -255,8 +273,7 @@ export async function uploadVersion(
       );
       const repeat = await versionByDigest(tx, appId, digest.sha256);
       if (repeat) return { created: false, version: versionView(repeat) };
-      const current = locked.rows[0]?.latest_version_code ?? 0;
-      if (statement.versionCode <= current) throw notIncreasing(statement.versionCode, current);
+      checkVersionCode(statement.versionCode, locked.rows[0]?.latest_version_code ?? 0);
       const inserted = await tx.query<VersionRow>(
         `insert into versions (app_id, version_code, version, package_sha256, package_length, manifest,
                                statement, statement_sha256, statement_keyid, status, review_report,

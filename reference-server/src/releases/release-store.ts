@@ -8,6 +8,8 @@ import {
   type ReleaseState,
 } from '../delivery/release-state.ts';
 import { isRolloutPercent } from '../delivery/rollout.ts';
+import type { DelegationStore } from '../trust/delegation-store.ts';
+import { markTrustChanged } from '../trust/trust-generation.ts';
 
 /** A release as the contract's `Release` schema shows it. */
 export interface ReleaseView {
@@ -78,7 +80,10 @@ function rolloutProblem(percent: number): ApiProblem {
 const notFound = (what: string): ApiProblem =>
   new ApiProblem('API_NOT_FOUND', `${what} does not exist`);
 
-/** Appends one row to the audit log [API-080]. */
+/**
+ * Appends one row to the audit log [API-080]. Every audited change also changes what the next index
+ * says, so it marks the trust state changed in the same transaction [API-106].
+ */
 async function audit(
   tx: Queryable,
   row: ReleaseRow,
@@ -86,6 +91,7 @@ async function audit(
   from: ReleaseState | null,
   principal: string,
 ): Promise<void> {
+  await markTrustChanged(tx);
   await tx.query(
     `insert into release_events (release_id, app_id, action, from_state, to_state, rollout_percent, principal)
      values ($1, $2, $3, $4, $5, $6, $7)`,
@@ -102,6 +108,7 @@ export class ReleaseStore {
   constructor(
     private readonly db: Database,
     private readonly publicUrl: string,
+    private readonly delegations: Pick<DelegationStore, 'covers'>,
   ) {}
 
   /** Throws API_NOT_FOUND unless the app exists and belongs to the partner [API-003]. */
@@ -173,6 +180,15 @@ export class ReleaseStore {
         throw new ApiProblem(
           'API_RELEASE_STATE_CONFLICT',
           `version ${String(input.versionCode)} is revoked`,
+        );
+      }
+      // [API-112] hosts verify the statement under the app's delegation; without one that covers it,
+      // the release would be refused by every host.
+      if (!(await this.delegations.covers(tx, input.appId, input.versionCode))) {
+        throw new ApiProblem(
+          'API_DELEGATION_MISSING',
+          `no unexpired delegation of ${input.appId} lists the key that signed version ${String(input.versionCode)}; ` +
+            'register that key (the platform then signs a new delegation) or ask the platform to sign the pending one',
         );
       }
       const live = await tx.query(
@@ -321,6 +337,8 @@ export class ReleaseStore {
           `version ${String(input.versionCode)} of ${input.appId} is already revoked`,
         );
       }
+      // [API-079] [API-106] the next index lists the revocation.
+      await markTrustChanged(tx);
       const { rows } = await tx.query<ReleaseRow & { from_state: ReleaseState }>(
         `with old as (
            select id, state from releases where app_id = $1 and version_code = $2 and state <> 'revoked' for update

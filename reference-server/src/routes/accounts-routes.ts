@@ -97,12 +97,11 @@ export function accountsRoutes(services: Services): OperationHandlers {
       privateAnswer(reply).send({ items: await listPartnerKeys(db, partnerOf(request)) }),
     registerPartnerKey: async (request, reply) => {
       const body = request.body as Schemas['PartnerKeyRequest'];
-      const { key, created } = await registerPartnerKey(
-        db,
-        partnerOf(request),
-        body.jwk,
-        body.label,
-      );
+      const partnerId = partnerOf(request);
+      const { key, created } = await registerPartnerKey(db, partnerId, body.jwk, body.label);
+      // [SIG-082] the partner's apps get a delegation that lists the new key (development signs it now).
+      await services.trust.delegations.partnerKeysChanged(partnerId);
+      services.trust.indexChanged();
       if (!created) return privateAnswer(reply).send(key);
       return privateAnswer(reply)
         .code(201)
@@ -111,8 +110,10 @@ export function accountsRoutes(services: Services): OperationHandlers {
     },
     revokePartnerKey: async (request, reply) => {
       const { keyId } = request.params as { keyId: string };
-      const key = await revokePartnerKey(db, partnerOf(request), keyId);
-      // [SIG-060] the next signed index lists the key as revoked.
+      const partnerId = partnerOf(request);
+      const key = await revokePartnerKey(db, partnerId, keyId);
+      // [SIG-060] [SIG-105] the next signed index lists the key as revoked, and the next delegation leaves it out.
+      await services.trust.delegations.partnerKeysChanged(partnerId);
       services.trust.indexChanged();
       return privateAnswer(reply).send(key);
     },
@@ -148,6 +149,9 @@ export function accountsRoutes(services: Services): OperationHandlers {
     },
     createApp: async (request, reply) => {
       const app = await createApp(db, partnerOf(request), request.body as Schemas['AppRequest']);
+      // [SIG-080] a new app is delegated to its partner's keys (development signs it now).
+      await services.trust.delegations.sync([app.appId]);
+      services.trust.indexChanged();
       return privateAnswer(reply)
         .code(201)
         .header('location', `/v1/partner/apps/${app.appId}`)

@@ -73,12 +73,11 @@ function listLanguage(items: readonly LocalisedApp[], ranges: readonly string[])
 /** Handlers of the delivery operations, keyed by the contract's operationIds. */
 export function deliveryRoutes(services: Services): OperationHandlers {
   const { db, config, trust, bundles } = services;
-  const releases = new ReleaseStore(db, config.publicUrl);
+  const releases = new ReleaseStore(db, config.publicUrl, trust.delegations);
   const catalog = new Catalog(db, config.publicUrl);
   const cursors = new PageCursors(db);
-  // Update checks and bundle downloads read the release set from memory; any change drops it.
-  const releaseSnapshot = new ReleaseSnapshot(db);
-  trust.onIndexChange(() => releaseSnapshot.invalidate());
+  // Update checks and bundle downloads read the release set of the served index from memory [API-107].
+  const releaseSnapshot = new ReleaseSnapshot(db, trust);
   const gate = new BundleGate(db, releaseSnapshot);
 
   /** The app of the URL, checked against the calling partner [API-003]. */

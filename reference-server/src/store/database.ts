@@ -22,5 +22,11 @@ export interface Database extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** True when the database answers a trivial query (for /readyz). */
   ping(): Promise<boolean>;
+  /**
+   * Calls `onNotify` with the payload of every NOTIFY on `channel`, from any process of the store, and
+   * with null after a lost connection was re-established (notifications may have been missed). Returns
+   * a function that stops listening. `close()` stops every listener.
+   */
+  listen(channel: string, onNotify: (payload: string | null) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -24,6 +24,13 @@ export async function openEmbeddedDatabase(directory: string | null): Promise<Da
         fn({ query: (sql, params) => run(tx, sql, params) } satisfies Queryable),
       ),
     ping: async () => (await db.query('select 1')).rows.length === 1,
+    // One process owns the embedded store, so NOTIFY only ever reaches this process's own listeners.
+    listen: async (channel, onNotify) => {
+      const stop = await db.listen(channel, (payload) => onNotify(payload));
+      return async () => {
+        await stop();
+      };
+    },
     close: () => db.close(),
   };
 }

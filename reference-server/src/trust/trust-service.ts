@@ -1,77 +1,341 @@
 import {
+  allBinPrefixes,
+  binApps,
+  binPrefixOf,
+  createBin,
   createIndex,
   createRelease,
   maxIndexLifetimeMs,
-  type Release,
-  type SignedDocument,
+  parseEnvelope,
+  sha256Hex,
+  type AppEntry,
+  type Bin,
+  type ReleaseIndex,
 } from '#sdk/signing/index.ts';
-import { servableReleases } from '../releases/servable-releases.ts';
 import type { TrustService } from '../services.ts';
-import type { Database } from '../store/database.ts';
+import type { Database, Queryable } from '../store/database.ts';
+import { appEntries } from './app-entries.ts';
+import { DelegationStore } from './delegation-store.ts';
 import type { PlatformKeys } from './platform-keys.ts';
+import { trustChannel } from './trust-generation.ts';
 
 /** How long a fresh index is valid, and how early before expiry it is replaced [API-039] [SIG-061]. */
 export const indexLifetimeMs = 6 * 60 * 60 * 1000;
 const refreshMarginMs = 60 * 60 * 1000;
-/** Release metadata stays valid a year; the short-lived index, not this, bounds freeze attacks [SIG-032]. */
-const releaseLifetimeMs = 365 * 24 * 60 * 60 * 1000;
+/**
+ * How often a process looks at the store for an index another process signed, when no notification
+ * came: the fallback that keeps the bound of [API-106] without LISTEN/NOTIFY.
+ */
+export const defaultPollMs = 2000;
+/** [API-106] [API-107] the bound the specification states; the poll interval must stay inside it. */
+export const coherenceBoundMs = 5000;
+/** Index and bin versions are `integer` columns of the store. */
+const maxStoredVersion = 2147483647;
+/** [SIG-100] the reference server shards its index into 16 bins. */
+export const defaultBinPrefixLength = 1;
 
-interface CachedIndex {
+/** A bin as the server publishes it. */
+export interface PublishedBin {
+  prefix: string;
+  version: number;
+  sha256: string;
+  bytes: Uint8Array;
+  payload: Bin;
+}
+
+/** The index a process serves, with every bin it pins and the app entries they hold. */
+export interface PublishedIndex {
   version: number;
   bytes: Uint8Array;
   expires: Date;
+  /** The trust generation the index reflects [API-106]. */
+  generation: number;
+  binPrefixLength: number;
+  bins: ReadonlyMap<string, PublishedBin>;
+  /** The app's entry in its bin, or null when the index lists no such app [SIG-107]. */
+  entry(appId: string): AppEntry | null;
+}
+
+export interface TrustServiceOptions {
+  /** The server's public origin, for the URLs of imported delegations. */
+  publicUrl?: string;
+  clock?: () => Date;
+  binPrefixLength?: number;
+  /** At most `coherenceBoundMs`; a test may lower it. */
+  pollMs?: number;
+  /**
+   * Called when a background refresh fails. Nothing is lost without it: the next request refreshes
+   * again and answers the failure itself.
+   */
+  onError?: (error: unknown) => void;
+}
+
+function payloadOf<T>(bytes: Uint8Array): T {
+  const envelope = parseEnvelope(bytes);
+  return JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as T;
+}
+
+function publishedIndex(
+  bytes: Uint8Array,
+  generation: number,
+  bins: Map<string, PublishedBin>,
+): PublishedIndex {
+  const index = payloadOf<ReleaseIndex>(bytes);
+  const entries = new Map<string, AppEntry>();
+  for (const bin of bins.values()) {
+    for (const [appId, entry] of Object.entries(bin.payload.apps)) entries.set(appId, entry);
+  }
+  return {
+    version: index.version,
+    bytes,
+    expires: new Date(index.expires),
+    generation,
+    binPrefixLength: index.binPrefixLength,
+    bins,
+    entry: (appId) => entries.get(appId) ?? null,
+  };
+}
+
+interface IndexRow {
+  version: number;
+  envelope: Uint8Array;
+  generation: string | number;
+  expires_at: Date | string;
+  bin_prefix_length: number | null;
 }
 
 /**
- * The platform side of spec/signing.md on top of the store: roots from the trust directory, an index
- * re-signed whenever releases or revocations change, and countersignatures made at approval.
+ * The platform side of spec/signing.md on top of the store: roots from the trust directory,
+ * delegations, an index and its bins re-signed whenever what they reflect changes, and the
+ * countersignatures made at approval.
+ *
+ * Every process keeps the index it serves in memory and follows the store [API-106]: a change bumps
+ * the store's trust generation in its own transaction; the process that made it signs a new index at
+ * once and announces it with NOTIFY; the others load it on the notification, or at the latest when
+ * their poll of the store (every 2 s) sees a newer index or generation. A process never adopts an
+ * index older than the one it serves.
  */
 export function createTrustService(
   db: Database,
   keys: PlatformKeys,
-  clock: () => Date = () => new Date(),
+  options: TrustServiceOptions = {},
 ): TrustService {
+  const clock = options.clock ?? (() => new Date());
+  const binPrefixLength = options.binPrefixLength ?? defaultBinPrefixLength;
+  const pollMs = Math.min(options.pollMs ?? defaultPollMs, coherenceBoundMs);
   if (maxIndexLifetimeMs < indexLifetimeMs)
     throw new Error('index lifetime exceeds the spec maximum');
-  let cached: CachedIndex | null = null;
-  const listeners = new Set<() => void>();
-  let stale = true;
-  let signing: Promise<CachedIndex> | null = null;
+  const delegations = new DelegationStore(db, keys, options.publicUrl ?? '', clock);
+  const listeners = new Set<(index: PublishedIndex) => void>();
+  let cached: PublishedIndex | null = null;
+  let checkedAt = Number.NEGATIVE_INFINITY;
+  // Local epochs: `wanted` rises with every change or notification, `served` with every refresh.
+  let wanted = 0;
+  let served = 0;
+  let loading: { epoch: number; promise: Promise<PublishedIndex> } | null = null;
+  const report = options.onError ?? (() => undefined);
 
-  async function signIndex(): Promise<CachedIndex> {
-    // The version comes from the store inside one transaction, so two servers never reuse a version [SIG-062].
+  const fresh = (index: PublishedIndex, now: number) =>
+    index.expires.getTime() - now > refreshMarginMs;
+
+  async function binsOf(q: Queryable, index: ReleaseIndex): Promise<Map<string, PublishedBin>> {
+    const { rows } = await q.query<{ prefix: string; version: number; envelope: Uint8Array }>(
+      `select prefix, version, envelope from signed_bins
+        where (prefix, version) in (select * from unnest($1::text[], $2::integer[]))`,
+      [index.bins.map((b) => b.prefix), index.bins.map((b) => b.version)],
+    );
+    const bins = new Map<string, PublishedBin>();
+    for (const row of rows) {
+      const bytes = new Uint8Array(row.envelope);
+      bins.set(row.prefix, {
+        prefix: row.prefix,
+        version: row.version,
+        sha256: sha256Hex(bytes),
+        bytes,
+        payload: payloadOf<Bin>(bytes),
+      });
+    }
+    if (bins.size !== index.bins.length)
+      throw new Error(`index ${index.version} pins a missing bin`);
+    return bins;
+  }
+
+  /** The newest stored index and the store's generation, in one round trip. */
+  async function newest(q: Queryable): Promise<{ row: IndexRow | null; generation: number }> {
+    const { rows } = await q.query<IndexRow & { current: string | number }>(
+      `select (select generation from trust_state where id = 1) as current, i.version, i.envelope,
+              i.generation, i.expires_at, i.bin_prefix_length
+         from (select 1) one left join lateral (
+           select version, envelope, generation, expires_at, bin_prefix_length
+             from signed_indexes order by version desc limit 1) i on true`,
+    );
+    const row = rows[0];
+    return {
+      row: row && row.version !== null ? row : null,
+      generation: Number(row?.current ?? 0),
+    };
+  }
+
+  /** Whether a stored index still reflects the store: bins, generation, and time before expiry. */
+  function usable(row: IndexRow, generation: number, now: number): boolean {
+    return (
+      row.bin_prefix_length === binPrefixLength &&
+      Number(row.generation) >= generation &&
+      new Date(row.expires_at).getTime() - now > refreshMarginMs
+    );
+  }
+
+  async function load(q: Queryable, row: IndexRow): Promise<PublishedIndex> {
+    if (cached && cached.version === row.version) return cached;
+    const bytes = new Uint8Array(row.envelope);
+    return publishedIndex(bytes, Number(row.generation), await binsOf(q, payloadOf(bytes)));
+  }
+
+  /** Signs bins whose content changed and a new index over all bins, in one locked transaction. */
+  async function sign(): Promise<{ index: PublishedIndex; signed: boolean }> {
+    await delegations.renewExpiring();
     return db.transaction(async (tx) => {
+      // One signer at a time across every process; the versions come from the store [SIG-060] [SIG-103].
       await tx.query('select pg_advisory_xact_lock(74202)');
-      const releases = await servableReleases(tx);
-      const revoked = await tx.query<{ kind: string; value: string }>(
-        'select kind, value from revocations order by kind, value',
+      const now = clock();
+      // The generation is read before the entries, so a change committed in between is not covered.
+      const state = await newest(tx);
+      if (state.row && usable(state.row, state.generation, now.getTime())) {
+        return { index: await load(tx, state.row), signed: false };
+      }
+      const entries = await appEntries(tx, await delegations.latestOfAll(tx), now);
+      const byPrefix = new Map<string, Record<string, AppEntry>>();
+      for (const [appId, entry] of entries) {
+        const prefix = binPrefixOf(appId, binPrefixLength);
+        byPrefix.set(prefix, { ...(byPrefix.get(prefix) ?? {}), [appId]: entry });
+      }
+      const latestBins = await tx.query<{
+        prefix: string;
+        version: number;
+        envelope: Uint8Array;
+        content_sha256: string;
+      }>(
+        `select distinct on (prefix) prefix, version, envelope, content_sha256
+           from signed_bins order by prefix, version desc`,
       );
-      const last = await tx.query<{ version: number }>(
-        'select coalesce(max(version), 0)::integer as version from signed_indexes',
-      );
-      const version = (last.rows[0]?.version ?? 0) + 1;
-      const issuedAt = clock();
-      const expires = new Date(issuedAt.getTime() + indexLifetimeMs);
-      const signed = createIndex(
+      const previous = new Map(latestBins.rows.map((r) => [r.prefix, r]));
+      const bins = new Map<string, PublishedBin>();
+      for (const prefix of allBinPrefixes(binPrefixLength)) {
+        const apps = byPrefix.get(prefix) ?? {};
+        const content = sha256Hex(new TextEncoder().encode(JSON.stringify(binApps(apps))));
+        const last = previous.get(prefix);
+        if (last && last.content_sha256 === content) {
+          const bytes = new Uint8Array(last.envelope);
+          bins.set(prefix, {
+            prefix,
+            version: last.version,
+            sha256: sha256Hex(bytes),
+            bytes,
+            payload: payloadOf<Bin>(bytes),
+          });
+          continue;
+        }
+        // [SIG-103] a changed bin gets a version above every earlier bin of its prefix.
+        const signed = createBin(
+          { prefix, version: (last?.version ?? 0) + 1, issuedAt: now, apps },
+          keys.index,
+        );
+        await tx.query(
+          `insert into signed_bins (prefix, version, envelope, sha256, content_sha256)
+           values ($1, $2, $3, $4, $5)`,
+          [prefix, signed.payload.version, Buffer.from(signed.bytes), signed.sha256, content],
+        );
+        bins.set(prefix, {
+          prefix,
+          version: signed.payload.version,
+          sha256: signed.sha256,
+          bytes: signed.bytes,
+          payload: signed.payload,
+        });
+      }
+      const version = (state.row?.version ?? 0) + 1;
+      const expires = new Date(now.getTime() + indexLifetimeMs);
+      const index = createIndex(
         {
           version,
-          issuedAt,
+          issuedAt: now,
           expires,
-          releases,
-          revokedReleases: revoked.rows.filter((r) => r.kind === 'release').map((r) => r.value),
-          revokedKeys: revoked.rows.filter((r) => r.kind === 'key').map((r) => r.value),
+          binPrefixLength,
+          bins: [...bins.values()].map((b) => ({
+            prefix: b.prefix,
+            version: b.version,
+            sha256: b.sha256,
+          })),
         },
         keys.index,
       );
       await tx.query(
-        'insert into signed_indexes (version, envelope, expires_at) values ($1, $2, $3)',
-        [version, Buffer.from(signed.bytes), expires],
+        `insert into signed_indexes (version, envelope, expires_at, generation, bin_prefix_length)
+         values ($1, $2, $3, $4, $5)`,
+        [version, Buffer.from(index.bytes), expires, state.generation, binPrefixLength],
       );
-      return { version, bytes: signed.bytes, expires };
+      return { index: publishedIndex(index.bytes, state.generation, bins), signed: true };
     });
   }
 
+  /** Brings the process up to the store: loads a newer index, or signs one when none reflects it. */
+  async function refresh(): Promise<PublishedIndex> {
+    const startedAt = clock().getTime();
+    const state = await newest(db);
+    let index: PublishedIndex;
+    if (state.row && usable(state.row, state.generation, startedAt)) {
+      index = await load(db, state.row);
+    } else {
+      const outcome = await sign();
+      index = outcome.index;
+      // [API-106] tell the other processes at once; their poll is only the fallback.
+      if (outcome.signed)
+        await db.query('select pg_notify($1, $2)', [trustChannel, String(index.version)]);
+    }
+    checkedAt = startedAt;
+    return index;
+  }
+
+  function adopt(index: PublishedIndex, epoch: number): PublishedIndex {
+    served = Math.max(served, epoch);
+    // [API-106] never back to an older index than one this process served.
+    if (cached && index.version < cached.version) return cached;
+    const changed = cached?.version !== index.version;
+    cached = index;
+    if (changed) for (const listener of listeners) listener(index);
+    return index;
+  }
+
+  function currentIndex(): Promise<PublishedIndex> {
+    const now = clock().getTime();
+    if (cached && served >= wanted && now - checkedAt < pollMs && fresh(cached, now)) {
+      return Promise.resolve(cached);
+    }
+    if (loading && loading.epoch >= wanted) return loading.promise;
+    const epoch = wanted;
+    // Refreshes run one after the other, so a change made during one is seen by the next.
+    const before = loading?.promise.catch(() => undefined) ?? Promise.resolve(undefined);
+    const promise = before.then(refresh).then((index) => adopt(index, epoch));
+    const current = { epoch, promise };
+    loading = current;
+    void promise
+      .finally(() => {
+        if (loading === current) loading = null;
+      })
+      .catch(() => undefined);
+    return promise;
+  }
+
+  // [API-106] another process announced an index: look at the store on the next request.
+  void db
+    .listen(trustChannel, (payload) => {
+      const version = payload === null ? Number.POSITIVE_INFINITY : Number(payload);
+      if (!cached || !(version <= cached.version)) wanted++;
+    })
+    .catch(report);
+
   return {
+    delegations,
     async currentRoot() {
       const latest = keys.roots.at(-1);
       if (!latest) throw new Error('no trust root');
@@ -80,32 +344,34 @@ export function createTrustService(
     async rootByVersion(version) {
       return keys.roots.find((r) => r.version === version)?.bytes ?? null;
     },
-    async currentIndex() {
-      const now = clock().getTime();
-      if (cached && !stale && cached.expires.getTime() - now > refreshMarginMs) return cached;
-      // One signing at a time; concurrent readers share its result.
-      signing ??= signIndex().finally(() => {
-        signing = null;
-      });
-      stale = false;
-      cached = await signing;
-      return cached;
+    currentIndex,
+    async indexByVersion(version) {
+      // Versions are stored as 32-bit integers; a larger one names nothing.
+      if (version > maxStoredVersion) return null;
+      const { rows } = await db.query<{ envelope: Uint8Array }>(
+        'select envelope from signed_indexes where version = $1',
+        [version],
+      );
+      return rows[0] ? new Uint8Array(rows[0].envelope) : null;
+    },
+    async binByVersion(prefix, version) {
+      if (version > maxStoredVersion) return null;
+      const { rows } = await db.query<{ envelope: Uint8Array }>(
+        'select envelope from signed_bins where prefix = $1 and version = $2',
+        [prefix, version],
+      );
+      return rows[0] ? new Uint8Array(rows[0].envelope) : null;
     },
     indexChanged() {
-      for (const listener of listeners) listener();
-      stale = true;
+      wanted++;
+      // Sign at once, so the other processes hear of the change without waiting for a request here.
+      void currentIndex().catch(report);
     },
     onIndexChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async countersign({
-      statement,
-      minHostVersion,
-      permissions,
-      url,
-    }): Promise<SignedDocument<Release>> {
-      const issuedAt = clock();
+    async countersign({ statement, minHostVersion, permissions, url }) {
       return createRelease(
         {
           statement,
@@ -114,8 +380,8 @@ export function createTrustService(
           // The signed URL is only a hint and must be https [SIG-040]; a plain-http development server
           // leaves it out, and hosts download from the update check's packageUrl by digest instead.
           ...(url.startsWith('https://') ? { url } : {}),
-          issuedAt,
-          expires: new Date(issuedAt.getTime() + releaseLifetimeMs),
+          // [SIG-095] no expiry: the index that pins the envelope is what goes stale.
+          issuedAt: clock(),
         },
         keys.release,
       );

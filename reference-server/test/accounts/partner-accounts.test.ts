@@ -155,6 +155,13 @@ describe('partners, partner keys, API keys and apps', () => {
     await call('registerPartnerKey', 'POST', '/v1/partner/keys', owner.token, {
       jwk: pair.publicJwk,
     });
+    // [SIG-105] a revoked key is listed in the bins of the apps it was delegated for.
+    const appId = `com.example.revoked${Date.now().toString(36)}`;
+    await call('createApp', 'POST', '/v1/partner/apps', owner.token, {
+      appId,
+      name: 'Revoked',
+      category: 'utilities',
+    });
     const foreign = await call(
       'revokePartnerKey',
       'POST',
@@ -174,9 +181,9 @@ describe('partners, partner keys, API keys and apps', () => {
     assert.ok(revoked.json().revokedAt);
     const index = await server.services.trust.currentIndex();
     assert.ok(index.version > before.version);
-    const envelope = JSON.parse(Buffer.from(index.bytes).toString('utf8'));
-    const payload = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
-    assert.ok(JSON.stringify(payload).includes(pair.keyid));
+    assert.deepEqual(index.entry(appId)?.revokedKeys, [pair.keyid]);
+    const bin = [...index.bins.values()].find((b) => appId in b.payload.apps);
+    assert.ok(bin && Buffer.from(bin.bytes).toString('utf8').includes(bin.payload.prefix));
   });
 
   it('shows an API key secret once, stores only its hash, and lists keys without secrets [API-005]', async () => {

@@ -9,23 +9,51 @@ import {
 import type { TestServer } from '../test-server.ts';
 
 const encoder = new TextEncoder();
-let partnerKey: PrivateKey | null = null;
+const partnerKeys = new Map<string, PrivateKey>();
 
-async function signingKey(): Promise<PrivateKey> {
-  partnerKey ??= loadPrivateKey((await generateKeyPair('Ed25519')).privateKeyPem);
-  return partnerKey;
+/** The signing key of a partner, made once per partner and registered for it by createApp. */
+async function signingKey(partnerId: string): Promise<PrivateKey> {
+  let key = partnerKeys.get(partnerId);
+  if (!key) {
+    key = loadPrivateKey((await generateKeyPair('Ed25519')).privateKeyPem);
+    partnerKeys.set(partnerId, key);
+  }
+  return key;
 }
 
-/** Registers an app of the partner directly in the store. */
+/**
+ * Registers an app of the partner directly in the store, with the partner's signing key, and lets the
+ * (development) server delegate the app to that key, so its versions can be released [API-112].
+ */
 export async function createApp(
-  server: TestServer,
+  server: Pick<TestServer, 'services'>,
   partnerId: string,
   appId: string,
 ): Promise<void> {
+  const key = await signingKey(partnerId);
   await server.services.db.query('insert into apps (app_id, partner_id) values ($1, $2)', [
     appId,
     partnerId,
   ]);
+  await server.services.db.query(
+    'insert into partner_keys (keyid, partner_id, jwk) values ($1, $2, $3) on conflict (keyid) do nothing',
+    [key.keyid, partnerId, JSON.stringify(key.publicJwk)],
+  );
+  await server.services.trust.delegations.sync([appId]);
+}
+
+/** The key a partner's statements are signed with in these tests. */
+export async function partnerKeyOf(
+  server: Pick<TestServer, 'services'>,
+  appId: string,
+): Promise<PrivateKey> {
+  const { rows } = await server.services.db.query<{ partner_id: string }>(
+    'select partner_id from apps where app_id = $1',
+    [appId],
+  );
+  const partnerId = rows[0]?.partner_id;
+  if (!partnerId) throw new Error(`no app ${appId}; create it with createApp first`);
+  return signingKey(partnerId);
 }
 
 export interface PublishedVersion {
@@ -42,7 +70,7 @@ export interface PublishedVersion {
  * platform countersignature, in the given review status (approved by default).
  */
 export async function publishVersion(
-  server: TestServer,
+  server: Pick<TestServer, 'services'>,
   input: {
     appId: string;
     versionCode: number;
@@ -77,7 +105,7 @@ export async function publishVersion(
     files[`i18n/${locale}.json`] = encoder.encode(JSON.stringify(strings));
   }
   const bytes = zipSync(files, { mtime: new Date('2026-01-01T00:00:00Z') });
-  const key = await signingKey();
+  const key = await partnerKeyOf(server, input.appId);
   const statement = createStatement(
     {
       appId: input.appId,

@@ -79,13 +79,21 @@ describe('delivery: releases, update checks, bundles, catalog', () => {
     return response;
   }
 
+  /** The shop's entry in the bin of the served index, read from the signed bin bytes. */
   async function indexPayload(): Promise<{
     releases: { versionCode: number }[];
     revokedReleases: string[];
   }> {
     const index = await server.services.trust.currentIndex();
-    const envelope = JSON.parse(Buffer.from(index.bytes).toString('utf8')) as { payload: string };
-    return JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+    const bin = [...index.bins.values()].find((b) => appId in b.payload.apps);
+    assert.ok(bin, 'no bin lists the app');
+    const envelope = JSON.parse(Buffer.from(bin.bytes).toString('utf8')) as { payload: string };
+    const payload = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as {
+      apps: Record<string, { releases: { versionCode: number }[]; revokedReleases: string[] }>;
+    };
+    const entry = payload.apps[appId];
+    assert.ok(entry);
+    return entry;
   }
 
   it('refuses to release a version that is not approved [API-075]', async () => {

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { isMiniAppError } from '#sdk/diagnostics/index.ts';
+import { selectUpdate } from '#sdk/distribution/index.ts';
 import { TrustStore } from '#sdk/signing/index.ts';
 import type { components } from '#schemas/generated/distribution/openapi.ts';
 import { buildServer } from '../../src/app.ts';
@@ -110,7 +111,7 @@ describe('start-up seeding of the example platform', () => {
     }
   });
 
-  it('gives a host device all three in one update check, and every bundle passes the full host verification chain [SIG-060] [SIG-041]', async () => {
+  it('gives a host device all three in one update check, and every bundle passes the full host verification chain [SIG-060] [SIG-041] [SIG-093] [API-100]', async () => {
     const now = new Date();
     const check = await app.inject({
       method: 'POST',
@@ -131,7 +132,8 @@ describe('start-up seeding of the example platform', () => {
       exampleIds.map((id) => [id, 'update']),
     );
 
-    // The host trusts the root it was built with, then walks index, release and package.
+    // The host trusts the root it was built with, then walks index, bin, delegation, release,
+    // statement and package, each pinned by the one before [SIG-093].
     const rootResponse = await app.inject({ method: 'GET', url: '/v1/trust/root.json' });
     assertContract('getCurrentRoot', rootResponse);
     const store = TrustStore.fromBakedRoot(rootResponse.rawPayload);
@@ -144,6 +146,29 @@ describe('start-up seeding of the example platform', () => {
       assert.equal(result.kind, 'update');
       const offer = result.update;
       assert.ok(offer, `an update is offered for ${result.appId}`);
+      const location = store.binFor(result.appId);
+      const binResponse = await app.inject({ method: 'GET', url: location.path });
+      assertContract('getBin', binResponse);
+      store.verifyBin(binResponse.rawPayload, location.prefix, now);
+      const entry = store.appEntry(result.appId);
+      assert.ok(entry, `the bin lists ${result.appId}`);
+      // [API-100] [API-101] the static decision on the bin equals the server's answer.
+      const decided = selectUpdate({
+        appId: result.appId,
+        entry,
+        channel: 'stable',
+        deviceId: first.credentials.hostDevice.deviceId,
+        hostApiVersion: '1.2.0',
+        installed: null,
+      });
+      assert.equal(decided.kind, 'update');
+      assert.equal(decided.kind === 'update' && decided.release.versionCode, offer.versionCode);
+      const delegationResponse = await app.inject({
+        method: 'GET',
+        url: `/v1/delegations/${result.appId}/${entry.delegation.version}.delegation.json`,
+      });
+      assertContract('getDelegation', delegationResponse);
+      store.verifyDelegation(delegationResponse.rawPayload, { appId: result.appId, now });
       const releaseResponse = await app.inject({
         method: 'GET',
         url: relativeTo(publicOrigin, offer.releaseUrl),
@@ -154,6 +179,12 @@ describe('start-up seeding of the example platform', () => {
         channel: 'stable',
         now,
       });
+      const statementResponse = await app.inject({
+        method: 'GET',
+        url: `/v1/releases/${result.appId}/${offer.versionCode}.statement.json`,
+      });
+      assertContract('getStatementEnvelope', statementResponse);
+      store.verifyStatement(statementResponse.rawPayload, verified.release);
       const bundle = await app.inject({
         method: 'GET',
         url: relativeTo(publicOrigin, offer.packageUrl),

@@ -138,6 +138,8 @@ export async function partnerSigningKey(
     [key.keyid, partnerId, JSON.stringify(key.publicJwk)],
   );
   keys.set(partnerId, key);
+  // [SIG-080] the (development) server delegates the partner's apps to the new key.
+  await server.services.trust.delegations.partnerKeysChanged(partnerId);
   return key;
 }
 
@@ -156,6 +158,7 @@ export async function ensureApp(
     'insert into apps (app_id, partner_id) values ($1, $2) on conflict (app_id) do nothing',
     [appId, partnerId],
   );
+  await server.services.trust.delegations.sync([appId]);
 }
 
 /** A multipart/form-data body with the given parts in the given order. */

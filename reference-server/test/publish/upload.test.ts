@@ -93,6 +93,20 @@ describe('uploading a version [API-069] to [API-074]', () => {
     assert.equal(response.json().code, 'VERSION_CODE_NOT_INCREASING');
   });
 
+  it('refuses a versionCode more than 10,000,000 above the highest one, but not the first version of an app [VER-020] [API-111]', async () => {
+    const jump = await uploadTinyVersion(server, owner, { appId, versionCode: 10_000_002 });
+    assertContract('uploadVersion', jump.response);
+    assert.equal(jump.response.statusCode, 409);
+    assert.equal(jump.response.json().code, 'VERSION_CODE_JUMP_TOO_LARGE');
+    const fresh = 'com.example.upload.first';
+    await ensureApp(server, owner.partnerId, fresh);
+    const first = await uploadTinyVersion(server, owner, {
+      appId: fresh,
+      versionCode: 2_000_000_000,
+    });
+    assert.equal(first.response.statusCode, 201, first.response.body);
+  });
+
   it("answers another partner's app as not found on every partner route [API-003]", async () => {
     const { response } = await uploadTinyVersion(server, other, { appId, versionCode: 50 });
     // uploadTinyVersion's ensureApp does not take the app over: it stays the owner's.
@@ -194,7 +208,8 @@ describe('uploading a version [API-069] to [API-074]', () => {
         },
         key,
       ).bytes;
-    // Longer than the statement announces: refused while streaming [API-070].
+    // Longer than the statement announces: refused while streaming, as a length mismatch [API-071].
+    assert.ok(uploaded.bytes.length > signed.bytes.length);
     const longer = await uploadPackage(
       server,
       owner.token,
@@ -203,7 +218,8 @@ describe('uploading a version [API-069] to [API-074]', () => {
       uploaded.bytes,
     );
     assertContract('uploadVersion', longer);
-    assert.equal(longer.statusCode, uploaded.bytes.length > signed.bytes.length ? 413 : 422);
+    assert.equal(longer.statusCode, 422);
+    assert.equal(longer.json().code, 'SIG_LENGTH_MISMATCH');
     const shorter = await uploadPackage(
       server,
       owner.token,

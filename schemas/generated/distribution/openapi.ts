@@ -97,6 +97,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/delegations/{appId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Import a delegation signed offline
+         * @description Verified against the server's current root before it is stored (API-109); the next index pins it (API-110).
+         */
+        put: operations["importDelegation"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/delegations/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List delegation payloads waiting for an offline signature
+         * @description One payload per app whose partner keys changed, whose delegation expires within 30 days, or that has none yet (API-108).
+         *     Sign each with `miniapp trust sign-delegation` where the delegation keys are kept, then import it.
+         */
+        get: operations["listPendingDelegations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/partners": {
         parameters: {
             query?: never;
@@ -350,6 +391,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/delegations/{appId}/{version}.delegation.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one version of an app's delegation
+         * @description The offline-signed list of partner keys that may sign the app's statements (SIG-080); immutable (API-104).
+         */
+        get: operations["getDelegation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/entitlements/{appId}": {
         parameters: {
             query?: never;
@@ -532,7 +593,7 @@ export interface paths {
         put?: never;
         /**
          * Release an approved version on a channel
-         * @description Only approved versions (API-075); cohorts as in API-081.
+         * @description Only approved versions (API-075) of an app whose delegation verifies their statement (API-112, API_DELEGATION_MISSING); cohorts as in API-081.
          */
         post: operations["createRelease"];
         delete?: never;
@@ -736,6 +797,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/releases/{appId}/{versionCode}.statement.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the partner's statement of a released version
+         * @description The exact bytes the partner uploaded (API-105), which a host verifies under the app's delegation before it opens the package (SIG-090 to SIG-093).
+         */
+        get: operations["getStatementEnvelope"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/review/{appId}/{versionCode}": {
         parameters: {
             query?: never;
@@ -827,6 +908,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/trust/{version}.index.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one version of the signed index
+         * @description Every published index stays available and byte-identical (API-102), a consistent snapshot a CDN can publish atomically.
+         */
+        get: operations["getVersionedIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/trust/{version}.root.json": {
         parameters: {
             query?: never;
@@ -839,6 +940,27 @@ export interface paths {
          * @description Every published version stays available and byte-identical (API-037).
          */
         get: operations["getVersionedRoot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trust/bins/{prefix}/{version}.bin.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one version of a bin of the index
+         * @description The apps whose SHA-256 of the app id starts with `prefix` (SIG-101), pinned by an index (SIG-102); `all` names the empty prefix.
+         *     Immutable and byte-identical (API-103).
+         */
+        get: operations["getBin"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1051,6 +1173,14 @@ export interface components {
             feedback?: string;
             reviewer: string;
         };
+        DelegationRecord: {
+            appId: components["schemas"]["appId"];
+            delegationUrl: string;
+            expires: components["schemas"]["timestamp"];
+            /** @description SHA-256 of the delegation envelope bytes, as bins pin it. */
+            sha256: components["schemas"]["sha256"];
+            version: number;
+        };
         deviceId: string;
         EntitlementList: {
             appId: components["schemas"]["appId"];
@@ -1070,7 +1200,7 @@ export interface components {
         "envelope.schema": {
             payload: components["schemas"]["base64"];
             /** @enum {string} */
-            payloadType: "application/vnd.openminiapp.statement+json" | "application/vnd.openminiapp.release+json" | "application/vnd.openminiapp.root+json" | "application/vnd.openminiapp.index+json";
+            payloadType: "application/vnd.openminiapp.statement+json" | "application/vnd.openminiapp.delegation+json" | "application/vnd.openminiapp.release+json" | "application/vnd.openminiapp.root+json" | "application/vnd.openminiapp.index+json" | "application/vnd.openminiapp.bin+json";
             signatures: {
                 keyid: components["schemas"]["keyid"];
                 sig: components["schemas"]["base64"];
@@ -1081,7 +1211,7 @@ export interface components {
          * @description The closed registry of error codes (spec/errors.md).
          * @enum {string}
          */
-        "error-code.schema": "ADAPTER_INVALID_ARGUMENTS" | "ADAPTER_NO_RUNNING_APP" | "ADAPTER_NO_SCREEN" | "ADAPTER_NOT_INITIALIZED" | "ADAPTER_UNKNOWN_COMMAND" | "ANALYTICS_BATCH_TOO_LARGE" | "ANALYTICS_EVENT_INVALID" | "ANALYTICS_EVENT_STALE" | "API_APP_ID_TAKEN" | "API_CURSOR_INVALID" | "API_FORBIDDEN" | "API_IDEMPOTENCY_CONFLICT" | "API_INTERNAL" | "API_KEY_INVALID" | "API_NOT_FOUND" | "API_PAYLOAD_TOO_LARGE" | "API_PAYMENT_DECLINED" | "API_RANGE_NOT_SATISFIABLE" | "API_RATE_LIMITED" | "API_RELEASE_STATE_CONFLICT" | "API_REVIEW_STATE_CONFLICT" | "API_ROLLOUT_INVALID" | "API_SCOPE_NOT_ALLOWED" | "API_UNAUTHENTICATED" | "API_UNAVAILABLE" | "API_UNSUPPORTED_MEDIA_TYPE" | "API_VALIDATION_FAILED" | "API_VERSION_NOT_APPROVED" | "BRIDGE_DUPLICATE_ID" | "BRIDGE_MALFORMED" | "BRIDGE_TOO_LARGE" | "BRIDGE_UNAVAILABLE" | "CODE_ANALYSIS_LIMIT" | "CODE_DOCUMENT_DOMAIN" | "CODE_DOCUMENT_WRITE" | "CODE_DOMAIN_NOT_ALLOWED" | "CODE_DYNAMIC_BRIDGE_METHOD" | "CODE_EVAL" | "CODE_FRAME_ESCAPE" | "CODE_FUNCTION_CONSTRUCTOR" | "CODE_INLINE_SCRIPT_ATTRIBUTE" | "CODE_METHOD_NEWER_THAN_MIN_HOST" | "CODE_NON_LITERAL_IMPORT" | "CODE_NOT_UTF8" | "CODE_PERMISSION_NOT_DECLARED" | "CODE_PERMISSION_UNUSED" | "CODE_REMOTE_IMPORT" | "CODE_REMOTE_RESOURCE" | "CODE_STRING_TIMER" | "CODE_SYNTAX_ERROR" | "CODE_UNKNOWN_BRIDGE_METHOD" | "DOMAIN_NOT_ALLOWED" | "HOST_ERROR" | "INVALID_PARAMS" | "LINK_INVALID_ID" | "LINK_INVALID_PAGE" | "LINK_INVALID_VERSION" | "LINK_MALFORMED" | "LINK_QUERY_TOO_LONG" | "LINK_TOO_LONG" | "MANIFEST_DUPLICATE_MEMBER" | "MANIFEST_DUPLICATE_PAGE" | "MANIFEST_ENCODING" | "MANIFEST_ENTRY_NOT_A_PAGE" | "MANIFEST_ICON_TOO_SMALL" | "MANIFEST_INVALID_CATEGORY" | "MANIFEST_INVALID_DOMAIN" | "MANIFEST_INVALID_HOST_VERSION" | "MANIFEST_INVALID_I18N" | "MANIFEST_INVALID_ICON" | "MANIFEST_INVALID_ID" | "MANIFEST_INVALID_JSON" | "MANIFEST_INVALID_LOCALE" | "MANIFEST_INVALID_PAGE" | "MANIFEST_INVALID_PERMISSION" | "MANIFEST_INVALID_SUBPACKAGE" | "MANIFEST_INVALID_TEXT" | "MANIFEST_INVALID_VERSION" | "MANIFEST_INVALID_VERSION_CODE" | "MANIFEST_MISSING" | "MANIFEST_MISSING_FILE" | "MANIFEST_MISSING_LOCALE" | "MANIFEST_MISSING_MEMBER" | "MANIFEST_PAGE_OUTSIDE_PACKAGE" | "MANIFEST_SUBPACKAGE_OVERLAP" | "MANIFEST_TOO_LARGE" | "MANIFEST_UNKNOWN_MEMBER" | "MANIFEST_UNKNOWN_PERMISSION" | "MANIFEST_UNSUPPORTED_SPEC_VERSION" | "NOT_FOUND" | "NOT_SUPPORTED" | "PERMISSION_DENIED" | "PKG_ARCHIVE_TOO_LARGE" | "PKG_COMPRESSION_RATIO" | "PKG_CORRUPT" | "PKG_CRC_MISMATCH" | "PKG_DUPLICATE_PATH" | "PKG_ENCRYPTED" | "PKG_EXTRACT_ESCAPE" | "PKG_EXTRACT_TARGET_NOT_EMPTY" | "PKG_HEADER_MISMATCH" | "PKG_MAIN_PACKAGE_TOO_LARGE" | "PKG_NAME_ENCODING" | "PKG_NOT_ZIP" | "PKG_OVERLAPPING_ENTRIES" | "PKG_PATH_TOO_LONG" | "PKG_SIZE_MISMATCH" | "PKG_SPECIAL_FILE" | "PKG_SUBPACKAGE_TOO_LARGE" | "PKG_SYMLINK" | "PKG_TOO_LARGE" | "PKG_TOO_MANY_ENTRIES" | "PKG_UNSAFE_PATH" | "PKG_UNSUPPORTED_COMPRESSION" | "PKG_UNSUPPORTED_ZIP_FEATURE" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "REVIEW_APP_ID_MISMATCH" | "REVIEW_PERMISSION_RESTRICTED" | "REVIEW_SCREENSHOT_FAILED" | "SIG_DIGEST_MISMATCH" | "SIG_EXPIRED" | "SIG_INVALID_SIGNATURE" | "SIG_KEY_FILE_INVALID" | "SIG_KEY_INVALID" | "SIG_LENGTH_MISMATCH" | "SIG_MALFORMED" | "SIG_MANIFEST_MISMATCH" | "SIG_NOT_IN_INDEX" | "SIG_PAYLOAD_TYPE_MISMATCH" | "SIG_REVOKED_KEY" | "SIG_REVOKED_RELEASE" | "SIG_ROLLBACK" | "SIG_ROOT_ROTATION_INVALID" | "SIG_THRESHOLD_NOT_MET" | "SIG_UNKNOWN_KEY" | "SIG_UNSUPPORTED_ALGORITHM" | "SIG_WRONG_APP" | "TIMEOUT" | "UNKNOWN_METHOD" | "USAGE" | "USER_CANCELLED" | "VERSION_CODE_NOT_INCREASING" | "VERSION_HOST_TOO_OLD" | "VERSION_INVALID_HOST_API" | "VERSION_NOT_INCREASING";
+        "error-code.schema": "ADAPTER_INVALID_ARGUMENTS" | "ADAPTER_NO_RUNNING_APP" | "ADAPTER_NO_SCREEN" | "ADAPTER_NOT_INITIALIZED" | "ADAPTER_UNKNOWN_COMMAND" | "ANALYTICS_BATCH_TOO_LARGE" | "ANALYTICS_EVENT_INVALID" | "ANALYTICS_EVENT_STALE" | "API_APP_ID_TAKEN" | "API_CURSOR_INVALID" | "API_DELEGATION_CONFLICT" | "API_DELEGATION_MISSING" | "API_FORBIDDEN" | "API_IDEMPOTENCY_CONFLICT" | "API_INTERNAL" | "API_KEY_INVALID" | "API_NOT_FOUND" | "API_PAYLOAD_TOO_LARGE" | "API_PAYMENT_DECLINED" | "API_RANGE_NOT_SATISFIABLE" | "API_RATE_LIMITED" | "API_RELEASE_STATE_CONFLICT" | "API_REVIEW_STATE_CONFLICT" | "API_ROLLOUT_INVALID" | "API_SCOPE_NOT_ALLOWED" | "API_UNAUTHENTICATED" | "API_UNAVAILABLE" | "API_UNSUPPORTED_MEDIA_TYPE" | "API_VALIDATION_FAILED" | "API_VERSION_NOT_APPROVED" | "BRIDGE_DUPLICATE_ID" | "BRIDGE_MALFORMED" | "BRIDGE_TOO_LARGE" | "BRIDGE_UNAVAILABLE" | "CODE_ANALYSIS_LIMIT" | "CODE_DOCUMENT_DOMAIN" | "CODE_DOCUMENT_WRITE" | "CODE_DOMAIN_NOT_ALLOWED" | "CODE_DYNAMIC_BRIDGE_METHOD" | "CODE_EVAL" | "CODE_FRAME_ESCAPE" | "CODE_FUNCTION_CONSTRUCTOR" | "CODE_INLINE_SCRIPT_ATTRIBUTE" | "CODE_METHOD_NEWER_THAN_MIN_HOST" | "CODE_NON_LITERAL_IMPORT" | "CODE_NOT_UTF8" | "CODE_PERMISSION_NOT_DECLARED" | "CODE_PERMISSION_UNUSED" | "CODE_REMOTE_IMPORT" | "CODE_REMOTE_RESOURCE" | "CODE_STRING_TIMER" | "CODE_SYNTAX_ERROR" | "CODE_UNKNOWN_BRIDGE_METHOD" | "DOMAIN_NOT_ALLOWED" | "HOST_ERROR" | "INVALID_PARAMS" | "LINK_INVALID_ID" | "LINK_INVALID_PAGE" | "LINK_INVALID_VERSION" | "LINK_MALFORMED" | "LINK_QUERY_TOO_LONG" | "LINK_TOO_LONG" | "MANIFEST_DUPLICATE_MEMBER" | "MANIFEST_DUPLICATE_PAGE" | "MANIFEST_ENCODING" | "MANIFEST_ENTRY_NOT_A_PAGE" | "MANIFEST_ICON_TOO_SMALL" | "MANIFEST_INVALID_CATEGORY" | "MANIFEST_INVALID_DOMAIN" | "MANIFEST_INVALID_HOST_VERSION" | "MANIFEST_INVALID_I18N" | "MANIFEST_INVALID_ICON" | "MANIFEST_INVALID_ID" | "MANIFEST_INVALID_JSON" | "MANIFEST_INVALID_LOCALE" | "MANIFEST_INVALID_PAGE" | "MANIFEST_INVALID_PERMISSION" | "MANIFEST_INVALID_SUBPACKAGE" | "MANIFEST_INVALID_TEXT" | "MANIFEST_INVALID_VERSION" | "MANIFEST_INVALID_VERSION_CODE" | "MANIFEST_MISSING" | "MANIFEST_MISSING_FILE" | "MANIFEST_MISSING_LOCALE" | "MANIFEST_MISSING_MEMBER" | "MANIFEST_PAGE_OUTSIDE_PACKAGE" | "MANIFEST_SUBPACKAGE_OVERLAP" | "MANIFEST_TOO_LARGE" | "MANIFEST_UNKNOWN_MEMBER" | "MANIFEST_UNKNOWN_PERMISSION" | "MANIFEST_UNSUPPORTED_SPEC_VERSION" | "NOT_FOUND" | "NOT_SUPPORTED" | "PERMISSION_DENIED" | "PKG_ARCHIVE_TOO_LARGE" | "PKG_COMPRESSION_RATIO" | "PKG_CORRUPT" | "PKG_CRC_MISMATCH" | "PKG_DUPLICATE_PATH" | "PKG_ENCRYPTED" | "PKG_EXTRACT_ESCAPE" | "PKG_EXTRACT_TARGET_NOT_EMPTY" | "PKG_HEADER_MISMATCH" | "PKG_MAIN_PACKAGE_TOO_LARGE" | "PKG_NAME_ENCODING" | "PKG_NOT_ZIP" | "PKG_OVERLAPPING_ENTRIES" | "PKG_PATH_TOO_LONG" | "PKG_SIZE_MISMATCH" | "PKG_SPECIAL_FILE" | "PKG_SUBPACKAGE_TOO_LARGE" | "PKG_SYMLINK" | "PKG_TOO_LARGE" | "PKG_TOO_MANY_ENTRIES" | "PKG_UNSAFE_PATH" | "PKG_UNSUPPORTED_COMPRESSION" | "PKG_UNSUPPORTED_ZIP_FEATURE" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "REVIEW_APP_ID_MISMATCH" | "REVIEW_PERMISSION_RESTRICTED" | "REVIEW_SCREENSHOT_FAILED" | "SIG_DIGEST_MISMATCH" | "SIG_EXPIRED" | "SIG_INVALID_SIGNATURE" | "SIG_KEY_FILE_INVALID" | "SIG_KEY_INVALID" | "SIG_KEY_REUSED" | "SIG_LENGTH_MISMATCH" | "SIG_MALFORMED" | "SIG_MANIFEST_MISMATCH" | "SIG_NOT_IN_INDEX" | "SIG_PAYLOAD_TYPE_MISMATCH" | "SIG_REVOKED_KEY" | "SIG_REVOKED_RELEASE" | "SIG_ROLLBACK" | "SIG_ROOT_ROTATION_INVALID" | "SIG_ROOT_ROTATION_LIMIT" | "SIG_SLOW_RETRIEVAL" | "SIG_THRESHOLD_NOT_MET" | "SIG_UNKNOWN_KEY" | "SIG_UNSUPPORTED_ALGORITHM" | "SIG_UNSUPPORTED_VERSION" | "SIG_WRONG_APP" | "TIMEOUT" | "UNKNOWN_METHOD" | "USAGE" | "USER_CANCELLED" | "VERSION_CODE_JUMP_TOO_LARGE" | "VERSION_CODE_NOT_INCREASING" | "VERSION_HOST_TOO_OLD" | "VERSION_INVALID_HOST_API" | "VERSION_NOT_INCREASING";
         /**
          * MiniAppError
          * @description An error reported under the specification (spec/errors.md).
@@ -1287,6 +1417,21 @@ export interface components {
             provider: string;
             /** @description An opaque token from the provider's client-side flow. */
             providerToken?: string;
+        };
+        PendingDelegation: {
+            appId: components["schemas"]["appId"];
+            expires: components["schemas"]["timestamp"];
+            /** @description The partner keys the payload delegates, for the signer to check. */
+            keyids: components["schemas"]["keyid"][];
+            /** @description The exact payload bytes to sign, in standard base64 (SIG-011). */
+            payload: components["schemas"]["base64"];
+            /** @constant */
+            payloadType: "application/vnd.openminiapp.delegation+json";
+            threshold: number;
+            version: number;
+        };
+        PendingDelegationList: {
+            items: components["schemas"]["PendingDelegation"][];
         };
         /**
          * PermissionName
@@ -1776,6 +1921,82 @@ export interface operations {
                         }[];
                         nextCursor?: components["schemas"]["NextCursor"];
                     };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    importDelegation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: components["parameters"]["AppId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["envelope.schema"];
+            };
+        };
+        responses: {
+            /** @description The stored delegation. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DelegationRecord"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The version is not greater than the app's newest delegation (API_DELEGATION_CONFLICT, API-109). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["problem.schema"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The envelope is not a valid delegation of this app signed by the root's delegation role (SIG-080, SIG-081, SIG-083). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["problem.schema"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    listPendingDelegations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pending delegations, in app id order. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingDelegationList"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2366,6 +2587,35 @@ export interface operations {
             429: components["responses"]["RateLimited"];
         };
     };
+    getDelegation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: components["parameters"]["AppId"];
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The DSSE envelope of the delegation. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlImmutable"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["envelope.schema"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
     getEntitlements: {
         parameters: {
             query?: never;
@@ -2939,7 +3189,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description The versionCode is not greater than every earlier one (SIG-022, API-074). */
+            /** @description The versionCode is not greater than every earlier one (SIG-022, API-074), or jumps by more than 10,000,000 (VERSION_CODE_JUMP_TOO_LARGE, VER-020, API-111). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2948,7 +3198,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["problem.schema"];
                 };
             };
-            /** @description The package is larger than the limit or than its statement says (API-070). */
+            /** @description The package is larger than the upload limit (API-070); a package longer than its statement says is 422 SIG_LENGTH_MISMATCH (API-071). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3224,6 +3474,35 @@ export interface operations {
             429: components["responses"]["RateLimited"];
         };
     };
+    getStatementEnvelope: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: components["parameters"]["AppId"];
+                versionCode: components["parameters"]["VersionCode"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The DSSE envelope of the partner statement. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlImmutable"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["envelope.schema"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
     getReviewReport: {
         parameters: {
             query?: never;
@@ -3379,6 +3658,34 @@ export interface operations {
             429: components["responses"]["RateLimited"];
         };
     };
+    getVersionedIndex: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The DSSE envelope of that index version. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlImmutable"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["envelope.schema"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
     getVersionedRoot: {
         parameters: {
             query?: never;
@@ -3391,6 +3698,36 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The DSSE envelope of that root version. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlImmutable"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["envelope.schema"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getBin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 1 to 4 lowercase hexadecimal digits, or `all` when the index's binPrefixLength is 0. */
+                prefix: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The DSSE envelope of that bin. */
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlImmutable"];

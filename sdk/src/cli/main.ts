@@ -8,6 +8,7 @@ import { keygenCommand } from './keygen-command.ts';
 import { signCommand } from './sign-command.ts';
 import { verifyCommand } from './verify-command.ts';
 import { previewCommand } from './preview-command.ts';
+import { trustCommand } from './trust-command.ts';
 
 export const commands: readonly Command[] = [
   validateCommand,
@@ -16,6 +17,7 @@ export const commands: readonly Command[] = [
   signCommand,
   verifyCommand,
   previewCommand,
+  trustCommand,
 ];
 
 function generalHelp(): string {
@@ -61,7 +63,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     return ExitCode.ok;
   }
   if (name === '--version') {
-    io.stdout.write('miniapp 0.1.0 (spec 1.0.0-draft)\n');
+    io.stdout.write('miniapp 0.1.0 (spec 1.0.0-draft.2)\n');
     return ExitCode.ok;
   }
   const command = commands.find((c) => c.name === name);

@@ -62,51 +62,67 @@ async function verifyAuthor(
   return `author statement OK: ${statement.appId} ${statement.version} (versionCode ${statement.versionCode}) signed by ${verified.keyid}`;
 }
 
-/** The platform's release, as a host checks it: root -> index -> release -> package bytes [SIG-063]. */
+/**
+ * The platform's release, as a host checks it [SIG-063]: root -> index -> the app's bin -> its
+ * delegation -> release metadata -> the partner statement under the delegation -> package bytes.
+ */
 async function verifyPlatform(pkg: PackageFileContents, args: ParsedArgs): Promise<string> {
-  const rootFile = stringOption(args, 'root');
-  const indexFile = stringOption(args, 'index');
-  const releaseFile = stringOption(args, 'release');
-  if (!rootFile || !indexFile || !releaseFile)
-    throw new UsageError('platform verification needs --root, --index and --release');
+  const files = Object.fromEntries(
+    platformFiles.map((name) => [name, stringOption(args, name)] as const),
+  );
+  const missing = platformFiles.filter((name) => files[name] === undefined);
+  if (missing.length > 0) {
+    throw new UsageError(
+      `platform verification needs ${platformFiles.map((f) => `--${f}`).join(', ')} (missing ${missing.map((f) => `--${f}`).join(', ')})`,
+    );
+  }
+  const read = (name: (typeof platformFiles)[number]) => readInputFile(files[name] ?? '');
   const nowText = stringOption(args, 'now');
   const now = nowText === undefined ? new Date() : new Date(nowText);
   if (Number.isNaN(now.getTime()))
     throw new UsageError(`--now must be an RFC 3339 time (got "${nowText}")`);
-  const store = TrustStore.fromBakedRoot(await readInputFile(rootFile));
+  const appId = pkg.manifest.id;
+  const store = TrustStore.fromBakedRoot(await read('root'));
   store.updateRoot([], now);
-  store.verifyIndex(await readInputFile(indexFile), now);
-  // [SIG-065] the index pins a release per channel; a host follows one channel.
+  store.verifyIndex(await read('index'), now);
+  store.verifyBin(await read('bin'), store.binFor(appId).prefix, now);
+  const delegation = store.verifyDelegation(await read('delegation'), { appId, now });
+  // [SIG-065] the bin pins a release per channel; a host follows one channel.
   const channel = stringOption(args, 'channel') ?? 'stable';
-  const { release } = store.verifyRelease(await readInputFile(releaseFile), {
-    appId: pkg.manifest.id,
-    channel,
-    now,
-  });
+  const { release } = store.verifyRelease(await read('release'), { appId, channel, now });
+  const statement = store.verifyStatement(await read('statement'), release);
   store.verifyPackage(pkg.bytes, release);
-  return `platform release OK: ${release.appId} ${release.version} (versionCode ${release.versionCode}) pinned by the index on ${channel}, expires ${release.expires}`;
+  return `platform release OK: ${release.appId} ${release.version} (versionCode ${release.versionCode}) pinned on ${channel}, statement signed by ${statement.keyids.join(', ')} under delegation version ${delegation.version}`;
 }
+
+/** The files of a platform verification, in the order a host reads them. */
+const platformFiles = ['root', 'index', 'bin', 'delegation', 'release', 'statement'] as const;
 
 export const verifyCommand: Command = {
   name: 'verify',
   summary:
     "Verify a .ma package: the author's statement against partner public keys, and/or the platform release against a trust root and index.",
   usage:
-    '<package.ma> [--statement <file> --key <public.jwk.json>...] [--root <root.json> --index <index.json> --release <release.json> [--channel <name>] [--now <time>]]',
+    '<package.ma> [--statement <file> --key <public.jwk.json>...] [--root <root.json> --index <index.json> --bin <bin.json> --delegation <delegation.json> --release <release.json> --statement <file> [--channel <name>] [--now <time>]]',
   options: {
     statement: { type: 'string' },
     key: { type: 'string', multiple: true },
     root: { type: 'string' },
     index: { type: 'string' },
+    bin: { type: 'string' },
+    delegation: { type: 'string' },
     release: { type: 'string' },
     now: { type: 'string' },
     channel: { type: 'string' },
   },
   optionHelp: {
-    statement: "the author's DSSE statement (from `miniapp sign`)",
+    statement:
+      "the author's DSSE statement (from `miniapp sign`); checked against --key, and under the delegation for a platform check",
     key: 'a partner public JWK; repeat for several keys',
     root: 'the trust root (as baked into the host)',
     index: 'the current signed index',
+    bin: "the index's bin that lists the app",
+    delegation: "the app's delegation that the bin pins",
     release: "the platform's signed release metadata",
     now: 'verify as of this RFC 3339 time (default: now)',
     channel: 'the channel the index must pin the release on (default: stable)',
@@ -114,12 +130,16 @@ export const verifyCommand: Command = {
   minPositionals: 1,
   maxPositionals: 1,
   async run(args, io) {
-    const wantsAuthor = stringOption(args, 'statement') !== undefined;
-    const wantsPlatform = ['root', 'index', 'release'].some(
-      (o) => stringOption(args, o) !== undefined,
-    );
+    const wantsPlatform = platformFiles
+      .filter((f) => f !== 'statement')
+      .some((o) => stringOption(args, o) !== undefined);
+    const wantsAuthor =
+      stringOption(args, 'statement') !== undefined &&
+      (!wantsPlatform || keyFiles(args).length > 0);
     if (!wantsAuthor && !wantsPlatform)
-      throw new UsageError('give --statement (author) and/or --root/--index/--release (platform)');
+      throw new UsageError(
+        'give --statement with --key (author) and/or --root/--index/--bin/--delegation/--release/--statement (platform)',
+      );
     const pkg = await readPackageFile(args.positionals[0] ?? '');
     if (wantsAuthor)
       io.stdout.write(

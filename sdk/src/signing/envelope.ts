@@ -7,12 +7,14 @@ import type { PrivateKey } from './key-pair.ts';
 import { pae } from './pae.ts';
 import { parseStrictJson, validatePayload } from './payload.ts';
 
-/** The four payload types of spec/signing.md [SIG-010]. */
+/** The six payload types of spec/signing.md [SIG-010]. */
 export const payloadTypes = {
   statement: 'application/vnd.openminiapp.statement+json',
+  delegation: 'application/vnd.openminiapp.delegation+json',
   release: 'application/vnd.openminiapp.release+json',
   root: 'application/vnd.openminiapp.root+json',
   index: 'application/vnd.openminiapp.index+json',
+  bin: 'application/vnd.openminiapp.bin+json',
 } as const;
 
 export type PayloadType = (typeof payloadTypes)[keyof typeof payloadTypes];

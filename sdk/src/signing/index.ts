@@ -17,7 +17,7 @@ export {
 } from './key-pair.ts';
 export { pae } from './pae.ts';
 export { sha256Hex, packageDigestOf, type PackageDigest } from './digest.ts';
-export { formatTimestamp, isExpired } from './timestamp.ts';
+export { formatTimestamp, isExpired, checkValidityWindow } from './timestamp.ts';
 export {
   payloadTypes,
   maxMetadataBytes,
@@ -47,23 +47,62 @@ export {
   createRoot,
   checkRoot,
   roleKeys,
+  roleNames,
   type Root,
   type RootInput,
   type Role,
   type RoleName,
 } from './root.ts';
 export {
+  createDelegation,
+  checkDelegation,
+  delegationPayload,
+  signDelegationPayload,
+  maxDelegationLifetimeMs,
+  type Delegation,
+  type DelegationInput,
+} from './delegation.ts';
+export {
   createIndex,
+  checkBinCover,
+  allBinPrefixes,
   maxIndexLifetimeMs,
+  maxBinPrefixLength,
   type ReleaseIndex,
-  type IndexEntry,
+  type BinPin,
   type IndexInput,
 } from './release-index.ts';
-export { readPackageStream, readMetadataStream } from './bounded-download.ts';
+export {
+  createBin,
+  binApps,
+  binPrefixOf,
+  checkBinApps,
+  type Bin,
+  type BinInput,
+  type AppEntry,
+  type BinRelease,
+} from './bin.ts';
+export { decodeSignedPayload, verifierSpecVersion } from './payload.ts';
+export {
+  readPackageStream,
+  readMetadataStream,
+  slowRetrievalDeadline,
+  metadataTimeoutMs,
+  bundleRateWindowMs,
+  bundleMinBytesPerWindow,
+  type Arrival,
+  type RetrievalTiming,
+  type MetadataRetrieval,
+  type BundleRetrieval,
+} from './bounded-download.ts';
 export { verifyPackageBytes } from './package-identity.ts';
 export {
   TrustStore,
+  maxRootRotations,
   type TrustState,
+  type TrustedDelegation,
   type ReleaseRequest,
   type VerifiedRelease,
+  type VerifiedReleaseStatement,
+  type BinLocation,
 } from './trust-store.ts';

@@ -1,14 +1,17 @@
-import { MiniAppError } from '#sdk/diagnostics/index.ts';
 import type { PackageDigest } from './digest.ts';
 import { payloadTypes, signDocument, type SignedDocument } from './envelope.ts';
 import type { PrivateKey } from './key-pair.ts';
 import type { VerifiedStatement } from './statement.ts';
 import { formatTimestamp } from './timestamp.ts';
 
-/** Platform release metadata (spec/signing.md, "Release metadata"). */
+/**
+ * Platform release metadata (spec/signing.md, "Release metadata"). It has no expiry [SIG-095]: the
+ * envelope stays byte-identical for life, and the index that pins it is what goes stale.
+ */
 export interface Release {
   _type: 'release';
-  specVersion: '1.0';
+  /** [SIG-074] `1.MINOR`; this toolkit writes 1.0. */
+  specVersion: string;
   appId: string;
   version: string;
   versionCode: number;
@@ -18,7 +21,7 @@ export interface Release {
   permissions: string[];
   statement: { sha256: string; keyid: string };
   issuedAt: string;
-  expires: string;
+  critical?: string[];
 }
 
 export interface ReleaseInput {
@@ -28,21 +31,6 @@ export interface ReleaseInput {
   permissions: readonly string[];
   url?: string;
   issuedAt: Date;
-  expires: Date;
-}
-
-/** [SIG-032] metadata must expire after it was issued. */
-export function checkValidityWindow(issuedAt: string, expires: string, requirement: string): void {
-  if (!(Date.parse(expires) > Date.parse(issuedAt))) {
-    throw new MiniAppError(
-      'SIG_MALFORMED',
-      `expires ${expires} is not later than issuedAt ${issuedAt}.`,
-      {
-        requirement,
-        location: { pointer: '/expires' },
-      },
-    );
-  }
 }
 
 /**
@@ -61,13 +49,15 @@ export function createRelease(
     version: statement.version,
     versionCode: statement.versionCode,
     minHostVersion: input.minHostVersion,
-    package: { ...statement.package, ...(input.url === undefined ? {} : { url: input.url }) },
+    package: {
+      sha256: statement.package.sha256,
+      length: statement.package.length,
+      ...(input.url === undefined ? {} : { url: input.url }),
+    },
     manifestSha256: statement.manifestSha256,
     permissions: [...input.permissions],
     statement: { sha256, keyid },
     issuedAt: formatTimestamp(input.issuedAt),
-    expires: formatTimestamp(input.expires),
   };
-  checkValidityWindow(release.issuedAt, release.expires, 'SIG-032');
   return signDocument(payloadTypes.release, release, keys);
 }

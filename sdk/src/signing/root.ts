@@ -4,7 +4,7 @@ import { importPublicJwk, type PublicJwk } from './jwk.ts';
 import type { PrivateKey } from './key-pair.ts';
 import { formatTimestamp } from './timestamp.ts';
 
-export type RoleName = 'root' | 'release' | 'index';
+export type RoleName = 'root' | 'delegation' | 'release' | 'index';
 
 /** The keys and threshold of one role. */
 export interface Role {
@@ -15,11 +15,13 @@ export interface Role {
 /** The trust root (spec/signing.md, "Trust root and rotation"). */
 export interface Root {
   _type: 'root';
-  specVersion: '1.0';
+  /** [SIG-074] `1.MINOR`; this toolkit writes 1.0. */
+  specVersion: string;
   version: number;
   expires: string;
   keys: Record<string, PublicJwk>;
   roles: Record<RoleName, Role>;
+  critical?: string[];
 }
 
 export interface RootInput {
@@ -28,11 +30,12 @@ export interface RootInput {
   roles: Record<RoleName, { keys: readonly PublicJwk[]; threshold: number }>;
 }
 
-const roleNames: readonly RoleName[] = ['root', 'release', 'index'];
+/** [SIG-070] the four roles of a root. */
+export const roleNames: readonly RoleName[] = ['root', 'delegation', 'release', 'index'];
 
 /**
- * Checks what the schema cannot [SIG-051] [SIG-006]: role keyids exist, thresholds are reachable,
- * and every key is listed under its own thumbprint.
+ * Checks what the schema cannot [SIG-051] [SIG-006] [SIG-071]: role keyids exist, thresholds are
+ * reachable, every key is listed under its own thumbprint, and no key serves two roles.
  */
 export function checkRoot(root: Root): void {
   for (const [keyid, jwk] of Object.entries(root.keys)) {
@@ -59,6 +62,21 @@ export function checkRoot(root: Root): void {
           location: { pointer: `/roles/${name}/keyids` },
         },
       );
+    }
+    for (const other of roleNames) {
+      if (other === name) break;
+      const shared = role.keyids.find((keyid) => root.roles[other].keyids.includes(keyid));
+      if (shared !== undefined) {
+        throw new MiniAppError(
+          'SIG_KEY_REUSED',
+          `Key ${shared} serves both the ${other} and the ${name} role.`,
+          {
+            requirement: 'SIG-071',
+            location: { pointer: `/roles/${name}/keyids` },
+            fix: 'Generate a separate key for each role.',
+          },
+        );
+      }
     }
     if (role.threshold > role.keyids.length) {
       throw new MiniAppError(

@@ -9,18 +9,21 @@ import {
 } from './envelope.ts';
 import type { PublicJwk } from './jwk.ts';
 import type { PrivateKey } from './key-pair.ts';
-import { decodePayload } from './payload.ts';
+import { decodeSignedPayload } from './payload.ts';
 import { formatTimestamp } from './timestamp.ts';
 
 /** The partner's statement over one package (spec/signing.md, "The partner statement"). */
 export interface Statement {
   _type: 'statement';
+  /** [SIG-074] `1.MINOR`; this toolkit writes 1.0. */
+  specVersion: string;
   appId: string;
   version: string;
   versionCode: number;
   package: PackageDigest;
   manifestSha256: string;
   createdAt: string;
+  critical?: string[];
 }
 
 export interface StatementInput {
@@ -59,6 +62,7 @@ export interface VerifiedStatement {
 export function createStatement(input: StatementInput, key: PrivateKey): SignedDocument<Statement> {
   const statement: Statement = {
     _type: 'statement',
+    specVersion: '1.0',
     appId: input.appId,
     version: input.version,
     versionCode: input.versionCode,
@@ -80,7 +84,7 @@ export function verifyStatement(
 ): VerifiedStatement {
   const envelope = parseEnvelope(envelopeBytes);
   const { payload, validKeyids } = verifyEnvelope(envelope, partnerKeys, 1, payloadTypes.statement);
-  const statement = decodePayload<Statement>(
+  const statement = decodeSignedPayload<Statement>(
     payload,
     'signing/statement.schema.json',
     'The statement',

@@ -6,9 +6,11 @@
 export interface Envelope {
   payloadType:
     | 'application/vnd.openminiapp.statement+json'
+    | 'application/vnd.openminiapp.delegation+json'
     | 'application/vnd.openminiapp.release+json'
     | 'application/vnd.openminiapp.root+json'
-    | 'application/vnd.openminiapp.index+json';
+    | 'application/vnd.openminiapp.index+json'
+    | 'application/vnd.openminiapp.bin+json';
   payload: string;
   /**
    * @minItems 1

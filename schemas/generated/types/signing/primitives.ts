@@ -48,6 +48,23 @@ export type VersionCode = number;
  * via the `definition` "channel".
  */
 export type Channel = string;
+/**
+ * This interface was referenced by `SigningPrimitives`'s JSON-Schema
+ * via the `definition` "specVersion".
+ */
+export type SpecVersion = string;
+/**
+ * @maxItems 64
+ *
+ * This interface was referenced by `SigningPrimitives`'s JSON-Schema
+ * via the `definition` "critical".
+ */
+export type Critical = string[];
+/**
+ * This interface was referenced by `SigningPrimitives`'s JSON-Schema
+ * via the `definition` "binPrefix".
+ */
+export type BinPrefix = string;
 
 /**
  * Value formats shared by the signed documents of spec/signing.md: digests, keyids, timestamps, identifiers.

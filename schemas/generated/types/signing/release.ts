@@ -18,13 +18,17 @@ export type PermissionName =
   | 'nfc'
   | 'notifications'
   | 'payment';
+/**
+ * @maxItems 64
+ */
+export type Critical = string[];
 
 /**
  * Platform release metadata, countersigned after review (payload type application/vnd.openminiapp.release+json).
  */
 export interface Release {
   _type: 'release';
-  specVersion: '1.0';
+  specVersion: string;
   /**
    * Lowercase reverse-DNS identifier of a mini-app with at least two labels.
    */
@@ -53,5 +57,5 @@ export interface Release {
     keyid: string;
   };
   issuedAt: string;
-  expires: string;
+  critical?: Critical;
 }

@@ -29,13 +29,17 @@ export type PublicJwk = {
     [k: string]: unknown;
   };
 } & (Ed25519 | ECDSAP256 | RSAPSS);
+/**
+ * @maxItems 64
+ */
+export type Critical = string[];
 
 /**
- * The trust root: keys and thresholds of the root, release and index roles (payload type application/vnd.openminiapp.root+json).
+ * The trust root: keys and thresholds of the root, delegation, release and index roles (payload type application/vnd.openminiapp.root+json).
  */
 export interface Root {
   _type: 'root';
-  specVersion: '1.0';
+  specVersion: string;
   version: number;
   expires: string;
   keys: {
@@ -43,9 +47,11 @@ export interface Root {
   };
   roles: {
     root: Role;
+    delegation: Role;
     release: Role;
     index: Role;
   };
+  critical?: Critical;
 }
 export interface Ed25519 {
   kty: 'OKP';

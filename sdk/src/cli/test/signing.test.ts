@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  createBin,
+  createDelegation,
   createIndex,
   createRelease,
   createRoot,
@@ -166,10 +168,11 @@ async function key(alg: 'Ed25519' | 'ECDSA-P256'): Promise<PrivateKey> {
 }
 
 describe('miniapp verify (platform release)', () => {
-  it('accepts a release pinned by a fresh index under the root, and refuses it once expired', async () => {
+  it('accepts a release through root, index, bin, delegation, release and statement, and refuses it once expired', async () => {
     const now = new Date();
     const hours = (h: number) => new Date(now.getTime() + h * 3_600_000);
     const rootKeys = [await key('Ed25519'), await key('ECDSA-P256')];
+    const delegationKeys = [await key('Ed25519')];
     const releaseKeys = [await key('Ed25519')];
     const indexKeys = [await key('Ed25519')];
     const root = createRoot(
@@ -178,6 +181,7 @@ describe('miniapp verify (platform release)', () => {
         expires: hours(24 * 365),
         roles: {
           root: { keys: rootKeys.map((k) => k.publicJwk), threshold: 2 },
+          delegation: { keys: delegationKeys.map((k) => k.publicJwk), threshold: 1 },
           release: { keys: releaseKeys.map((k) => k.publicJwk), threshold: 1 },
           index: { keys: indexKeys.map((k) => k.publicJwk), threshold: 1 },
         },
@@ -196,13 +200,15 @@ describe('miniapp verify (platform release)', () => {
     );
     const jwk = JSON.parse(await readFile(`${partner}.pub.jwk.json`, 'utf8')) as PublicJwk;
     const partnerKey = loadPrivateKey(await readFile(`${partner}.key.pem`, 'utf8'));
+    const appId = 'dev.openminiapp.examples.shop';
     const verified = verifyStatement(
       new Uint8Array(await readFile(statementFile)),
       { [partnerKey.keyid]: jwk },
-      {
-        appId: 'dev.openminiapp.examples.shop',
-        package: packageDigestOf(new Uint8Array(await readFile(shop))),
-      },
+      { appId, package: packageDigestOf(new Uint8Array(await readFile(shop))) },
+    );
+    const delegation = createDelegation(
+      { appId, version: 1, issuedAt: hours(-1), keys: [jwk] },
+      delegationKeys,
     );
     const release = createRelease(
       {
@@ -210,65 +216,74 @@ describe('miniapp verify (platform release)', () => {
         minHostVersion: '1.0.0',
         permissions: ['payment'],
         issuedAt: hours(-1),
-        expires: hours(24 * 30),
       },
       releaseKeys,
+    );
+    const bin = createBin(
+      {
+        prefix: '',
+        version: 1,
+        issuedAt: hours(-1),
+        apps: {
+          [appId]: {
+            delegation: { version: 1, sha256: delegation.sha256 },
+            releases: [
+              {
+                channel: 'beta',
+                versionCode: release.payload.versionCode,
+                sha256: release.sha256,
+                minHostVersion: '1.0.0',
+                rolloutPercent: 100,
+                mandatory: false,
+                paused: false,
+              },
+            ],
+            revokedReleases: [],
+            revokedKeys: [],
+          },
+        },
+      },
+      indexKeys,
     );
     const index = createIndex(
       {
         version: 1,
         issuedAt: hours(-1),
-        releases: [
-          {
-            appId: release.payload.appId,
-            channel: 'beta',
-            versionCode: release.payload.versionCode,
-            sha256: release.sha256,
-          },
-        ],
-        revokedReleases: [],
-        revokedKeys: [],
+        binPrefixLength: 0,
+        bins: [{ prefix: '', version: 1, sha256: bin.sha256 }],
       },
       indexKeys,
     );
-    await writeFile(box.at('root.json'), root.bytes);
-    await writeFile(box.at('index.json'), index.bytes);
-    await writeFile(box.at('release.json'), release.bytes);
-    const files = [
-      '--root',
-      box.at('root.json'),
-      '--index',
-      box.at('index.json'),
-      '--release',
-      box.at('release.json'),
-    ];
+    const documents = { root, index, bin, delegation, release };
+    const files: string[] = [];
+    for (const [name, document] of Object.entries(documents)) {
+      await writeFile(box.at(`${name}.json`), document.bytes);
+      files.push(`--${name}`, box.at(`${name}.json`));
+    }
+    files.push('--statement', statementFile);
     const platform = [...files, '--channel', 'beta'];
 
     const ok = await runCli(['verify', shop, ...platform, '--now', now.toISOString()]);
     assert.equal(ok.exitCode, 0, ok.stderr);
-    const both = await runCli([
-      'verify',
-      shop,
-      '--statement',
-      statementFile,
-      '--key',
-      `${partner}.pub.jwk.json`,
-      ...platform,
-    ]);
+    const both = await runCli(['verify', shop, ...platform, '--key', `${partner}.pub.jwk.json`]);
     assert.equal(both.exitCode, 0, both.stderr);
+    assert.match(both.stdout, /author statement OK/);
+    assert.match(both.stdout, /platform release OK/);
 
     const later = hours(24 * 365 * 5).toISOString();
     assert.equal(await refusal(['verify', shop, ...platform, '--now', later]), 'SIG_EXPIRED');
-    // The release is pinned to shop's bytes: places cannot ride on it.
+    // The bin lists only shop: places cannot ride on its documents.
     assert.equal(
       await refusal(['verify', box.at('places.ma'), ...platform, '--now', now.toISOString()]),
-      'SIG_WRONG_APP',
+      'SIG_NOT_IN_INDEX',
     );
     assert.equal(await refusal(['verify', shop, ...platform, '--now', 'yesterday']), 'USAGE');
-    // [SIG-065] the index pins the release on beta only; a host following stable must not take it.
+    // [SIG-065] the bin pins the release on beta only; a host following stable must not take it.
     assert.equal(
       await refusal(['verify', shop, ...files, '--now', now.toISOString()]),
       'SIG_NOT_IN_INDEX',
     );
+    // [SIG-093] a platform check without the partner statement is a usage error, not a pass.
+    assert.equal(await refusal(['verify', shop, ...platform.slice(0, -4)]), 'USAGE');
   });
 });

@@ -10,7 +10,9 @@ import {
 } from '../statement.ts';
 import { createRelease, type Release } from '../release.ts';
 import { createRoot, type Root } from '../root.ts';
-import { createIndex, type ReleaseIndex } from '../release-index.ts';
+import { allBinPrefixes, createIndex, type ReleaseIndex } from '../release-index.ts';
+import { binPrefixOf, createBin, type AppEntry, type Bin } from '../bin.ts';
+import { createDelegation, type Delegation } from '../delegation.ts';
 import { packageDigestOf } from '../digest.ts';
 
 /** The fixed clock of the tests: one update session happens at this instant [SIG-063]. */
@@ -37,43 +39,130 @@ export function buildPackage(manifest: Record<string, unknown>): {
   return { bytes, manifestBytes };
 }
 
-export interface Published {
+/** How a bin lists a published release [SIG-104]. */
+export interface Placement {
+  channel: string;
+  rolloutPercent: number;
+  mandatory: boolean;
+  paused: boolean;
+}
+
+export interface Published extends Placement {
   packageBytes: Uint8Array;
   statement: SignedDocument<Statement>;
   verified: VerifiedStatement;
   release: SignedDocument<Release>;
-  /** The channel the index pins it on. */
-  channel: string;
 }
 
-/** A platform with a root of version 1: two root keys (threshold 2), two release keys (threshold 2), one index key. */
+/** One app of a snapshot: its delegation, the releases its entry pins and its revocations. */
+export interface AppSpec {
+  appId?: string;
+  delegation: SignedDocument<Delegation>;
+  pin?: readonly Published[];
+  revokedReleases?: readonly string[];
+  revokedKeys?: readonly string[];
+}
+
+/** A signed index and every bin it pins. */
+export interface Snapshot {
+  index: SignedDocument<ReleaseIndex>;
+  bins: Map<string, SignedDocument<Bin>>;
+  binOf(appId: string): SignedDocument<Bin>;
+}
+
+export interface RoleKeys {
+  root: PrivateKey[];
+  delegation: PrivateKey[];
+  release: PrivateKey[];
+  index: PrivateKey[];
+}
+
+/**
+ * A platform with a root of version 1: two root keys (threshold 2), one offline delegation key,
+ * two release keys (threshold 2), one index key, and one partner key for `com.example.shop`.
+ */
 export class ReleaseWorld {
   constructor(
-    readonly rootKeys: PrivateKey[],
-    readonly releaseKeys: PrivateKey[],
-    readonly indexKeys: PrivateKey[],
+    readonly keys: RoleKeys,
     readonly partner: PrivateKey,
     readonly root: SignedDocument<Root>,
+    readonly binPrefixLength: number,
   ) {}
 
-  static async create(): Promise<ReleaseWorld> {
-    const rootKeys = [await newKey('Ed25519'), await newKey('ECDSA-P256')];
-    const releaseKeys = [await newKey('Ed25519'), await newKey('ECDSA-P256')];
-    const indexKeys = [await newKey('Ed25519')];
+  get rootKeys(): PrivateKey[] {
+    return this.keys.root;
+  }
+  get releaseKeys(): PrivateKey[] {
+    return this.keys.release;
+  }
+  get indexKeys(): PrivateKey[] {
+    return this.keys.index;
+  }
+  get delegationKeys(): PrivateKey[] {
+    return this.keys.delegation;
+  }
+
+  static async create(options: { binPrefixLength?: number } = {}): Promise<ReleaseWorld> {
+    const keys: RoleKeys = {
+      root: [await newKey('Ed25519'), await newKey('ECDSA-P256')],
+      delegation: [await newKey('Ed25519')],
+      release: [await newKey('Ed25519'), await newKey('ECDSA-P256')],
+      index: [await newKey('Ed25519')],
+    };
     const partner = await newKey('ECDSA-P256');
-    const root = createRoot(
+    const root = ReleaseWorld.rootOf(1, keys, keys.root);
+    return new ReleaseWorld(keys, partner, root, options.binPrefixLength ?? 1);
+  }
+
+  /** A root of the given version naming these role keys, signed by `signers`. */
+  static rootOf(
+    version: number,
+    keys: RoleKeys,
+    signers: readonly PrivateKey[],
+    expires = hoursFromNow(24 * 365),
+  ): SignedDocument<Root> {
+    const role = (list: PrivateKey[], threshold: number) => ({
+      keys: list.map((k) => k.publicJwk),
+      threshold,
+    });
+    return createRoot(
       {
-        version: 1,
-        expires: hoursFromNow(24 * 365),
+        version,
+        expires,
         roles: {
-          root: { keys: rootKeys.map((k) => k.publicJwk), threshold: 2 },
-          release: { keys: releaseKeys.map((k) => k.publicJwk), threshold: 2 },
-          index: { keys: indexKeys.map((k) => k.publicJwk), threshold: 1 },
+          root: role(keys.root, Math.min(2, keys.root.length)),
+          delegation: role(keys.delegation, 1),
+          release: role(keys.release, keys.release.length),
+          index: role(keys.index, 1),
         },
       },
-      rootKeys,
+      signers,
     );
-    return new ReleaseWorld(rootKeys, releaseKeys, indexKeys, partner, root);
+  }
+
+  /** A delegation of an app to partner keys, signed by the world's delegation key unless told. */
+  delegation(
+    options: {
+      appId?: string;
+      version?: number;
+      partners?: readonly PrivateKey[];
+      threshold?: number;
+      issuedAt?: Date;
+      expires?: Date;
+      signers?: readonly PrivateKey[];
+    } = {},
+  ): SignedDocument<Delegation> {
+    return createDelegation(
+      {
+        appId: options.appId ?? 'com.example.shop',
+        version: options.version ?? 1,
+        issuedAt: options.issuedAt ?? hoursFromNow(-24),
+        expires: options.expires ?? hoursFromNow(24 * 300),
+        keys: (options.partners ?? [this.partner]).map((k) => k.publicJwk),
+        threshold: options.threshold ?? 1,
+      },
+      options.signers ?? this.keys.delegation,
+    );
   }
 
   /** Partner signs, server verifies the statement, platform countersigns. */
@@ -82,10 +171,11 @@ export class ReleaseWorld {
       appId?: string;
       versionCode?: number;
       version?: string;
-      channel?: string;
-      expires?: Date;
       partner?: PrivateKey;
-    } = {},
+      minHostVersion?: string;
+      releaseKeys?: readonly PrivateKey[];
+      issuedAt?: Date;
+    } & Partial<Placement> = {},
   ): Published {
     const appId = options.appId ?? 'com.example.shop';
     const version = options.version ?? '1.0.0';
@@ -119,12 +209,11 @@ export class ReleaseWorld {
     const release = createRelease(
       {
         statement: verified,
-        minHostVersion: '1.0.0',
+        minHostVersion: options.minHostVersion ?? '1.0.0',
         permissions: ['location'],
-        issuedAt: hoursFromNow(-1),
-        expires: options.expires ?? hoursFromNow(24 * 90),
+        issuedAt: options.issuedAt ?? hoursFromNow(-1),
       },
-      this.releaseKeys,
+      options.releaseKeys ?? this.keys.release,
     );
     return {
       packageBytes: bytes,
@@ -132,31 +221,74 @@ export class ReleaseWorld {
       verified,
       release,
       channel: options.channel ?? 'stable',
+      rolloutPercent: options.rolloutPercent ?? 100,
+      mandatory: options.mandatory ?? false,
+      paused: options.paused ?? false,
     };
   }
 
-  index(options: {
+  /** The bin entry of an app. */
+  static entryOf(spec: AppSpec): AppEntry {
+    return {
+      delegation: { version: spec.delegation.payload.version, sha256: spec.delegation.sha256 },
+      releases: (spec.pin ?? []).map((p) => ({
+        channel: p.channel,
+        versionCode: p.release.payload.versionCode,
+        sha256: p.release.sha256,
+        minHostVersion: p.release.payload.minHostVersion,
+        rolloutPercent: p.rolloutPercent,
+        mandatory: p.mandatory,
+        paused: p.paused,
+      })),
+      revokedReleases: [...(spec.revokedReleases ?? [])],
+      revokedKeys: [...(spec.revokedKeys ?? [])],
+    };
+  }
+
+  /** An index of the given version and a bin for every prefix, each bin at the index's version. */
+  snapshot(options: {
     version: number;
-    pin?: readonly Published[];
-    revokedReleases?: string[];
-    revokedKeys?: string[];
+    apps?: readonly AppSpec[];
     issuedAt?: Date;
-    keys?: PrivateKey[];
-  }): SignedDocument<ReleaseIndex> {
-    return createIndex(
+    indexKeys?: readonly PrivateKey[];
+    binPrefixLength?: number;
+  }): Snapshot {
+    const length = options.binPrefixLength ?? this.binPrefixLength;
+    const apps = new Map<string, Record<string, AppEntry>>();
+    for (const spec of options.apps ?? []) {
+      const appId = spec.appId ?? spec.delegation.payload.appId;
+      const prefix = binPrefixOf(appId, length);
+      apps.set(prefix, { ...(apps.get(prefix) ?? {}), [appId]: ReleaseWorld.entryOf(spec) });
+    }
+    const keys = options.indexKeys ?? this.keys.index;
+    const issuedAt = options.issuedAt ?? hoursFromNow(-1);
+    const bins = new Map<string, SignedDocument<Bin>>();
+    for (const prefix of allBinPrefixes(length)) {
+      bins.set(
+        prefix,
+        createBin(
+          { prefix, version: options.version, issuedAt, apps: apps.get(prefix) ?? {} },
+          keys,
+        ),
+      );
+    }
+    const index = createIndex(
       {
         version: options.version,
-        issuedAt: options.issuedAt ?? hoursFromNow(-1),
-        releases: (options.pin ?? []).map((p) => ({
-          appId: p.release.payload.appId,
-          channel: p.channel,
-          versionCode: p.release.payload.versionCode,
-          sha256: p.release.sha256,
+        issuedAt,
+        binPrefixLength: length,
+        bins: [...bins.values()].map((b) => ({
+          prefix: b.payload.prefix,
+          version: b.payload.version,
+          sha256: b.sha256,
         })),
-        revokedReleases: options.revokedReleases ?? [],
-        revokedKeys: options.revokedKeys ?? [],
       },
-      options.keys ?? this.indexKeys,
+      keys,
     );
+    return {
+      index,
+      bins,
+      binOf: (appId) => bins.get(binPrefixOf(appId, length)) as SignedDocument<Bin>,
+    };
   }
 }

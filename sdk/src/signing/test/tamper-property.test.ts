@@ -25,13 +25,28 @@ function assertRefused(run: () => unknown): void {
   assert.ok(isMiniAppError(outcome), `expected a MiniAppError, got ${String(outcome)}`);
 }
 
+const appId = 'com.example.shop';
+const stable = { appId, channel: 'stable', now };
+
 describe('tampering with signed material, byte by byte', () => {
   let world: ReleaseWorld;
   let shop: Published;
+  /** A session in which index, bin and delegation verified, ready for the release. */
   const session = (): TrustStore => {
+    const delegation = world.delegation();
+    const snapshot = world.snapshot({ version: 1, apps: [{ delegation, pin: [shop] }] });
     const trust = TrustStore.fromBakedRoot(world.root.bytes);
-    trust.verifyIndex(world.index({ version: 1, pin: [shop] }).bytes, now);
+    trust.verifyIndex(snapshot.index.bytes, now);
+    trust.verifyBin(snapshot.binOf(appId).bytes, trust.binFor(appId).prefix, now);
+    trust.verifyDelegation(delegation.bytes, { appId, now });
     return trust;
+  };
+  /** A session in which the release and its statement verified, ready for the package. */
+  const verified = () => {
+    const trust = session();
+    const { release } = trust.verifyRelease(shop.release.bytes, stable);
+    trust.verifyStatement(shop.statement.bytes, release);
+    return { trust, release };
   };
 
   before(async () => {
@@ -40,15 +55,22 @@ describe('tampering with signed material, byte by byte', () => {
   });
 
   it('refuses a package with any byte changed against its signed release [SIG-041]', () => {
-    const { release } = session().verifyRelease(shop.release.bytes, {
-      appId: 'com.example.shop',
-      channel: 'stable',
-      now,
-    });
+    const { trust, release } = verified();
+    fc.assert(
+      fc.property(fc.nat(), fc.integer({ min: 0, max: 7 }), (index, bit) => {
+        assertRefused(() => trust.verifyPackage(tamper(shop.packageBytes, index, bit), release));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses a partner statement with any byte changed, at the host [SIG-090] [SIG-091]', () => {
+    const trust = session();
+    const { release } = trust.verifyRelease(shop.release.bytes, stable);
     fc.assert(
       fc.property(fc.nat(), fc.integer({ min: 0, max: 7 }), (index, bit) => {
         assertRefused(() =>
-          session().verifyPackage(tamper(shop.packageBytes, index, bit), release),
+          trust.verifyStatement(tamper(shop.statement.bytes, index, bit), release),
         );
       }),
       { numRuns: 200 },
@@ -59,11 +81,7 @@ describe('tampering with signed material, byte by byte', () => {
     fc.assert(
       fc.property(fc.nat(), fc.integer({ min: 0, max: 7 }), (index, bit) => {
         assertRefused(() =>
-          session().verifyRelease(tamper(shop.release.bytes, index, bit), {
-            appId: 'com.example.shop',
-            channel: 'stable',
-            now,
-          }),
+          session().verifyRelease(tamper(shop.release.bytes, index, bit), stable),
         );
       }),
       { numRuns: 200 },
@@ -88,12 +106,8 @@ describe('tampering with signed material, byte by byte', () => {
   });
 
   it('still accepts the untouched material (the properties above are not vacuous)', () => {
-    const { release } = session().verifyRelease(shop.release.bytes, {
-      appId: 'com.example.shop',
-      channel: 'stable',
-      now,
-    });
-    session().verifyPackage(shop.packageBytes, release);
+    const { trust, release } = verified();
+    trust.verifyPackage(shop.packageBytes, release);
     verifyStatement(
       shop.statement.bytes,
       { [world.partner.keyid]: world.partner.publicJwk },

@@ -1,0 +1,364 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../src/app.ts';
+import {
+  createAccount,
+  createPartner,
+  issueCredential,
+} from '../../src/accounts/credential-issuer.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createServices, type Services } from '../../src/services.ts';
+import type { Database } from '../../src/store/database.ts';
+import { openEmbeddedDatabase } from '../../src/store/embedded-database.ts';
+import { migrate } from '../../src/store/migrator.ts';
+import { openPostgresDatabase } from '../../src/store/postgres-database.ts';
+import { coherenceBoundMs } from '../../src/trust/trust-service.ts';
+import { markTrustChanged } from '../../src/trust/trust-generation.ts';
+import { loadPlatformKeys, type PlatformKeys } from '../../src/trust/platform-keys.ts';
+import { createApp, publishVersion } from '../delivery/delivery-fixture.ts';
+
+/** [API-106] the bound of the spec, plus what one request takes on a loaded test machine. */
+const boundMs = coherenceBoundMs + 1000;
+const databaseUrl = process.env.TEST_DATABASE_URL;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The payload of an envelope served by the index route. */
+function indexVersion(bytes: Uint8Array | string): number {
+  const envelope = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString());
+  return (JSON.parse(Buffer.from(envelope.payload, 'base64').toString()) as { version: number })
+    .version;
+}
+
+/** Where a test reads a process: its index and its update answer for one device. */
+interface Process {
+  index(): Promise<number>;
+  update(appId: string, versionCode: number): Promise<string>;
+}
+
+/**
+ * Calls `read` until `done` holds, checking on the way that the process never served a lower index
+ * version than before [API-106]; returns how long it took.
+ */
+async function until(
+  process: Process,
+  done: () => Promise<boolean>,
+  seen: { version: number },
+): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const version = await process.index();
+    assert.ok(version >= seen.version, `index went back from ${seen.version} to ${version}`);
+    seen.version = version;
+    if (await done()) return Date.now() - started;
+    assert.ok(Date.now() - started < boundMs, `not reflected within ${boundMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** Two processes' services on one store: a second Database on PostgreSQL, the same one embedded. */
+async function twoProcesses(options: { notifyB: boolean }): Promise<{
+  a: Services;
+  b: Services;
+  appA: FastifyInstance;
+  appB: FastifyInstance;
+  close(): Promise<void>;
+}> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'miniapp-coherence-'));
+  const dbA: Database = databaseUrl
+    ? await openPostgresDatabase(databaseUrl)
+    : await openEmbeddedDatabase(null);
+  if (databaseUrl) {
+    await dbA.query('drop schema public cascade');
+    await dbA.query('create schema public');
+  }
+  await migrate(dbA);
+  const second = databaseUrl ? await openPostgresDatabase(databaseUrl) : dbA;
+  // Without notifications the second process relies on its poll alone.
+  const dbB: Database = options.notifyB
+    ? second
+    : { ...second, listen: async () => async () => undefined };
+  const keys: PlatformKeys = await loadPlatformKeys(path.join(dataDir, 'trust'));
+  const config = { ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }), logLevel: 'silent' as const };
+  const a = await createServices(config, dbA, { keys, credentialCacheMs: 0 });
+  const b = await createServices(config, dbB, { keys, credentialCacheMs: 0 });
+  const [appA, appB] = [await buildServer(a), await buildServer(b)];
+  return {
+    a,
+    b,
+    appA,
+    appB,
+    async close() {
+      await appA.close();
+      await appB.close();
+      if (second !== dbA) await second.close();
+      await dbA.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function injected(app: FastifyInstance, host: string): Process {
+  return {
+    async index() {
+      const response = await app.inject({ method: 'GET', url: '/v1/trust/index.json' });
+      assert.equal(response.statusCode, 200);
+      return indexVersion(response.body);
+    },
+    async update(appId, versionCode) {
+      const response = await app.inject({
+        method: 'GET',
+        url: `/v1/apps/${appId}/update`,
+        query: {
+          hostApiVersion: '1.0.0',
+          channel: 'stable',
+          deviceId: 'device-0001-aaaaaaaa',
+          versionCode: String(versionCode),
+        },
+        headers: { authorization: `Bearer ${host}` },
+      });
+      assert.equal(response.statusCode, 200);
+      return (response.json() as { kind: string }).kind;
+    },
+  };
+}
+
+/** A partner, an admin and a host device of the store, made with SQL. */
+async function principals(db: Database) {
+  const partnerId = await createPartner(db, 'Coherent partner');
+  const partnerAccount = await createAccount(db, {
+    role: 'partner',
+    name: 'dev',
+    partnerId,
+  });
+  const adminAccount = await createAccount(db, { role: 'admin', name: 'admin' });
+  const session = async (accountId: string, partner?: string) =>
+    (
+      await issueCredential(db, {
+        kind: 'session',
+        accountId,
+        ...(partner ? { partnerId: partner } : {}),
+        ttlSeconds: 3600,
+      })
+    ).token;
+  return {
+    partnerId,
+    partner: await session(partnerAccount, partnerId),
+    admin: await session(adminAccount),
+    host: (await issueCredential(db, { kind: 'host_device', subject: 'device-0001-aaaaaaaa' }))
+      .token,
+  };
+}
+
+for (const notifyB of [true, false]) {
+  describe(`two server processes on one store, ${notifyB ? 'woken by NOTIFY' : 'by their poll alone'} [API-106] [API-107]`, () => {
+    let world: Awaited<ReturnType<typeof twoProcesses>>;
+    let people: Awaited<ReturnType<typeof principals>>;
+    const appId = 'com.example.coherent';
+
+    before(async () => {
+      world = await twoProcesses({ notifyB });
+      people = await principals(world.a.db);
+      await createApp({ services: world.a }, people.partnerId, appId);
+      await publishVersion({ services: world.a }, { appId, versionCode: 1 });
+    });
+    after(() => world.close());
+
+    it('serves on the other process, within the bound and never backwards, a release and then its revocation', async () => {
+      const a = injected(world.appA, people.host);
+      const b = injected(world.appB, people.host);
+      const seenB = { version: await b.index() };
+      assert.equal(await b.update(appId, 0), 'upToDate');
+      const created = await world.appA.inject({
+        method: 'POST',
+        url: `/v1/partner/apps/${appId}/releases`,
+        headers: { authorization: `Bearer ${people.partner}` },
+        payload: { versionCode: 1, channel: 'stable', rolloutPercent: 100 },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const afterRelease = await a.index();
+      await until(b, async () => (await b.update(appId, 0)) === 'update', seenB);
+      assert.ok(seenB.version >= afterRelease);
+
+      const revoked = await world.appA.inject({
+        method: 'POST',
+        url: `/v1/admin/releases/${appId}/1/revoke`,
+        headers: { authorization: `Bearer ${people.admin}` },
+        payload: { reason: 'compromised build' },
+      });
+      assert.equal(revoked.statusCode, 200, revoked.body);
+      const revokedIn = (revoked.json() as { indexVersion: number }).indexVersion;
+      await until(
+        b,
+        async () => (await b.index()) >= revokedIn && (await b.update(appId, 1)) === 'revoked',
+        seenB,
+      );
+      // A never serves an older index than the one that lists the revocation.
+      assert.ok((await a.index()) >= revokedIn);
+    });
+
+    it('signs one index for one change, however many processes look at once [SIG-060]', async () => {
+      const before = await world.a.trust.currentIndex();
+      await world.a.db.transaction((tx) => markTrustChanged(tx));
+      // Both processes learn of the change at the same moment and race to sign.
+      world.a.trust.indexChanged();
+      world.b.trust.indexChanged();
+      const [x, y] = await Promise.all([
+        world.a.trust.currentIndex(),
+        world.b.trust.currentIndex(),
+      ]);
+      assert.equal(x.version, before.version + 1);
+      assert.equal(y.version, x.version);
+      assert.deepEqual(y.bytes, x.bytes);
+    });
+  });
+}
+
+/** Runs `node --import tsx reference-server/src/main.ts` as an operator would. */
+function startProcess(env: Record<string, string>): {
+  child: ChildProcess;
+  output: { stdout: string; stderr: string };
+} {
+  const root = path.resolve(import.meta.dirname, '../../..');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'reference-server/src/main.ts')],
+    {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        SEED: 'off',
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const output = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString('utf8')));
+  return { child, output };
+}
+
+async function listening(started: ReturnType<typeof startProcess>): Promise<string> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const match = /listening on (http:\/\/\S+)/.exec(started.output.stdout);
+    if (match?.[1]) return match[1];
+    if (started.child.exitCode !== null) break;
+    await sleep(50);
+  }
+  throw new Error(`the server did not start:\n${started.output.stdout}\n${started.output.stderr}`);
+}
+
+function overHttp(base: string, host: string): Process {
+  return {
+    async index() {
+      const response = await fetch(`${base}/v1/trust/index.json`);
+      assert.equal(response.status, 200);
+      return indexVersion(await response.text());
+    },
+    async update(appId, versionCode) {
+      const query = new URLSearchParams({
+        hostApiVersion: '1.0.0',
+        channel: 'stable',
+        deviceId: 'device-0001-aaaaaaaa',
+        versionCode: String(versionCode),
+      });
+      const response = await fetch(`${base}/v1/apps/${appId}/update?${query}`, {
+        headers: { authorization: `Bearer ${host}` },
+      });
+      assert.equal(response.status, 200);
+      return ((await response.json()) as { kind: string }).kind;
+    },
+  };
+}
+
+describe('two real server processes on one PostgreSQL [API-106] [API-107]', () => {
+  it(
+    'serves a revocation made through one process from the other within 5 seconds, never going back',
+    { skip: databaseUrl ? false : 'needs PostgreSQL: npm run test:postgres' },
+    async () => {
+      const url = databaseUrl ?? '';
+      const dataDir = await mkdtemp(path.join(tmpdir(), 'miniapp-two-'));
+      const db = await openPostgresDatabase(url);
+      const started: ReturnType<typeof startProcess>[] = [];
+      try {
+        await db.query('drop schema public cascade');
+        await db.query('create schema public');
+        await migrate(db);
+        // The processes share the trust directory (one platform) and the bundle store.
+        const keys = await loadPlatformKeys(path.join(dataDir, 'trust'));
+        const config = {
+          ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }),
+          logLevel: 'silent' as const,
+        };
+        const setup = await createServices(config, db, { keys });
+        const people = await principals(db);
+        const appId = 'com.example.twoprocesses';
+        await createApp({ services: setup }, people.partnerId, appId);
+        await publishVersion({ services: setup }, { appId, versionCode: 1 });
+        await publishVersion({ services: setup }, { appId, versionCode: 2 });
+
+        for (let i = 0; i < 2; i++)
+          started.push(startProcess({ DATABASE_URL: url, DATA_DIR: dataDir }));
+        const [baseA, baseB] = await Promise.all(started.map(listening));
+        assert.ok(baseA && baseB);
+        const a = overHttp(baseA, people.host);
+        const b = overHttp(baseB, people.host);
+        const seen = { a: { version: await a.index() }, b: { version: await b.index() } };
+
+        for (const versionCode of [1, 2]) {
+          const created: Response = await fetch(`${baseA}/v1/partner/apps/${appId}/releases`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${people.partner}`,
+              'content-type': 'application/json',
+            },
+            body: JSON.stringify({ versionCode, channel: 'stable', rolloutPercent: 100 }),
+          });
+          assert.equal(created.status, 201, await created.text());
+        }
+        await until(b, async () => (await b.update(appId, 1)) === 'update', seen.b);
+
+        const revoked = await fetch(`${baseA}/v1/admin/releases/${appId}/2/revoke`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${people.admin}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ reason: 'compromised build' }),
+        });
+        assert.equal(revoked.status, 200, await revoked.clone().text());
+        const revokedIn = ((await revoked.json()) as { indexVersion: number }).indexVersion;
+        // A host alternating between the two processes sees the index go only forward.
+        const alternating = { version: 0 };
+        const took = await until(
+          b,
+          async () => {
+            const fromA = await a.index();
+            assert.ok(fromA >= alternating.version && fromA >= revokedIn);
+            alternating.version = fromA;
+            return (await b.index()) >= revokedIn && (await b.update(appId, 2)) === 'revoked';
+          },
+          seen.b,
+        );
+        assert.ok(took < boundMs);
+      } finally {
+        for (const { child } of started) {
+          if (child.exitCode === null) {
+            child.kill('SIGTERM');
+            await Promise.race([once(child, 'exit'), sleep(10_000)]);
+            if (child.exitCode === null) child.kill('SIGKILL');
+          }
+        }
+        await db.close();
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
+});
