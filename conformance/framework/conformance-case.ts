@@ -51,6 +51,13 @@ export function fail(reason: string, evidence?: string[]): CaseVerdict {
   return { status: 'fail', reason, ...(evidence?.length ? { evidence } : {}) };
 }
 
+/** Passes when `faults` is empty; otherwise fails with the first as reason and all as evidence. */
+export function fromFaults(faults: readonly string[], passNote?: string): CaseVerdict {
+  if (faults.length === 0) return pass(passNote);
+  const more = faults.length > 1 ? ` (and ${faults.length - 1} more)` : '';
+  return fail(`${faults[0]}${more}`, faults.length > 1 ? [...faults] : []);
+}
+
 /**
  * The case does not apply to this target (a directory has no ZIP headers), or an earlier failure
  * makes it impossible to evaluate. A skip never counts as a pass; the reason says which it is.

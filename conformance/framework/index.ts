@@ -4,6 +4,7 @@ export {
   CaseFailure,
   defineCase,
   fail,
+  fromFaults,
   metadataOf,
   pass,
   skip,

@@ -92,11 +92,13 @@ export function verdictOf(run: RunResult): Verdict {
       blocking,
     };
   }
+  const skipped = musts.filter((c) => c.outcome === 'skip').length;
+  const passed = musts.length - skipped;
   return {
     status: 'certified',
     certified: true,
     exitCode,
-    summary: `Certified: all ${musts.length} MUST cases passed.`,
+    summary: `Certified: all ${passed} applicable MUST cases passed${skipped ? ` (${skipped} did not apply to this target)` : ''}.`,
     blocking,
   };
 }
