@@ -35,7 +35,10 @@ export function pathFaults(path: string, isDirectory: boolean): PathFault[] {
     });
   }
   const segments = pathSegments(path, isDirectory);
-  const bad = segments.filter((s) => s === '' || s === '.' || s === '..');
+  // A leading "/" is PKG-020's fault; the empty segment before it is not counted twice.
+  const bad = (path.startsWith('/') ? segments.slice(1) : segments).filter(
+    (s) => s === '' || s === '.' || s === '..',
+  );
   if (bad.length > 0) {
     faults.push({
       requirement: 'PKG-021',

@@ -191,8 +191,16 @@ export function reviewScript(unit: ScriptUnit, context: ReviewContext): ScriptRe
     if (!node || depth > 8) return undefined;
     const n = unwrap(node);
     if (n.type === 'Literal' && typeof n.value === 'string') return n.value;
-    if (n.type === 'TemplateLiteral' && n.expressions.length === 0)
-      return n.quasis[0]?.value.cooked ?? undefined;
+    if (n.type === 'TemplateLiteral') {
+      let out = n.quasis[0]?.value.cooked ?? '';
+      for (let i = 0; i < n.expressions.length; i += 1) {
+        const part = constString(n.expressions[i] as Node, depth + 1);
+        const next = n.quasis[i + 1]?.value.cooked;
+        if (part === undefined || next == null) return undefined;
+        out += part + next;
+      }
+      return out;
+    }
     if (n.type === 'BinaryExpression' && n.operator === '+') {
       const left = constString(n.left as Node, depth + 1);
       const right = constString(n.right, depth + 1);
@@ -284,7 +292,6 @@ export function reviewScript(unit: ScriptUnit, context: ReviewContext): ScriptRe
     }
     if (n.type === 'MemberExpression') {
       const name = memberName(n);
-      if (name === 'prototype' && isGlobalName(n.object as Node, ['Function'])) return true;
       if (name === '__proto__' || name === 'constructor')
         return isFunctionLike(n.object as Node, depth + 1) || name === 'constructor';
     }

@@ -96,7 +96,8 @@ function findEndOfCentralDirectory(
       candidates.push(at);
     }
   }
-  const at = candidates[0];
+  // When a comment hides a second record, the outermost one (lowest offset) is the archive's own.
+  const at = candidates.at(-1);
   if (at === undefined) {
     findings.push({
       requirement: 'PKG-001',
