@@ -111,7 +111,8 @@ export function openPackage(target: string): PackageSubject {
       `cannot read ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
-  const label = path.relative(process.cwd(), path.resolve(target)) || '.';
+  const relative = path.relative(process.cwd(), path.resolve(target)) || '.';
+  const label = relative.startsWith('..') ? path.resolve(target) : relative;
   try {
     if (stats.isDirectory()) return fromDirectory(target, label);
     if (stats.isFile()) return fromArchive(target, label);

@@ -80,29 +80,36 @@ function areaChart(report: ConformanceReport): string {
         return rect;
       })
       .join('');
-    const testable = a.musts - a.untestable;
-    const share = testable === 0 ? '—' : `${Math.round((a.passed / testable) * 100)}%`;
+    const figures = [
+      `${a.passed} pass`,
+      a.failed ? `${a.failed} fail` : '',
+      a.expectedFailures ? `${a.expectedFailures} expected` : '',
+      open ? `${open} skipped` : '',
+      a.untestable ? `${a.untestable} not certifiable` : '',
+    ].filter(Boolean);
     return (
       `<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end" class="label">${html(a.document.replace(/\.md$/, ''))}</text>` +
       rects +
-      `<text x="${x + 6}" y="${y + 13}" class="figure">${a.passed}/${testable} pass · ${share}</text>`
+      `<text x="${x + 6}" y="${y + 13}" class="figure">${html(figures.join(' · '))}</text>`
     );
   });
+  let legendX = labelWidth;
   const legend = (
     [
       ['pass', 'pass'],
       ['fail', 'fail'],
       ['xfail', 'expected failure'],
       ['untestable', 'not certifiable from outside'],
-      ['open', 'not run'],
+      ['open', 'skipped or not run'],
     ] as const
   )
-    .map(([kind, label], i) => {
-      const x = labelWidth + i * 112;
+    .map(([kind, label]) => {
+      const x = legendX;
+      legendX += 24 + label.length * 6.2;
       return `<rect x="${x}" y="${height - 18}" width="10" height="10" fill="${colours[kind]}"/><text x="${x + 14}" y="${height - 9}" class="legend">${html(label)}</text>`;
     })
     .join('');
-  return `<svg class="chart" role="img" aria-label="MUST requirements per spec document" viewBox="0 0 ${labelWidth + barWidth + 130} ${height}" width="100%">${rows.join('')}${legend}</svg>`;
+  return `<svg class="chart" role="img" aria-label="MUST requirements per spec document" viewBox="0 0 ${labelWidth + barWidth + 230} ${height}" width="100%">${rows.join('')}${legend}</svg>`;
 }
 
 function classMatrix(report: ConformanceReport): string {
@@ -119,21 +126,39 @@ function requirementLink(r: Pick<RequirementEntry, 'id' | 'href' | 'document' | 
   return `<a href="${html(r.href)}" title="${html(`${r.document}, line ${r.line}`)}">${html(r.id)}</a>`;
 }
 
-function failureList(report: ConformanceReport, byId: Map<string, RequirementEntry>): string {
-  const failed = report.cases.filter((c) => c.lane === 'certify' && c.outcome === 'fail');
+function evidenceList(evidence: readonly string[] | undefined): string {
+  if (!evidence?.length) return '';
+  const items = `<ul class="evidence">${evidence.map((e) => `<li><code>${html(e)}</code></li>`).join('')}</ul>`;
+  return evidence.length > 3
+    ? `<details><summary>${evidence.length} findings</summary>${items}</details>`
+    : items;
+}
+
+function failureList(
+  report: ConformanceReport,
+  byId: Map<string, RequirementEntry>,
+  level: 'MUST' | 'other',
+): string {
+  const failed = report.cases.filter(
+    (c) =>
+      c.lane === 'certify' &&
+      c.outcome === 'fail' &&
+      (level === 'MUST' ? c.level === 'MUST' : c.level !== 'MUST'),
+  );
   if (failed.length === 0) return '';
   const items = failed.map((c) => {
     const links = c.requirements
       .map((id) => byId.get(id))
       .map((r) => (r ? requirementLink(r) : ''))
       .join(' ');
-    const evidence = c.evidence?.length
-      ? `<ul class="evidence">${c.evidence.map((e) => `<li><code>${html(e)}</code></li>`).join('')}</ul>`
-      : '';
     return `<li><div class="fail-head">${pill(c.level === 'MUST' ? 'fail' : 'should', c.level)} ${links} <span class="case-id">${html(c.id)}</span></div>
-<div class="reason">${html(c.reason ?? 'failed')}</div>${evidence}<div class="why">${html(c.why)}</div></li>`;
+<div class="reason">${html(c.reason ?? 'failed')}</div>${evidenceList(c.evidence)}<div class="why">${html(c.why)}</div></li>`;
   });
-  return `<section><h2>Failures <span class="count">${failed.length}</span></h2><ol class="failures">${items.join('')}</ol></section>`;
+  const title =
+    level === 'MUST'
+      ? 'Failures that block certification'
+      : 'Recommendations not met (SHOULD, MAY)';
+  return `<section id="failures-${level === 'MUST' ? 'must' : 'should'}"><h2>${title} <span class="count">${failed.length}</span></h2><ol class="failures${level === 'MUST' ? '' : ' soft'}">${items.join('')}</ol></section>`;
 }
 
 function requirementTable(report: ConformanceReport): string {
@@ -160,7 +185,7 @@ function caseTable(cases: readonly CaseEntry[], byId: Map<string, RequirementEnt
       c.reason ? `<div class="reason">${html(c.reason)}</div>` : '',
       c.expectation ? `<div class="small">expected: ${html(c.expectation.reason)}</div>` : '',
       c.evidence?.length
-        ? `<details><summary>evidence</summary><ul class="evidence">${c.evidence.map((e) => `<li><code>${html(e)}</code></li>`).join('')}</ul></details>`
+        ? `<details><summary>evidence (${c.evidence.length})</summary><ul class="evidence">${c.evidence.map((e) => `<li><code>${html(e)}</code></li>`).join('')}</ul></details>`
         : '',
     ].join('');
     const width = Math.max(1, Math.round((c.durationMs / max) * 60));
@@ -188,7 +213,7 @@ td.num,th.num{text-align:right;white-space:nowrap}.small{font-size:12px}.muted{c
 .case-id{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;color:var(--muted)}
 .reason{margin-top:2px}tr.case.fail .reason,.failures .reason{color:#a40e26;font-weight:600}
 .evidence{margin:4px 0 0;padding-left:18px}.evidence code{font-size:12px;white-space:pre-wrap;word-break:break-all}
-.failures{padding-left:20px}.failures li{margin-bottom:12px}.failures .why{color:var(--muted);font-size:13px}
+.failures{padding-left:20px}.failures li{margin-bottom:12px}.failures.soft .reason{color:#953800}.failures .why{color:var(--muted);font-size:13px}
 .chart .label{font-size:13px;fill:#1f2328}.chart .figure{font-size:12px;fill:#59636e}.chart .legend{font-size:11px;fill:#59636e}
 .matrix tr.current td{background:#f0f6ff}.meter{display:inline-block;width:160px;height:10px;background:#eaeef2;border-radius:5px;vertical-align:middle;overflow:hidden}.meter div{height:100%;background:#1a7f37}
 td.text{max-width:560px}.time .tbar{display:inline-block;height:6px;background:#8c959f;border-radius:3px;margin-right:6px;vertical-align:middle}
@@ -244,12 +269,13 @@ ${expectations}
 <div class="figure-box"><b>${own ? `${own.percent}%` : '—'}</b><span>coverage of testable MUSTs (${own ? `${own.covered}/${own.musts - own.untestable}` : ''})</span></div>
 <div class="figure-box"><b>${counts.total}</b><span>cases${counts.staging.total ? ` (+${counts.staging.total} staging)` : ''}</span></div>
 </div>
-${failureList(report, byId)}
-<section><h2>MUST requirements by spec document</h2>${areaChart(report)}</section>
-<section><h2>Coverage by conformance class</h2>${classMatrix(report)}</section>
+${failureList(report, byId, 'MUST')}
+<section id="areas"><h2>MUST requirements by spec document</h2>${areaChart(report)}</section>
+<section id="coverage"><h2>Coverage by conformance class</h2>${classMatrix(report)}</section>
+${failureList(report, byId, 'other')}
 ${xfails.length ? `<section><h2>Expected failures <span class="count">${xfails.length}</span></h2>${caseTable(xfails, byId)}</section>` : ''}
-<section><h2>Requirements <span class="count">${report.requirements.length}</span></h2>${requirementTable(report)}</section>
-<section><h2>Cases <span class="count">${certify.length}</span></h2>${caseTable(certify, byId)}</section>
+<section id="requirements"><h2>Requirements <span class="count">${report.requirements.length}</span></h2>${requirementTable(report)}</section>
+<section id="cases"><h2>Cases <span class="count">${certify.length}</span></h2>${caseTable(certify, byId)}</section>
 ${staging.length ? `<section><h2>Staging lane <span class="count">${staging.length}, not counted</span></h2>${caseTable(staging, byId)}</section>` : ''}
 <footer>miniapp-certify ${html(report.tool.version)} · report format ${report.reportVersion} · started ${html(report.startedAt)}, finished ${html(report.finishedAt)}</footer>
 </main></body></html>
