@@ -42,7 +42,7 @@ export function pathFaults(path: string, isDirectory: boolean): PathFault[] {
   if (bad.length > 0) {
     faults.push({
       requirement: 'PKG-021',
-      message: `${shown} has ${bad.map((s) => (s === '' ? 'an empty' : `a "${s}"`)).join(' and ')} segment`,
+      message: `${shown} has ${[...new Set(bad)].map((s) => (s === '' ? 'an empty' : `a "${s}"`)).join(' and ')} segment`,
     });
   }
   if (controlCharacter.test(path)) {

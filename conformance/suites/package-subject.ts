@@ -38,6 +38,8 @@ export interface PackageSubject {
   blocked?: string;
   /** Analyses computed once, on first use, by the cases that need them. */
   memo: Map<string, unknown>;
+  /** The Chromium the client-behaviour cases run the package in. */
+  chromiumPath?: string;
 }
 
 /** Reads at most this much: far above the archive limit, so a too-large package is still reported. */

@@ -1,3 +1,5 @@
+import { clientCases } from '../bridge/client-cases.ts';
+import { defaultChromium } from '../bridge/client-session.ts';
 import { defineSuite } from '../framework/index.ts';
 import { manifestCases } from '../manifest/manifest-cases.ts';
 import { canonicalFormCases } from '../package/canonical-form-cases.ts';
@@ -26,16 +28,21 @@ export const packageSuite = defineSuite<PackageSubject>({
     ...manifestCases,
     ...codeRuleCases,
     ...hostVersionCases,
+    ...clientCases,
   ],
   command: {
     usage: '<file.ma|directory> [options]',
     summary: 'certify a mini-app package (.ma) or the directory it is packed from',
-    options: {},
-    optionHelp: {},
+    options: { chromium: { type: 'string' } },
+    optionHelp: {
+      chromium: `Chromium for the bridge-client cases (default ${defaultChromium}; env CHROMIUM_PATH)`,
+    },
     positionals: { min: 1, max: 1, names: 'the package file or directory to certify' },
     open: (args) => {
       const target = args.positionals[0] as string;
       const subject = openPackage(target);
+      const chromium = args.values['chromium'];
+      if (typeof chromium === 'string') subject.chromiumPath = chromium;
       const details: Record<string, string | number> = {
         entries: subject.entries.length,
         bytes:

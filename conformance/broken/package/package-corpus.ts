@@ -4,7 +4,7 @@
  * Archives become `<name>.ma`, source directories `<name>/`. Nothing is committed: the harness
  * tests generate the corpus into a temporary folder.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRecipes, validControls, type Built } from './package-recipes.ts';
@@ -17,6 +17,8 @@ export function writeBuilt(folder: string, name: string, built: Built): string {
     return file;
   }
   const root = path.join(folder, name);
+  // Rewriting a corpus replaces each item rather than merging into what a previous run left.
+  rmSync(root, { recursive: true, force: true });
   for (const [relative, data] of built.files) {
     const target = path.join(root, ...relative.split('/'));
     mkdirSync(path.dirname(target), { recursive: true });

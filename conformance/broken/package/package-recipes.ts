@@ -30,6 +30,8 @@ export interface PackageRecipe {
   /** Requirements that necessarily fail with it, and why (the suite may also name these). */
   alsoFails?: Record<string, string>;
   note: string;
+  /** The fault shows only when the package runs (bridge-client cases, in Chromium). */
+  runtime?: boolean;
   build(): Built;
 }
 
@@ -145,6 +147,63 @@ function paddedDeflate(data: Uint8Array, count: number): Uint8Array {
   for (let i = 0; i < count; i += 1) out.set(empty, i * empty.length);
   out.set(tail, count * empty.length);
   return out;
+}
+
+/** Faults a hand-written bridge client can have (spec/bridge.md, client behaviour). */
+interface ClientFaults {
+  anySource?: boolean;
+  everyInit?: boolean;
+  constantIds?: boolean;
+  throwsOnStrayResponse?: boolean;
+  throwsOnUnknownEvent?: boolean;
+}
+
+/** A bridge client written without the SDK; with no faults it follows bridge.md. */
+export function rawClient(faults: ClientFaults = {}): string {
+  return `// A bridge client written without the SDK.
+(function (global) {
+  let port = null;
+  let next = 0;
+  const pending = new Map();
+  const handlers = new Map([['app.show', () => undefined]]);
+  global.addEventListener('message', (event) => {
+    ${faults.everyInit ? '' : 'if (port) return;'}
+    ${faults.anySource ? '' : 'if (event.source !== global.parent) return;'}
+    const data = event.data;
+    if (!data || data.bridge !== 'openminiapp' || data.kind !== 'init' || event.ports.length !== 1) return;
+    port = event.ports[0];
+    port.onmessage = (e) => {
+      let m;
+      try {
+        m = typeof e.data === 'string' ? JSON.parse(e.data) : e.data;
+      } catch {
+        return;
+      }
+      if (!m || m.bridge !== 'openminiapp') return;
+      if (m.kind === 'response') {
+        const settle = pending.get(m.id);
+        ${faults.throwsOnStrayResponse ? '' : 'if (!settle) return;'}
+        pending.delete(m.id);
+        settle(m);
+      } else if (m.kind === 'event') {
+        ${faults.throwsOnUnknownEvent ? 'handlers.get(m.name)(m.data);' : 'const handler = handlers.get(m.name);\n        if (handler) handler(m.data);'}
+      }
+    };
+    start();
+  });
+  function request(method, params) {
+    const id = ${faults.constantIds ? "'r-1'" : '`r-${++next}`'};
+    return new Promise((resolve) => {
+      pending.set(id, resolve);
+      port.postMessage(JSON.stringify({ bridge: 'openminiapp', v: 1, kind: 'request', id, method, params }));
+    });
+  }
+  function start() {
+    request('storage.get', { key: 'draft' });
+    request('storage.get', { key: 'settings' });
+  }
+})(window);
+`;
 }
 
 const MiB = 1024 * 1024;
@@ -1061,10 +1120,47 @@ export const packageRecipes: PackageRecipe[] = [
         ),
       ),
   },
+  // Bridge client behaviour (BRG-010 to BRG-034), observed by running the package
+  {
+    name: 'client-accepts-any-init',
+    violates: 'BRG-034',
+    runtime: true,
+    note: 'a hand-written client that takes an init message from any window',
+    build: () => ordinaryArchive(withCode(rawClient({ anySource: true }))),
+  },
+  {
+    name: 'client-accepts-second-init',
+    violates: 'BRG-034',
+    runtime: true,
+    note: 'a hand-written client that takes every init message from its parent, not only the first',
+    build: () => ordinaryArchive(withCode(rawClient({ everyInit: true }))),
+  },
+  {
+    name: 'client-reuses-ids',
+    violates: 'BRG-010',
+    runtime: true,
+    note: 'a hand-written client that gives every request the id r-1',
+    build: () => ordinaryArchive(withCode(rawClient({ constantIds: true }))),
+  },
+  {
+    name: 'client-throws-on-stray-response',
+    violates: 'BRG-012',
+    runtime: true,
+    note: 'a hand-written client that looks up the pending call of a response without checking it exists',
+    build: () => ordinaryArchive(withCode(rawClient({ throwsOnStrayResponse: true }))),
+  },
+  {
+    name: 'client-throws-on-unknown-event',
+    violates: 'BRG-013',
+    runtime: true,
+    note: 'a hand-written client that calls the handler of every event name it receives',
+    build: () => ordinaryArchive(withCode(rawClient({ throwsOnUnknownEvent: true }))),
+  },
 ];
 
 /** The corpus's valid controls: the base package in both forms; each must be certified. */
-export const validControls: { name: string; build(): Built }[] = [
+export const validControls: { name: string; runtime?: boolean; build(): Built }[] = [
+  { name: 'valid-raw-client', runtime: true, build: () => ordinaryArchive(withCode(rawClient())) },
   { name: 'valid-ordinary', build: () => ordinaryArchive(baseFiles()) },
   { name: 'valid-canonical', build: () => canonicalArchive(baseFiles()) },
   { name: 'valid-directory', build: () => ({ kind: 'directory', files: baseFiles() }) },
