@@ -7,7 +7,7 @@ import {
   verifyStatement,
   type PublicJwk,
 } from '../signing/index.ts';
-import { readInputFile } from './cli-file.ts';
+import { inputBounds, readInputFile } from './cli-file.ts';
 import { stringOption, UsageError, type Command, type ParsedArgs } from './command.ts';
 import { ExitCode } from './exit-code.ts';
 import { readPackageFile, type PackageFileContents } from './package-file.ts';
@@ -37,13 +37,19 @@ async function verifyAuthor(
     throw new UsageError('--statement needs at least one --key <public.jwk.json>');
   const partnerKeys: Record<string, PublicJwk> = {};
   for (const file of keys) {
-    const imported = importPublicJwk(parseJson(await readInputFile(file), file));
+    const imported = importPublicJwk(
+      parseJson(await readInputFile(file, inputBounds.publicKey), file),
+    );
     partnerKeys[imported.keyid] = imported.jwk;
   }
-  const verified = verifyStatement(await readInputFile(statementFile), partnerKeys, {
-    appId: pkg.manifest.id,
-    package: packageDigestOf(pkg.bytes),
-  });
+  const verified = verifyStatement(
+    await readInputFile(statementFile, inputBounds.metadata),
+    partnerKeys,
+    {
+      appId: pkg.manifest.id,
+      package: packageDigestOf(pkg.bytes),
+    },
+  );
   const { statement } = verified;
   // The statement must describe this very manifest, not only these bytes' digest.
   if (
@@ -73,12 +79,12 @@ async function verifyPlatform(pkg: PackageFileContents, args: ParsedArgs): Promi
   const now = nowText === undefined ? new Date() : new Date(nowText);
   if (Number.isNaN(now.getTime()))
     throw new UsageError(`--now must be an RFC 3339 time (got "${nowText}")`);
-  const store = TrustStore.fromBakedRoot(await readInputFile(rootFile));
+  const store = TrustStore.fromBakedRoot(await readInputFile(rootFile, inputBounds.metadata));
   store.updateRoot([], now);
-  store.verifyIndex(await readInputFile(indexFile), now);
+  store.verifyIndex(await readInputFile(indexFile, inputBounds.metadata), now);
   // [SIG-065] the index pins a release per channel; a host follows one channel.
   const channel = stringOption(args, 'channel') ?? 'stable';
-  const { release } = store.verifyRelease(await readInputFile(releaseFile), {
+  const { release } = store.verifyRelease(await readInputFile(releaseFile, inputBounds.metadata), {
     appId: pkg.manifest.id,
     channel,
     now,
