@@ -1,8 +1,10 @@
+import { createServer } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Counter, Histogram } from 'prom-client';
 import { createContractValidator } from '#schemas';
 import { registerContractRoutes, type OperationHandlers } from './http/contract-routes.ts';
 import { handleError, problemDocument, sendProblem } from './http/problem.ts';
+import { serializeRequest } from './http/request-log.ts';
 import { accountsRoutes } from './routes/accounts-routes.ts';
 import { deliveryRoutes } from './routes/delivery-routes.ts';
 import { operationsRoutes } from './routes/operations-routes.ts';
@@ -19,11 +21,41 @@ const routeGroups: ((services: Services) => OperationHandlers)[] = [
   deliveryRoutes,
 ];
 
+export interface BuildOptions {
+  /** Where the request log goes instead of stdout (tests read it back). */
+  logStream?: { write(line: string): unknown };
+}
+
 /** Builds the HTTP server on the given services; main.ts listens, tests use inject(). */
-export async function buildServer(services: Services): Promise<FastifyInstance> {
+export async function buildServer(
+  services: Services,
+  options: BuildOptions = {},
+): Promise<FastifyInstance> {
+  const { config } = services;
   const app = Fastify({
-    logger: services.config.logLevel === 'silent' ? false : { level: services.config.logLevel },
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : {
+            level: config.logLevel,
+            ...(options.logStream ? { stream: options.logStream } : {}),
+            // [API-176] no credential reaches the log: query values are dropped, headers never logged.
+            serializers: { req: serializeRequest },
+          },
     bodyLimit: 1024 * 1024,
+    // An app id may have 255 characters [MAN-008]; Fastify's default of 100 turned longer ones into 404s.
+    routerOptions: { maxParamLength: 512 },
+    // [API-177] Node checks these once a second: a request whose headers or body have not arrived in
+    // time is answered 408 and its connection closed, so slow senders cannot hold connections.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: config.requestTimeoutMs,
+          headersTimeout: Math.min(60_000, config.requestTimeoutMs),
+          connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs),
+        },
+        handler,
+      ),
     // Request ids for problem documents' `instance` and for logs.
     genReqId: () => crypto.randomUUID(),
     ajv: undefined,
@@ -65,6 +97,10 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     labelNames: ['operation'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [services.metrics],
+  });
+  // [API-175] no response is ever sniffed into another type (a bundle into HTML, an icon into script).
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
   });
   app.addHook('onResponse', async (request, reply) => {
     const operation = request.operation?.operationId ?? 'unmatched';

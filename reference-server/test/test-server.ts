@@ -34,9 +34,18 @@ export interface TestServer {
  * by default, on an in-memory embedded store, so one suite runs against both.
  */
 export async function startTestServer(
-  options: { clock?: () => Date; credentialCacheMs?: number } = {},
+  options: {
+    clock?: () => Date;
+    credentialCacheMs?: number;
+    /** Extra environment for loadConfig (timeouts, limits). */
+    env?: Record<string, string>;
+    /** Receives the request log at level info, instead of no log. */
+    logStream?: { write(line: string): unknown };
+    /** Reuse this data directory (a restart) instead of a fresh one. */
+    dataDir?: string;
+  } = {},
 ): Promise<TestServer> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'miniapp-server-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'miniapp-server-')));
   const url = process.env.TEST_DATABASE_URL;
   let db: Database;
   if (url) {
@@ -47,14 +56,20 @@ export async function startTestServer(
     db = await openEmbeddedDatabase(null);
   }
   await migrate(db);
-  const config = { ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }), logLevel: 'silent' as const };
+  const config = {
+    ...loadConfig({ ...options.env, DATA_DIR: dataDir, PORT: '0' }),
+    logLevel: options.logStream ? ('info' as const) : ('silent' as const),
+  };
   const services: Services = await createServices(config, db, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.credentialCacheMs === undefined
       ? {}
       : { credentialCacheMs: options.credentialCacheMs }),
   });
-  const app = await buildServer(services);
+  const app = await buildServer(
+    services,
+    options.logStream ? { logStream: options.logStream } : {},
+  );
   let counter = 0;
   const session = async (accountId: string, partnerId?: string) =>
     (

@@ -4,6 +4,7 @@ import type { operations } from '#schemas/generated/distribution/openapi.ts';
 import type { Database } from '../store/database.ts';
 import { authenticate, type Principal } from './authentication.ts';
 import type { CredentialCache } from './credential-cache.ts';
+import { refuseNul } from './nul-guard.ts';
 
 export type OperationId = keyof operations;
 
@@ -77,6 +78,8 @@ export function registerContractRoutes(
         request.operation = operation;
         request.principal = await authenticate(db, credentials, request, operation);
       },
+      // After validation, before any handler can store a string PostgreSQL refuses [API-174].
+      preHandler: async (request) => refuseNul(request),
       handler: (request, reply) => handler(request, reply),
     });
     registered.push(operation.operationId);

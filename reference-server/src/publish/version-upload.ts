@@ -166,7 +166,7 @@ export async function uploadVersion(
       'an upload is multipart/form-data with a "statement" part and a "package" part',
     );
   }
-  const reader = new MultipartReader(request, 2);
+  const reader = new MultipartReader(request, 2, config.uploadIdleTimeoutMs);
   let staged: StagedPackage | null = null;
   try {
     const received = await receiveParts(services, reader, partnerId ?? '');

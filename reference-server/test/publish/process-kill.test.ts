@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createStatement } from '#sdk/signing/index.ts';
@@ -104,6 +104,8 @@ describe('publishing survives SIGKILL at any instant [API-071] [API-084]', () =>
       await killed(server as ChildProcess);
       outcomes.push(await sent);
       server = await startServer(dataDir, port);
+      // The restart swept whatever partial upload the killed process left in scratch/.
+      assert.deepEqual(await readdir(path.join(dataDir, 'scratch')).catch(() => []), []);
       // After the kill: every version the API shows is whole, with its bundle present and intact.
       const list = await fetch(`${base}/v1/partner/apps/${appId}/versions?limit=100`, { headers });
       assert.equal(list.status, 200);

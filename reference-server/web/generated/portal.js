@@ -140,11 +140,11 @@
     $defs: {
       hostApiVersion: {
         title: "HostApiVersion",
-        $comment: "[MAN-012] MAJOR.MINOR.PATCH without pre-release or build (VER-015).",
+        $comment: "[MAN-012] MAJOR.MINOR.PATCH without pre-release or build (VER-015), each number at most 999999999 (VER-170).",
         description: "Host API (bridge) level required by the app.",
         type: "string",
-        maxLength: 32,
-        pattern: "^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)$"
+        maxLength: 29,
+        pattern: "^(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})$"
       },
       pagePath: {
         title: "PagePath",

@@ -95,6 +95,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/principals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a principal and its credential (for conformance runs and tests)
+         * @description Lets an admin create, through the HTTP contract alone, every principal a conformance run needs
+         *     (API-170): a partner, a portal session for a developer of that partner, a reviewer (on their own
+         *     or belonging to a partner, for API-085), a host device credential for a device id, and a host
+         *     user session for a user id. `kind` selects the shape of the body and of the answer.
+         *
+         *     - `partner`: `{ kind, name, test? }` answers the partner (`partnerId`, `name`, `test`); it holds
+         *       no credential. `test: true` marks a test partner whose apps may be paid for with the sandbox
+         *       provider (API-058, API-172).
+         *     - `partnerSession`: `{ kind, partnerId, name?, ttlSeconds? }` creates a developer account of
+         *       that partner and a portal session with role `partner` (404 when the partner does not exist).
+         *     - `reviewer`: `{ kind, partnerId?, name?, ttlSeconds? }` creates a reviewer account and a portal
+         *       session with role `reviewer`; with `partnerId` the reviewer belongs to that partner and may not
+         *       decide on its apps (API-085).
+         *     - `hostDevice`: `{ kind, deviceId, test?, ttlSeconds? }` creates a host device credential
+         *       (`hostDevice` scheme) issued for that device id.
+         *     - `hostUser`: `{ kind, userId, test?, ttlSeconds? }` creates a host user session (`hostUser`
+         *       scheme) for that user id; `test: true` lets it pay with the sandbox provider (API-058).
+         *
+         *     Every created credential is answered once as `credential.token`, a bearer secret the server keeps
+         *     only as a one-way hash (API-171), and expires after `ttlSeconds` (default 86400, at most 30 days).
+         *     The answer is never cached (`Cache-Control: no-store`).
+         */
+        post: operations["createPrincipal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/releases/{appId}/{versionCode}/revoke": {
         parameters: {
             query?: never;
@@ -1001,7 +1041,7 @@ export interface components {
          * @description The closed registry of error codes (spec/errors.md).
          * @enum {string}
          */
-        "error-code.schema": "ANALYTICS_BATCH_TOO_LARGE" | "ANALYTICS_EVENT_INVALID" | "ANALYTICS_EVENT_STALE" | "API_APP_ID_TAKEN" | "API_CURSOR_INVALID" | "API_FORBIDDEN" | "API_IDEMPOTENCY_CONFLICT" | "API_INTERNAL" | "API_KEY_INVALID" | "API_NOT_FOUND" | "API_PAYLOAD_TOO_LARGE" | "API_PAYMENT_DECLINED" | "API_RANGE_NOT_SATISFIABLE" | "API_RATE_LIMITED" | "API_RELEASE_STATE_CONFLICT" | "API_REVIEW_STATE_CONFLICT" | "API_ROLLOUT_INVALID" | "API_SCOPE_NOT_ALLOWED" | "API_UNAUTHENTICATED" | "API_UNAVAILABLE" | "API_UNSUPPORTED_MEDIA_TYPE" | "API_VALIDATION_FAILED" | "API_VERSION_NOT_APPROVED" | "BRIDGE_DUPLICATE_ID" | "BRIDGE_MALFORMED" | "BRIDGE_TOO_LARGE" | "BRIDGE_UNAVAILABLE" | "CODE_ANALYSIS_LIMIT" | "CODE_DOCUMENT_DOMAIN" | "CODE_DOCUMENT_WRITE" | "CODE_DOMAIN_NOT_ALLOWED" | "CODE_DYNAMIC_BRIDGE_METHOD" | "CODE_EVAL" | "CODE_FRAME_ESCAPE" | "CODE_FUNCTION_CONSTRUCTOR" | "CODE_INLINE_SCRIPT_ATTRIBUTE" | "CODE_METHOD_NEWER_THAN_MIN_HOST" | "CODE_NON_LITERAL_IMPORT" | "CODE_NOT_UTF8" | "CODE_PERMISSION_NOT_DECLARED" | "CODE_PERMISSION_UNUSED" | "CODE_REMOTE_IMPORT" | "CODE_REMOTE_RESOURCE" | "CODE_STRING_TIMER" | "CODE_SYNTAX_ERROR" | "CODE_UNKNOWN_BRIDGE_METHOD" | "DOMAIN_NOT_ALLOWED" | "HOST_ERROR" | "INVALID_PARAMS" | "LINK_INVALID_ID" | "LINK_INVALID_PAGE" | "LINK_INVALID_VERSION" | "LINK_MALFORMED" | "LINK_QUERY_TOO_LONG" | "LINK_TOO_LONG" | "MANIFEST_DUPLICATE_MEMBER" | "MANIFEST_DUPLICATE_PAGE" | "MANIFEST_ENCODING" | "MANIFEST_ENTRY_NOT_A_PAGE" | "MANIFEST_ICON_TOO_SMALL" | "MANIFEST_INVALID_CATEGORY" | "MANIFEST_INVALID_DOMAIN" | "MANIFEST_INVALID_HOST_VERSION" | "MANIFEST_INVALID_I18N" | "MANIFEST_INVALID_ICON" | "MANIFEST_INVALID_ID" | "MANIFEST_INVALID_JSON" | "MANIFEST_INVALID_LOCALE" | "MANIFEST_INVALID_PAGE" | "MANIFEST_INVALID_PERMISSION" | "MANIFEST_INVALID_SUBPACKAGE" | "MANIFEST_INVALID_TEXT" | "MANIFEST_INVALID_VERSION" | "MANIFEST_INVALID_VERSION_CODE" | "MANIFEST_MISSING" | "MANIFEST_MISSING_FILE" | "MANIFEST_MISSING_LOCALE" | "MANIFEST_MISSING_MEMBER" | "MANIFEST_PAGE_OUTSIDE_PACKAGE" | "MANIFEST_SUBPACKAGE_OVERLAP" | "MANIFEST_TOO_LARGE" | "MANIFEST_UNKNOWN_MEMBER" | "MANIFEST_UNKNOWN_PERMISSION" | "MANIFEST_UNSUPPORTED_SPEC_VERSION" | "NOT_FOUND" | "NOT_SUPPORTED" | "PERMISSION_DENIED" | "PKG_ARCHIVE_TOO_LARGE" | "PKG_COMPRESSION_RATIO" | "PKG_CORRUPT" | "PKG_CRC_MISMATCH" | "PKG_DUPLICATE_PATH" | "PKG_ENCRYPTED" | "PKG_EXTRA_BYTES" | "PKG_EXTRACT_ESCAPE" | "PKG_EXTRACT_TARGET_NOT_EMPTY" | "PKG_HEADER_MISMATCH" | "PKG_MAIN_PACKAGE_TOO_LARGE" | "PKG_NAME_ENCODING" | "PKG_NOT_ZIP" | "PKG_OVERLAPPING_ENTRIES" | "PKG_PATH_TOO_LONG" | "PKG_SIZE_MISMATCH" | "PKG_SPECIAL_FILE" | "PKG_SUBPACKAGE_TOO_LARGE" | "PKG_SYMLINK" | "PKG_TOO_LARGE" | "PKG_TOO_MANY_ENTRIES" | "PKG_UNICODE_PATH_MISMATCH" | "PKG_UNSAFE_PATH" | "PKG_UNSUPPORTED_COMPRESSION" | "PKG_UNSUPPORTED_ZIP_FEATURE" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "REVIEW_APP_ID_MISMATCH" | "REVIEW_SCREENSHOT_FAILED" | "SIG_DIGEST_MISMATCH" | "SIG_EXPIRED" | "SIG_INVALID_SIGNATURE" | "SIG_KEY_FILE_INVALID" | "SIG_KEY_INVALID" | "SIG_LENGTH_MISMATCH" | "SIG_MALFORMED" | "SIG_MANIFEST_MISMATCH" | "SIG_NOT_IN_INDEX" | "SIG_PAYLOAD_TYPE_MISMATCH" | "SIG_REVOKED_KEY" | "SIG_REVOKED_RELEASE" | "SIG_ROLLBACK" | "SIG_ROOT_ROTATION_INVALID" | "SIG_THRESHOLD_NOT_MET" | "SIG_UNKNOWN_KEY" | "SIG_UNSUPPORTED_ALGORITHM" | "SIG_WRONG_APP" | "TIMEOUT" | "UNKNOWN_METHOD" | "USAGE" | "USER_CANCELLED" | "VERSION_CODE_NOT_INCREASING" | "VERSION_HOST_TOO_OLD" | "VERSION_INVALID_HOST_API" | "VERSION_NOT_INCREASING";
+        "error-code.schema": "ANALYTICS_BATCH_TOO_LARGE" | "ANALYTICS_EVENT_INVALID" | "ANALYTICS_EVENT_STALE" | "API_APP_ID_TAKEN" | "API_CURSOR_INVALID" | "API_FORBIDDEN" | "API_IDEMPOTENCY_CONFLICT" | "API_INTERNAL" | "API_KEY_INVALID" | "API_NOT_FOUND" | "API_PAYLOAD_TOO_LARGE" | "API_PAYMENT_DECLINED" | "API_RANGE_NOT_SATISFIABLE" | "API_RATE_LIMITED" | "API_RELEASE_STATE_CONFLICT" | "API_REQUEST_TIMEOUT" | "API_REVIEW_STATE_CONFLICT" | "API_ROLLOUT_INVALID" | "API_SCOPE_NOT_ALLOWED" | "API_UNAUTHENTICATED" | "API_UNAVAILABLE" | "API_UNSUPPORTED_MEDIA_TYPE" | "API_VALIDATION_FAILED" | "API_VERSION_NOT_APPROVED" | "BRIDGE_DUPLICATE_ID" | "BRIDGE_MALFORMED" | "BRIDGE_TOO_LARGE" | "BRIDGE_UNAVAILABLE" | "CODE_ANALYSIS_LIMIT" | "CODE_DOCUMENT_DOMAIN" | "CODE_DOCUMENT_WRITE" | "CODE_DOMAIN_NOT_ALLOWED" | "CODE_DYNAMIC_BRIDGE_METHOD" | "CODE_EVAL" | "CODE_FRAME_ESCAPE" | "CODE_FUNCTION_CONSTRUCTOR" | "CODE_INLINE_SCRIPT_ATTRIBUTE" | "CODE_METHOD_NEWER_THAN_MIN_HOST" | "CODE_NON_LITERAL_IMPORT" | "CODE_NOT_UTF8" | "CODE_PERMISSION_NOT_DECLARED" | "CODE_PERMISSION_UNUSED" | "CODE_REMOTE_IMPORT" | "CODE_REMOTE_RESOURCE" | "CODE_STRING_TIMER" | "CODE_SYNTAX_ERROR" | "CODE_UNKNOWN_BRIDGE_METHOD" | "DOMAIN_NOT_ALLOWED" | "HOST_ERROR" | "INVALID_PARAMS" | "LINK_INVALID_ID" | "LINK_INVALID_PAGE" | "LINK_INVALID_VERSION" | "LINK_MALFORMED" | "LINK_QUERY_TOO_LONG" | "LINK_TOO_LONG" | "MANIFEST_DUPLICATE_MEMBER" | "MANIFEST_DUPLICATE_PAGE" | "MANIFEST_ENCODING" | "MANIFEST_ENTRY_NOT_A_PAGE" | "MANIFEST_ICON_TOO_SMALL" | "MANIFEST_INVALID_CATEGORY" | "MANIFEST_INVALID_DOMAIN" | "MANIFEST_INVALID_HOST_VERSION" | "MANIFEST_INVALID_I18N" | "MANIFEST_INVALID_ICON" | "MANIFEST_INVALID_ID" | "MANIFEST_INVALID_JSON" | "MANIFEST_INVALID_LOCALE" | "MANIFEST_INVALID_PAGE" | "MANIFEST_INVALID_PERMISSION" | "MANIFEST_INVALID_SUBPACKAGE" | "MANIFEST_INVALID_TEXT" | "MANIFEST_INVALID_VERSION" | "MANIFEST_INVALID_VERSION_CODE" | "MANIFEST_MISSING" | "MANIFEST_MISSING_FILE" | "MANIFEST_MISSING_LOCALE" | "MANIFEST_MISSING_MEMBER" | "MANIFEST_PAGE_OUTSIDE_PACKAGE" | "MANIFEST_SUBPACKAGE_OVERLAP" | "MANIFEST_TOO_LARGE" | "MANIFEST_UNKNOWN_MEMBER" | "MANIFEST_UNKNOWN_PERMISSION" | "MANIFEST_UNSUPPORTED_SPEC_VERSION" | "NOT_FOUND" | "NOT_SUPPORTED" | "PERMISSION_DENIED" | "PKG_ARCHIVE_TOO_LARGE" | "PKG_COMPRESSION_RATIO" | "PKG_CORRUPT" | "PKG_CRC_MISMATCH" | "PKG_DUPLICATE_PATH" | "PKG_ENCRYPTED" | "PKG_EXTRA_BYTES" | "PKG_EXTRACT_ESCAPE" | "PKG_EXTRACT_TARGET_NOT_EMPTY" | "PKG_HEADER_MISMATCH" | "PKG_MAIN_PACKAGE_TOO_LARGE" | "PKG_NAME_ENCODING" | "PKG_NOT_ZIP" | "PKG_OVERLAPPING_ENTRIES" | "PKG_PATH_TOO_LONG" | "PKG_SIZE_MISMATCH" | "PKG_SPECIAL_FILE" | "PKG_SUBPACKAGE_TOO_LARGE" | "PKG_SYMLINK" | "PKG_TOO_LARGE" | "PKG_TOO_MANY_ENTRIES" | "PKG_UNICODE_PATH_MISMATCH" | "PKG_UNSAFE_PATH" | "PKG_UNSUPPORTED_COMPRESSION" | "PKG_UNSUPPORTED_ZIP_FEATURE" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "REVIEW_APP_ID_MISMATCH" | "REVIEW_SCREENSHOT_FAILED" | "SIG_DIGEST_MISMATCH" | "SIG_EXPIRED" | "SIG_INVALID_SIGNATURE" | "SIG_KEY_FILE_INVALID" | "SIG_KEY_INVALID" | "SIG_LENGTH_MISMATCH" | "SIG_MALFORMED" | "SIG_MANIFEST_MISMATCH" | "SIG_NOT_IN_INDEX" | "SIG_PAYLOAD_TYPE_MISMATCH" | "SIG_REVOKED_KEY" | "SIG_REVOKED_RELEASE" | "SIG_ROLLBACK" | "SIG_ROOT_ROTATION_INVALID" | "SIG_THRESHOLD_NOT_MET" | "SIG_UNKNOWN_KEY" | "SIG_UNSUPPORTED_ALGORITHM" | "SIG_WRONG_APP" | "TIMEOUT" | "UNKNOWN_METHOD" | "USAGE" | "USER_CANCELLED" | "VERSION_CODE_NOT_INCREASING" | "VERSION_HOST_TOO_OLD" | "VERSION_INVALID_HOST_API" | "VERSION_NOT_INCREASING";
         /**
          * MiniAppError
          * @description An error reported under the specification (spec/errors.md).
@@ -1059,6 +1099,8 @@ export interface components {
             /** @constant */
             status: "ok";
         };
+        /** @description A host API (bridge) level. */
+        hostApiVersion: string;
         /** @description One installed app; versionCode 0 means not installed (ask for the current release). */
         installedApp: {
             appId: components["schemas"]["appId"];
@@ -1214,6 +1256,78 @@ export interface components {
          * @enum {string}
          */
         "permission-name.schema": "userInfo" | "phoneNumber" | "address" | "location" | "camera" | "microphone" | "photos" | "contacts" | "calendar" | "clipboard" | "bluetooth" | "nfc" | "notifications" | "payment";
+        /** @description The created principal (API-170); every kind but `partner` carries its credential. */
+        Principal: {
+            /** @description The portal account of a partner session or a reviewer. */
+            accountId?: components["schemas"]["OpaqueId"];
+            createdAt: components["schemas"]["timestamp"];
+            credential?: components["schemas"]["PrincipalCredential"];
+            deviceId?: components["schemas"]["deviceId"];
+            /** @enum {string} */
+            kind: "partner" | "partnerSession" | "reviewer" | "hostDevice" | "hostUser";
+            /** @description The partner's or the account's name. */
+            name?: string;
+            /** @description The partner created, or the partner the session or reviewer belongs to. */
+            partnerId?: components["schemas"]["OpaqueId"];
+            /** @description Whether the principal is a test principal (API-058, API-172); reviewers and partner sessions take their partner's mark. */
+            test: boolean;
+            userId?: string;
+        };
+        /** @description A bearer secret shown only in this answer, stored only as a one-way hash (API-171). */
+        PrincipalCredential: {
+            credentialId: components["schemas"]["OpaqueId"];
+            expiresAt: components["schemas"]["timestamp"];
+            /** @description Send as `Authorization: Bearer <token>`. */
+            token: string;
+        };
+        PrincipalName: string;
+        /** @description One of five kinds of principal (API-170); `kind` selects the members. */
+        PrincipalRequest: {
+            /** @constant */
+            kind: "partner";
+            name: components["schemas"]["PrincipalName"];
+            /**
+             * @description A test partner may take sandbox payments in its apps (API-058, API-172).
+             * @default false
+             */
+            test: boolean;
+        } | {
+            /** @constant */
+            kind: "partnerSession";
+            name?: components["schemas"]["PrincipalName"];
+            partnerId: components["schemas"]["OpaqueId"];
+            ttlSeconds?: components["schemas"]["PrincipalTtl"];
+        } | {
+            /** @constant */
+            kind: "reviewer";
+            name?: components["schemas"]["PrincipalName"];
+            /** @description The partner the reviewer belongs to, whose apps the reviewer may not decide on (API-085). */
+            partnerId?: components["schemas"]["OpaqueId"];
+            ttlSeconds?: components["schemas"]["PrincipalTtl"];
+        } | {
+            deviceId: components["schemas"]["deviceId"];
+            /** @constant */
+            kind: "hostDevice";
+            /**
+             * @description A test host (API-058, API-172).
+             * @default false
+             */
+            test: boolean;
+            ttlSeconds?: components["schemas"]["PrincipalTtl"];
+        } | {
+            /** @constant */
+            kind: "hostUser";
+            /**
+             * @description A test user may pay with the sandbox provider (API-058, API-172).
+             * @default false
+             */
+            test: boolean;
+            ttlSeconds?: components["schemas"]["PrincipalTtl"];
+            /** @description The super app's identifier of the user; it never leaves the server except as pairwise pseudonyms (API-060). */
+            userId: string;
+        };
+        /** @description Seconds until the created credential expires (API-171); default 86400. */
+        PrincipalTtl: number;
         /**
          * Problem
          * @description An RFC 9457 problem document carrying the error object of spec/errors.md (spec/distribution.md, Errors).
@@ -1379,7 +1493,7 @@ export interface components {
              */
             channel: "stable" | "beta";
             deviceId: components["schemas"]["deviceId"];
-            hostApiVersion: components["schemas"]["semver"];
+            hostApiVersion: components["schemas"]["hostApiVersion"];
         };
         /**
          * UpdateCheckResponse
@@ -1707,6 +1821,38 @@ export interface operations {
             429: components["responses"]["RateLimited"];
         };
     };
+    createPrincipal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrincipalRequest"];
+            };
+        };
+        responses: {
+            /** @description The principal, and its credential shown this once (API-171). */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Principal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
     revokeRelease: {
         parameters: {
             query?: never;
@@ -1786,7 +1932,8 @@ export interface operations {
                 channel: "stable" | "beta";
                 /** @description The pseudonymous device id; it identifies no user (API-082, ANL-006). */
                 deviceId: components["schemas"]["deviceId"];
-                hostApiVersion: components["schemas"]["semver"];
+                /** @description The host API version the host implements (VER-015, VER-170). */
+                hostApiVersion: components["schemas"]["hostApiVersion"];
                 /** @description The installed versionCode, or 0 when the app is not installed. */
                 versionCode: number;
             };

@@ -17,6 +17,7 @@ export const errorCodes = {
   API_RANGE_NOT_SATISFIABLE: { area: "distribution", requirement: "API-044", httpStatus: 416, summary: "The Range header of a bundle request lies outside the bundle's bytes." },
   API_RATE_LIMITED: { area: "distribution", requirement: "API-091", httpStatus: 429, summary: "Over HTTP: too many requests from this principal; retry after the time given by Retry-After (RATE_LIMITED is the bridge code)." },
   API_RELEASE_STATE_CONFLICT: { area: "distribution", requirement: "API-076", httpStatus: 409, summary: "The release action is not allowed from the release's current state." },
+  API_REQUEST_TIMEOUT: { area: "distribution", requirement: "API-177", httpStatus: 408, summary: "The request body stalled: no byte arrived within the server's idle limit, or the whole request did not arrive within its time limit; the connection is closed." },
   API_REVIEW_STATE_CONFLICT: { area: "distribution", requirement: "API-086", httpStatus: 409, summary: "A review decision was sent for a version that is not waiting in the review queue." },
   API_ROLLOUT_INVALID: { area: "distribution", requirement: "API-077", httpStatus: 400, summary: "rolloutPercent is outside 0..100, has more than two decimals, or would lower the current percentage." },
   API_SCOPE_NOT_ALLOWED: { area: "distribution", requirement: "API-061", httpStatus: 403, summary: "An app token was requested for a scope that the app's manifest does not declare." },
