@@ -1,9 +1,10 @@
 import { createServer } from 'node:http';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Counter, Histogram } from 'prom-client';
 import { createContractValidator } from '#schemas';
 import { registerContractRoutes, type OperationHandlers } from './http/contract-routes.ts';
 import { handleError, problemDocument, sendProblem } from './http/problem.ts';
+import { RouteTable } from './http/route-table.ts';
 import { serializeRequest } from './http/request-log.ts';
 import { accountsRoutes } from './routes/accounts-routes.ts';
 import { deliveryRoutes } from './routes/delivery-routes.ts';
@@ -24,6 +25,23 @@ const routeGroups: ((services: Services) => OperationHandlers)[] = [
 export interface BuildOptions {
   /** Where the request log goes instead of stdout (tests read it back). */
   logStream?: { write(line: string): unknown };
+}
+
+/**
+ * [API-020] An answer to a request that needed a credential depends on it, unless the route marked
+ * it public (the catalog): it is never stored by a shared cache (no-store when the route set no
+ * Cache-Control) and varies on Authorization. One rule here, so no route can forget it.
+ */
+function credentialBoundCaching(request: FastifyRequest, reply: FastifyReply): void {
+  const security = request.operation?.security ?? [];
+  if (security.length === 0 || security.some((alt) => Object.keys(alt).length === 0)) return;
+  const cacheControl = reply.getHeader('cache-control');
+  if (typeof cacheControl === 'string' && cacheControl.startsWith('public')) return;
+  if (cacheControl === undefined) reply.header('cache-control', 'no-store');
+  const vary = reply.getHeader('vary');
+  const current = typeof vary === 'string' ? vary : '';
+  if (!/(^|,)\s*authorization\s*(,|$)/i.test(current))
+    reply.header('vary', current === '' ? 'Authorization' : `${current}, Authorization`);
 }
 
 /** Builds the HTTP server on the given services; main.ts listens, tests use inject(). */
@@ -72,18 +90,35 @@ export async function buildServer(
   );
   app.setErrorHandler(handleError);
   registerUploadParsing(app);
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
+  const routes = new RouteTable();
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = routes.methodsFor(path);
+    // [API-178] a known path with an undeclared method is 405 and names the methods it has.
+    if (allowed.length > 0) {
+      return sendProblem(
+        reply,
+        problemDocument(
+          'API_METHOD_NOT_ALLOWED',
+          405,
+          `${path} accepts ${allowed.join(', ')}, not ${request.method}`,
+          undefined,
+          `urn:request:${request.id}`,
+        ),
+        { allow: allowed.join(', ') },
+      );
+    }
+    return sendProblem(
       reply,
       problemDocument(
         'API_NOT_FOUND',
         404,
-        `no operation at ${request.method} ${request.url.split('?')[0]}`,
+        `no operation at ${request.method} ${path}`,
         undefined,
         `urn:request:${request.id}`,
       ),
-    ),
-  );
+    );
+  });
 
   const requests = new Counter({
     name: 'miniapp_http_requests_total',
@@ -99,8 +134,9 @@ export async function buildServer(
     registers: [services.metrics],
   });
   // [API-175] no response is ever sniffed into another type (a bundle into HTML, an icon into script).
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
+    credentialBoundCaching(request, reply);
   });
   app.addHook('onResponse', async (request, reply) => {
     const operation = request.operation?.operationId ?? 'unmatched';
@@ -112,7 +148,7 @@ export async function buildServer(
     {},
     ...routeGroups.map((group) => group(services)),
   );
-  registerContractRoutes(app, services.db, services.credentials, handlers);
+  registerContractRoutes(app, services.db, services.credentials, handlers, routes);
   registerWebPages(app);
   return app;
 }

@@ -34,6 +34,9 @@ export function createSchemaValidator(options: SchemaValidatorOptions = {}): Ajv
     allowUnionTypes: true,
     coerceTypes: options.coerceTypes ?? false,
     verbose: options.verbose ?? false,
+    // multipleOf: 0.01 (rolloutPercent, API-077) must accept 0.07 although 0.07 / 0.01 is not an
+    // exact integer in binary floating point.
+    multipleOfPrecision: 9,
   });
   addFormats(ajv);
   for (const keyword of options.keywords ?? []) ajv.addKeyword(keyword);

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { errorCodes, schemaValidator, type ErrorCode } from '#schemas';
+import { distributionContract, errorCodes, type ErrorCode } from '#schemas';
 import { isMiniAppError } from '#sdk/diagnostics/index.ts';
 
 /** An error object inside a problem's `errors` list [API-013]. */
@@ -103,17 +103,20 @@ function validationErrors(error: FastifyError): ProblemError[] {
   }));
 }
 
-/** A request-body schema's own citation of a 413 rule, so a body over the limit gets that rule's code. */
+/**
+ * The code of a body over the size limit: the operation's 413 response may name one with
+ * `x-error-code` (analytics batches answer ANALYTICS_BATCH_TOO_LARGE, API-064).
+ */
 function payloadTooLargeCode(request: FastifyRequest): ErrorCode {
-  const body = request.operation?.requestBody?.content['application/json'];
-  const root = body && typeof body.$ref === 'string' ? schemaOfRef(body.$ref) : body;
-  return (
-    codeCitedBy(root, (code) => errorCodes[code].httpStatus === 413) ?? 'API_PAYLOAD_TOO_LARGE'
-  );
-}
-
-function schemaOfRef(ref: string): unknown {
-  return schemaValidator().getSchema(ref)?.schema;
+  const operation = request.operation;
+  if (!operation) return 'API_PAYLOAD_TOO_LARGE';
+  const paths = distributionContract().document.paths as Record<string, Record<string, unknown>>;
+  const raw = paths[operation.path]?.[operation.method.toLowerCase()] as
+    { responses?: Record<string, { 'x-error-code'?: unknown }> } | undefined;
+  const named = raw?.responses?.['413']?.['x-error-code'];
+  return typeof named === 'string' && named in errorCodes
+    ? (named as ErrorCode)
+    : 'API_PAYLOAD_TOO_LARGE';
 }
 
 const fastifyCodes: Record<string, ErrorCode> = {

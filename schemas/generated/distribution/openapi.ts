@@ -1041,7 +1041,7 @@ export interface components {
          * @description The closed registry of error codes (spec/errors.md).
          * @enum {string}
          */
-        "error-code.schema": "ANALYTICS_BATCH_TOO_LARGE" | "ANALYTICS_EVENT_INVALID" | "ANALYTICS_EVENT_STALE" | "API_APP_ID_TAKEN" | "API_CURSOR_INVALID" | "API_FORBIDDEN" | "API_IDEMPOTENCY_CONFLICT" | "API_INTERNAL" | "API_KEY_INVALID" | "API_NOT_FOUND" | "API_PAYLOAD_TOO_LARGE" | "API_PAYMENT_DECLINED" | "API_RANGE_NOT_SATISFIABLE" | "API_RATE_LIMITED" | "API_RELEASE_STATE_CONFLICT" | "API_REQUEST_TIMEOUT" | "API_REVIEW_STATE_CONFLICT" | "API_ROLLOUT_INVALID" | "API_SCOPE_NOT_ALLOWED" | "API_UNAUTHENTICATED" | "API_UNAVAILABLE" | "API_UNSUPPORTED_MEDIA_TYPE" | "API_VALIDATION_FAILED" | "API_VERSION_NOT_APPROVED" | "BRIDGE_DUPLICATE_ID" | "BRIDGE_MALFORMED" | "BRIDGE_TOO_LARGE" | "BRIDGE_UNAVAILABLE" | "CODE_ANALYSIS_LIMIT" | "CODE_DOCUMENT_DOMAIN" | "CODE_DOCUMENT_WRITE" | "CODE_DOMAIN_NOT_ALLOWED" | "CODE_DYNAMIC_BRIDGE_METHOD" | "CODE_EVAL" | "CODE_FRAME_ESCAPE" | "CODE_FUNCTION_CONSTRUCTOR" | "CODE_INLINE_SCRIPT_ATTRIBUTE" | "CODE_METHOD_NEWER_THAN_MIN_HOST" | "CODE_NON_LITERAL_IMPORT" | "CODE_NOT_UTF8" | "CODE_PERMISSION_NOT_DECLARED" | "CODE_PERMISSION_UNUSED" | "CODE_REMOTE_IMPORT" | "CODE_REMOTE_RESOURCE" | "CODE_STRING_TIMER" | "CODE_SYNTAX_ERROR" | "CODE_UNKNOWN_BRIDGE_METHOD" | "DOMAIN_NOT_ALLOWED" | "HOST_ERROR" | "INVALID_PARAMS" | "LINK_INVALID_ID" | "LINK_INVALID_PAGE" | "LINK_INVALID_VERSION" | "LINK_MALFORMED" | "LINK_QUERY_TOO_LONG" | "LINK_TOO_LONG" | "MANIFEST_DUPLICATE_MEMBER" | "MANIFEST_DUPLICATE_PAGE" | "MANIFEST_ENCODING" | "MANIFEST_ENTRY_NOT_A_PAGE" | "MANIFEST_ICON_TOO_SMALL" | "MANIFEST_INVALID_CATEGORY" | "MANIFEST_INVALID_DOMAIN" | "MANIFEST_INVALID_HOST_VERSION" | "MANIFEST_INVALID_I18N" | "MANIFEST_INVALID_ICON" | "MANIFEST_INVALID_ID" | "MANIFEST_INVALID_JSON" | "MANIFEST_INVALID_LOCALE" | "MANIFEST_INVALID_PAGE" | "MANIFEST_INVALID_PERMISSION" | "MANIFEST_INVALID_SUBPACKAGE" | "MANIFEST_INVALID_TEXT" | "MANIFEST_INVALID_VERSION" | "MANIFEST_INVALID_VERSION_CODE" | "MANIFEST_MISSING" | "MANIFEST_MISSING_FILE" | "MANIFEST_MISSING_LOCALE" | "MANIFEST_MISSING_MEMBER" | "MANIFEST_PAGE_OUTSIDE_PACKAGE" | "MANIFEST_SUBPACKAGE_OVERLAP" | "MANIFEST_TOO_LARGE" | "MANIFEST_UNKNOWN_MEMBER" | "MANIFEST_UNKNOWN_PERMISSION" | "MANIFEST_UNSUPPORTED_SPEC_VERSION" | "NOT_FOUND" | "NOT_SUPPORTED" | "PERMISSION_DENIED" | "PKG_ARCHIVE_TOO_LARGE" | "PKG_COMPRESSION_RATIO" | "PKG_CORRUPT" | "PKG_CRC_MISMATCH" | "PKG_DUPLICATE_PATH" | "PKG_ENCRYPTED" | "PKG_EXTRA_BYTES" | "PKG_EXTRACT_ESCAPE" | "PKG_EXTRACT_TARGET_NOT_EMPTY" | "PKG_HEADER_MISMATCH" | "PKG_MAIN_PACKAGE_TOO_LARGE" | "PKG_NAME_ENCODING" | "PKG_NOT_ZIP" | "PKG_OVERLAPPING_ENTRIES" | "PKG_PATH_TOO_LONG" | "PKG_SIZE_MISMATCH" | "PKG_SPECIAL_FILE" | "PKG_SUBPACKAGE_TOO_LARGE" | "PKG_SYMLINK" | "PKG_TOO_LARGE" | "PKG_TOO_MANY_ENTRIES" | "PKG_UNICODE_PATH_MISMATCH" | "PKG_UNSAFE_PATH" | "PKG_UNSUPPORTED_COMPRESSION" | "PKG_UNSUPPORTED_ZIP_FEATURE" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "REVIEW_APP_ID_MISMATCH" | "REVIEW_SCREENSHOT_FAILED" | "SIG_DIGEST_MISMATCH" | "SIG_EXPIRED" | "SIG_INVALID_SIGNATURE" | "SIG_KEY_FILE_INVALID" | "SIG_KEY_INVALID" | "SIG_LENGTH_MISMATCH" | "SIG_MALFORMED" | "SIG_MANIFEST_MISMATCH" | "SIG_NOT_IN_INDEX" | "SIG_PAYLOAD_TYPE_MISMATCH" | "SIG_REVOKED_KEY" | "SIG_REVOKED_RELEASE" | "SIG_ROLLBACK" | "SIG_ROOT_ROTATION_INVALID" | "SIG_THRESHOLD_NOT_MET" | "SIG_UNKNOWN_KEY" | "SIG_UNSUPPORTED_ALGORITHM" | "SIG_WRONG_APP" | "TIMEOUT" | "UNKNOWN_METHOD" | "USAGE" | "USER_CANCELLED" | "VERSION_CODE_NOT_INCREASING" | "VERSION_HOST_TOO_OLD" | "VERSION_INVALID_HOST_API" | "VERSION_NOT_INCREASING";
+        "error-code.schema": "ANALYTICS_BATCH_TOO_LARGE" | "ANALYTICS_EVENT_INVALID" | "ANALYTICS_EVENT_STALE" | "API_APP_ID_TAKEN" | "API_CURSOR_INVALID" | "API_FORBIDDEN" | "API_IDEMPOTENCY_CONFLICT" | "API_INTERNAL" | "API_KEY_INVALID" | "API_METHOD_NOT_ALLOWED" | "API_NOT_FOUND" | "API_PAYLOAD_TOO_LARGE" | "API_PAYMENT_DECLINED" | "API_RANGE_NOT_SATISFIABLE" | "API_RATE_LIMITED" | "API_RELEASE_STATE_CONFLICT" | "API_REQUEST_TIMEOUT" | "API_REVIEW_STATE_CONFLICT" | "API_ROLLOUT_INVALID" | "API_SCOPE_NOT_ALLOWED" | "API_UNAUTHENTICATED" | "API_UNAVAILABLE" | "API_UNSUPPORTED_MEDIA_TYPE" | "API_VALIDATION_FAILED" | "API_VERSION_NOT_APPROVED" | "BRIDGE_DUPLICATE_ID" | "BRIDGE_MALFORMED" | "BRIDGE_TOO_LARGE" | "BRIDGE_UNAVAILABLE" | "CODE_ANALYSIS_LIMIT" | "CODE_DOCUMENT_DOMAIN" | "CODE_DOCUMENT_WRITE" | "CODE_DOMAIN_NOT_ALLOWED" | "CODE_DYNAMIC_BRIDGE_METHOD" | "CODE_EVAL" | "CODE_FRAME_ESCAPE" | "CODE_FUNCTION_CONSTRUCTOR" | "CODE_INLINE_SCRIPT_ATTRIBUTE" | "CODE_METHOD_NEWER_THAN_MIN_HOST" | "CODE_NON_LITERAL_IMPORT" | "CODE_NOT_UTF8" | "CODE_PERMISSION_NOT_DECLARED" | "CODE_PERMISSION_UNUSED" | "CODE_REMOTE_IMPORT" | "CODE_REMOTE_RESOURCE" | "CODE_STRING_TIMER" | "CODE_SYNTAX_ERROR" | "CODE_UNKNOWN_BRIDGE_METHOD" | "DOMAIN_NOT_ALLOWED" | "HOST_ERROR" | "INVALID_PARAMS" | "LINK_INVALID_ID" | "LINK_INVALID_PAGE" | "LINK_INVALID_VERSION" | "LINK_MALFORMED" | "LINK_QUERY_TOO_LONG" | "LINK_TOO_LONG" | "MANIFEST_DUPLICATE_MEMBER" | "MANIFEST_DUPLICATE_PAGE" | "MANIFEST_ENCODING" | "MANIFEST_ENTRY_NOT_A_PAGE" | "MANIFEST_ICON_TOO_SMALL" | "MANIFEST_INVALID_CATEGORY" | "MANIFEST_INVALID_DOMAIN" | "MANIFEST_INVALID_HOST_VERSION" | "MANIFEST_INVALID_I18N" | "MANIFEST_INVALID_ICON" | "MANIFEST_INVALID_ID" | "MANIFEST_INVALID_JSON" | "MANIFEST_INVALID_LOCALE" | "MANIFEST_INVALID_PAGE" | "MANIFEST_INVALID_PERMISSION" | "MANIFEST_INVALID_SUBPACKAGE" | "MANIFEST_INVALID_TEXT" | "MANIFEST_INVALID_VERSION" | "MANIFEST_INVALID_VERSION_CODE" | "MANIFEST_MISSING" | "MANIFEST_MISSING_FILE" | "MANIFEST_MISSING_LOCALE" | "MANIFEST_MISSING_MEMBER" | "MANIFEST_PAGE_OUTSIDE_PACKAGE" | "MANIFEST_SUBPACKAGE_OVERLAP" | "MANIFEST_TOO_LARGE" | "MANIFEST_UNKNOWN_MEMBER" | "MANIFEST_UNKNOWN_PERMISSION" | "MANIFEST_UNSUPPORTED_SPEC_VERSION" | "NOT_FOUND" | "NOT_SUPPORTED" | "PERMISSION_DENIED" | "PKG_ARCHIVE_TOO_LARGE" | "PKG_COMPRESSION_RATIO" | "PKG_CORRUPT" | "PKG_CRC_MISMATCH" | "PKG_DUPLICATE_PATH" | "PKG_ENCRYPTED" | "PKG_EXTRA_BYTES" | "PKG_EXTRACT_ESCAPE" | "PKG_EXTRACT_TARGET_NOT_EMPTY" | "PKG_HEADER_MISMATCH" | "PKG_MAIN_PACKAGE_TOO_LARGE" | "PKG_NAME_ENCODING" | "PKG_NOT_ZIP" | "PKG_OVERLAPPING_ENTRIES" | "PKG_PATH_TOO_LONG" | "PKG_SIZE_MISMATCH" | "PKG_SPECIAL_FILE" | "PKG_SUBPACKAGE_TOO_LARGE" | "PKG_SYMLINK" | "PKG_TOO_LARGE" | "PKG_TOO_MANY_ENTRIES" | "PKG_UNICODE_PATH_MISMATCH" | "PKG_UNSAFE_PATH" | "PKG_UNSUPPORTED_COMPRESSION" | "PKG_UNSUPPORTED_ZIP_FEATURE" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "REVIEW_APP_ID_MISMATCH" | "REVIEW_SCREENSHOT_FAILED" | "SIG_DIGEST_MISMATCH" | "SIG_EXPIRED" | "SIG_INVALID_SIGNATURE" | "SIG_KEY_FILE_INVALID" | "SIG_KEY_INVALID" | "SIG_LENGTH_MISMATCH" | "SIG_MALFORMED" | "SIG_MANIFEST_MISMATCH" | "SIG_NOT_IN_INDEX" | "SIG_PAYLOAD_TYPE_MISMATCH" | "SIG_REVOKED_KEY" | "SIG_REVOKED_RELEASE" | "SIG_ROLLBACK" | "SIG_ROOT_ROTATION_INVALID" | "SIG_THRESHOLD_NOT_MET" | "SIG_UNKNOWN_KEY" | "SIG_UNSUPPORTED_ALGORITHM" | "SIG_WRONG_APP" | "TIMEOUT" | "UNKNOWN_METHOD" | "USAGE" | "USER_CANCELLED" | "VERSION_CODE_NOT_INCREASING" | "VERSION_HOST_TOO_OLD" | "VERSION_INVALID_HOST_API" | "VERSION_NOT_INCREASING";
         /**
          * MiniAppError
          * @description An error reported under the specification (spec/errors.md).
@@ -1245,7 +1245,10 @@ export interface components {
         PaymentRequest: {
             appId: components["schemas"]["appId"];
             productId: components["schemas"]["OpaqueId"];
-            /** @description The payment provider; `sandbox` for tests (API-058). */
+            /**
+             * @description The payment provider. Every server offers `sandbox`, which moves no money and is accepted only from test hosts buying from test partners (API-058, API-172); a platform adds its own.
+             * @example sandbox
+             */
             provider: string;
             /** @description An opaque token from the provider's client-side flow. */
             providerToken?: string;
@@ -1524,7 +1527,10 @@ export interface components {
             /** @description The .ma bytes. */
             package: string;
             /** @description The author statement envelope; this part comes first (API-069). */
-            statement: components["schemas"]["envelope.schema"];
+            statement: components["schemas"]["envelope.schema"] & {
+                /** @constant */
+                payloadType?: "application/vnd.openminiapp.statement+json";
+            };
         };
     };
     responses: {
@@ -1548,6 +1554,15 @@ export interface components {
         };
         /** @description The credential's role may not do this (API-002, API-061, API-085). */
         Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["problem.schema"];
+            };
+        };
+        /** @description An unexpected failure, without internals (API-090, API-014). */
+        Internal: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1687,6 +1702,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getHealth: {
@@ -1710,6 +1726,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getMetrics: {
@@ -1725,6 +1742,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1735,6 +1753,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getReadiness: {
@@ -1758,6 +1777,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1778,6 +1798,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1788,6 +1809,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     createPartner: {
@@ -1807,6 +1829,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1819,6 +1842,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     createPrincipal: {
@@ -1838,6 +1862,7 @@ export interface operations {
             201: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1851,6 +1876,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     revokeRelease: {
@@ -1872,6 +1898,7 @@ export interface operations {
             /** @description The revocation and the index version that publishes it. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1886,6 +1913,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     ingestAnalyticsEvents: {
@@ -1904,6 +1932,7 @@ export interface operations {
             /** @description The batch was taken; dropped events are listed by index. */
             202: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1924,6 +1953,7 @@ export interface operations {
             };
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getAppUpdate: {
@@ -1966,6 +1996,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getBundle: {
@@ -1976,7 +2007,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
                 /** @description The ETag the partial download started with (API-045). */
                 "If-Range"?: string;
-                /** @description One byte range, e.g. `bytes=1024-`. */
+                /** @description One byte range, e.g. `bytes=1024-`. A range of another unit (`items=0-1`), several ranges or a malformed one is ignored and the whole bundle is sent, as RFC 9110 says (API-179). */
                 Range?: string;
             };
             path: {
@@ -2028,6 +2059,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     headBundle: {
@@ -2076,6 +2108,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description An unexpected failure (API-090); a HEAD response has no body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     listCatalogApps: {
@@ -2113,6 +2152,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getCatalogApp: {
@@ -2150,6 +2190,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getCatalogIcon: {
@@ -2186,6 +2227,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listCategories: {
@@ -2216,6 +2258,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listRecommendations: {
@@ -2247,6 +2290,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getEntitlements: {
@@ -2264,6 +2308,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2275,6 +2320,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getOwnPartner: {
@@ -2290,6 +2336,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2300,6 +2347,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listApiKeys: {
@@ -2315,6 +2363,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2325,6 +2374,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     createApiKey: {
@@ -2344,6 +2394,7 @@ export interface operations {
             201: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2356,6 +2407,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     revokeApiKey: {
@@ -2372,6 +2424,7 @@ export interface operations {
             /** @description The revoked key. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2385,6 +2438,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listPartnerApps: {
@@ -2404,6 +2458,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2414,6 +2469,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     createApp: {
@@ -2433,6 +2489,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2454,6 +2511,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getPartnerApp: {
@@ -2471,6 +2529,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2482,6 +2541,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getAnalyticsSummary: {
@@ -2516,6 +2576,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listProducts: {
@@ -2533,6 +2594,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2544,6 +2606,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     putProduct: {
@@ -2574,6 +2637,7 @@ export interface operations {
             /** @description The product as now priced. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2587,6 +2651,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listReleases: {
@@ -2608,6 +2673,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2619,6 +2685,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     createRelease: {
@@ -2640,6 +2707,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2654,6 +2722,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getRelease: {
@@ -2672,6 +2741,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2683,6 +2753,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     updateReleaseRollout: {
@@ -2704,6 +2775,7 @@ export interface operations {
             /** @description The release. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2718,6 +2790,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     actOnRelease: {
@@ -2736,6 +2809,7 @@ export interface operations {
             /** @description The release in its new state. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2750,6 +2824,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listVersions: {
@@ -2771,6 +2846,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2782,6 +2858,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     uploadVersion: {
@@ -2802,6 +2879,7 @@ export interface operations {
             /** @description A version with this digest already exists; nothing changed (API-072). */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2812,6 +2890,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2851,6 +2930,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getVersion: {
@@ -2869,6 +2949,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2880,6 +2961,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getVersionReview: {
@@ -2898,6 +2980,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2909,6 +2992,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listPartnerKeys: {
@@ -2924,6 +3008,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2934,6 +3019,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     registerPartnerKey: {
@@ -2952,6 +3038,7 @@ export interface operations {
             /** @description The key was already registered. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2962,6 +3049,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2974,6 +3062,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     revokePartnerKey: {
@@ -2991,6 +3080,7 @@ export interface operations {
             /** @description The revoked key. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3004,6 +3094,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     createPayment: {
@@ -3025,6 +3116,7 @@ export interface operations {
             201: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3048,6 +3140,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getPayment: {
@@ -3065,6 +3158,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3076,6 +3170,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getReleaseEnvelope: {
@@ -3105,6 +3200,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getReviewReport: {
@@ -3123,6 +3219,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3134,6 +3231,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     decideReview: {
@@ -3155,6 +3253,7 @@ export interface operations {
             /** @description The updated report. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3169,6 +3268,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getReviewScreenshot: {
@@ -3188,6 +3288,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlPrivate"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3199,6 +3300,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listReviewQueue: {
@@ -3218,6 +3320,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3228,6 +3331,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     createAppToken: {
@@ -3247,6 +3351,7 @@ export interface operations {
             201: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3260,6 +3365,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getVersionedRoot: {
@@ -3288,6 +3394,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getSignedIndex: {
@@ -3314,6 +3421,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getCurrentRoot: {
@@ -3339,6 +3447,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     checkUpdates: {
@@ -3358,6 +3467,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3370,6 +3480,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
 }

@@ -11,6 +11,7 @@ export const errorCodes = {
   API_IDEMPOTENCY_CONFLICT: { area: "distribution", requirement: "API-054", httpStatus: 409, summary: "The Idempotency-Key was already used with a different request body." },
   API_INTERNAL: { area: "distribution", requirement: "API-090", httpStatus: 500, summary: "The server failed unexpectedly (HTTP 500); the failure was logged and carries no internal details." },
   API_KEY_INVALID: { area: "distribution", requirement: "API-065", httpStatus: 400, summary: "A partner key is not a public JWK of an allowed algorithm, or it carries private key members." },
+  API_METHOD_NOT_ALLOWED: { area: "distribution", requirement: "API-178", httpStatus: 405, summary: "The path exists but not with this method; the Allow header lists the methods it has." },
   API_NOT_FOUND: { area: "distribution", requirement: "API-003", httpStatus: 404, summary: "Over HTTP: the resource does not exist or belongs to another partner; the two cases are not told apart (NOT_FOUND is the bridge code)." },
   API_PAYLOAD_TOO_LARGE: { area: "distribution", requirement: "API-070", httpStatus: 413, summary: "The uploaded package exceeds the archive limit of spec/package.md (25 MiB by default) or the length announced by its statement." },
   API_PAYMENT_DECLINED: { area: "distribution", requirement: "API-057", httpStatus: 402, summary: "The payment provider declined the payment; nothing was charged or granted." },
