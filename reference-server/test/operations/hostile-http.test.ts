@@ -267,7 +267,7 @@ describe('slow senders cannot hold connections [API-177]', () => {
   });
 
   it('answers 408 API_REQUEST_TIMEOUT to an upload that stalls mid-body, and closes it', async () => {
-    const body = multipartBody([
+    const body = await multipartBody([
       { name: 'statement', type: 'application/json', bytes: new Uint8Array(200) },
       { name: 'package', type: 'application/miniapp-pkg+zip', bytes: new Uint8Array(4096) },
     ]);

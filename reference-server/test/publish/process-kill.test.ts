@@ -92,7 +92,7 @@ describe('publishing survives SIGKILL at any instant [API-071] [API-084]', () =>
         },
         key,
       );
-      const body = multipartBody([
+      const body = await multipartBody([
         { name: 'statement', type: 'application/json', bytes: statement.bytes },
         { name: 'package', type: 'application/miniapp-pkg+zip', bytes: pkg.bytes },
       ]);
