@@ -82,8 +82,8 @@ export async function buildServer(
     frameworkErrors: handleError,
   });
   // Ajv 2020 is the authority for the contract [API-015]; URL parts are coerced, bodies are not.
-  // Verbose errors carry the failing schema, whose $comment names the requirement (and so the code).
-  const bodyAjv = createContractValidator({ verbose: true });
+  // A failing rule's code comes from the schema's x-error-code (http/problem.ts).
+  const bodyAjv = createContractValidator();
   const partAjv = createContractValidator({ coerceTypes: true });
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? bodyAjv : partAjv).compile(schema),

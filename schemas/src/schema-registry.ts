@@ -39,6 +39,13 @@ export function createSchemaValidator(options: SchemaValidatorOptions = {}): Ajv
     multipleOfPrecision: 9,
   });
   addFormats(ajv);
+  // [ERR-002] x-error-code names the registry code of a failing rule; errorCodeOf reads it.
+  ajv.addKeyword({
+    keyword: 'x-error-code',
+    metaSchema: {
+      anyOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }],
+    },
+  });
   for (const keyword of options.keywords ?? []) ajv.addKeyword(keyword);
   for (const file of listSchemaFiles(schemasRoot)) {
     const schema = JSON.parse(readFileSync(file, 'utf8')) as { $id?: string };

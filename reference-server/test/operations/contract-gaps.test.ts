@@ -26,6 +26,13 @@ describe('contract and server agree where the contract used to be silent', () =>
       versionCode: 1,
       reviewerToken: reviewer,
     });
+    const release = await server.app.inject({
+      method: 'POST',
+      url: `/v1/partner/apps/${appId}/releases`,
+      headers: bearer(partner.token),
+      payload: { versionCode: 1, channel: 'stable', rolloutPercent: 100 },
+    });
+    assert.equal(release.statusCode, 201, release.body);
   });
   after(() => server.close());
 
