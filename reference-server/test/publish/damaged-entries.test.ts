@@ -14,6 +14,7 @@ import {
   prepareForUploads,
   tinyPackage,
   uploadPackage,
+  uploadTinyVersion,
   type FixturePartner,
 } from './publish-fixture.ts';
 
@@ -108,6 +109,25 @@ describe('uploads with damaged or disguised entries [PKG-172] [PKG-170] [PKG-171
       prefix: new TextEncoder().encode('<html><script>alert(document.cookie)</script>'),
     });
     assert.deepEqual(outcome, { status: 422, code: 'PKG_EXTRA_BYTES' });
+  });
+
+  it('keeps a manifest holding U+0000 out of the store as text: rejected, with MANIFEST_NUL_CHARACTER [MAN-170]', async () => {
+    versionCode += 1;
+    const { response } = await uploadTinyVersion(server, owner, {
+      appId,
+      versionCode,
+      manifest: { description: 'a\u0000b', 'x-acme-note': 'c\u0000d' },
+    });
+    assertContract('uploadVersion', response);
+    assert.equal(response.statusCode, 201, response.body);
+    assert.equal(response.json().reviewStatus, 'rejected');
+    const review = await server.app.inject({
+      method: 'GET',
+      url: response.json().reviewUrl,
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
+    const codes = (review.json() as { findings: { code: string }[] }).findings.map((f) => f.code);
+    assert.ok(codes.includes('MANIFEST_NUL_CHARACTER'), codes.join(', '));
   });
 
   it('refuses a Unicode Path extra field that names ../../x', async () => {

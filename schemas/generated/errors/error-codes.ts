@@ -82,6 +82,7 @@ export const errorCodes = {
   MANIFEST_MISSING_FILE: { area: "manifest", requirement: "MAN-016", httpStatus: null, summary: "A page, subpackage page or icon named by the manifest is not in the package." },
   MANIFEST_MISSING_LOCALE: { area: "manifest", requirement: "MAN-030", httpStatus: null, summary: "The package has translations but none for its defaultLocale." },
   MANIFEST_MISSING_MEMBER: { area: "manifest", requirement: "MAN-004", httpStatus: null, summary: "A member that every manifest must have is absent." },
+  MANIFEST_NUL_CHARACTER: { area: "manifest", requirement: "MAN-170", httpStatus: null, summary: "A string or member name of the manifest holds U+0000, which no store or platform can keep as text." },
   MANIFEST_PAGE_OUTSIDE_PACKAGE: { area: "manifest", requirement: "MAN-019", httpStatus: null, summary: "A main-package page lies under a subpackage root, or a subpackage page leaves its root." },
   MANIFEST_SUBPACKAGE_OVERLAP: { area: "manifest", requirement: "MAN-018", httpStatus: null, summary: "Two subpackage roots are equal or one lies inside the other." },
   MANIFEST_TOO_LARGE: { area: "manifest", requirement: "MAN-003", httpStatus: null, summary: "The manifest exceeds 256 KiB or nests deeper than 32 levels." },
