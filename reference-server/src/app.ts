@@ -94,8 +94,9 @@ export async function buildServer(
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     const allowed = routes.methodsFor(path);
-    // [API-178] a known path with an undeclared method is 405 and names the methods it has.
-    if (allowed.length > 0) {
+    // [API-178] a known path with an undeclared method is 405 and names the methods it has; a URL
+    // that only looks like a declared path for this very method (a parameter that did not route) is 404.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
       return sendProblem(
         reply,
         problemDocument(

@@ -11,9 +11,9 @@ import {
 import { loadConfig } from '../src/config.ts';
 import { createServices, type Services } from '../src/services.ts';
 import type { Database } from '../src/store/database.ts';
-import { openEmbeddedDatabase } from '../src/store/embedded-database.ts';
 import { migrate } from '../src/store/migrator.ts';
 import { openPostgresDatabase } from '../src/store/postgres-database.ts';
+import { openTestStore } from './store-snapshot.ts';
 
 /** A running server on a fresh store, with helpers to make callers of every role. */
 export interface TestServer {
@@ -52,10 +52,10 @@ export async function startTestServer(
     db = await openPostgresDatabase(url);
     await db.query('drop schema public cascade');
     await db.query('create schema public');
+    await migrate(db);
   } else {
-    db = await openEmbeddedDatabase(null);
+    db = await openTestStore();
   }
-  await migrate(db);
   const config = {
     ...loadConfig({ ...options.env, DATA_DIR: dataDir, PORT: '0' }),
     logLevel: options.logStream ? ('info' as const) : ('silent' as const),

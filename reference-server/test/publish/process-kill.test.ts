@@ -9,6 +9,7 @@ import { createStatement } from '#sdk/signing/index.ts';
 import { readDevCredentials } from '../../src/platform/dev-credentials.ts';
 import { loadDevPartnerKey } from '../../src/platform/dev-partner-key.ts';
 import { freePort } from '../../src/platform/listen-port.ts';
+import { copyStoreInto } from '../store-snapshot.ts';
 import { multipartBody, tinyPackage } from './publish-fixture.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -16,6 +17,7 @@ const appId = 'dev.openminiapp.examples.notes';
 
 /** The real server as a separate process, so it can be killed with SIGKILL at any instant. */
 async function startServer(dataDir: string, port: number): Promise<ChildProcess> {
+  await copyStoreInto(dataDir);
   const child = spawn(process.execPath, ['--import', 'tsx', 'reference-server/src/main.ts'], {
     cwd: root,
     env: {
