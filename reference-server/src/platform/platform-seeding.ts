@@ -16,6 +16,7 @@ import {
 } from './dev-credentials.ts';
 import { loadDevPartnerKey } from './dev-partner-key.ts';
 import { LoopbackApi, SeedError } from './loopback-api.ts';
+import { encodeForm } from '../publish/upload-form.ts';
 
 type Schemas = components['schemas'];
 
@@ -197,7 +198,7 @@ async function seedExample(
       },
       key,
     );
-    const body = multipart([
+    const body = await encodeForm([
       { name: 'statement', type: 'application/json', bytes: statement.bytes },
       { name: 'package', type: 'application/miniapp-pkg+zip', bytes: packed.bytes },
     ]);
@@ -256,29 +257,5 @@ async function seedExample(
     versionCode: manifest.versionCode,
     uploaded,
     released: !live,
-  };
-}
-
-/** A multipart/form-data body with the parts in order: the statement first, then the package [API-069]. */
-function multipart(parts: { name: string; type: string; bytes: Uint8Array }[]): {
-  payload: Buffer;
-  headers: Record<string, string>;
-} {
-  const boundary = `----miniapp-seed-${Date.now().toString(36)}`;
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"; filename="${part.name}"\r\n` +
-          `Content-Type: ${part.type}\r\n\r\n`,
-      ),
-      Buffer.from(part.bytes),
-      Buffer.from('\r\n'),
-    );
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(chunks),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
   };
 }

@@ -2,10 +2,15 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startPreview, type PreviewServer } from '../index.ts';
+import type { Browser, Page } from 'playwright-core';
+import {
+  defaultChromiumPath,
+  launchHeadlessChromium,
+  startPreview,
+  type PreviewServer,
+} from '../index.ts';
 
-const executablePath = '/usr/bin/chromium';
+const executablePath = process.env.CHROMIUM_PATH || defaultChromiumPath;
 const skip = existsSync(executablePath)
   ? false
   : `no Chromium at ${executablePath}: the end-to-end preview test needs a real browser`;
@@ -20,19 +25,7 @@ describe('preview in headless Chromium', { skip, timeout: 30_000 }, () => {
 
   before(async () => {
     preview = await startPreview({ directory: shopDir });
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await launchHeadlessChromium({ executablePath });
     page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(preview.hostUrl);
     await page.frameLocator('#app-frame').getByRole('button', { name: 'Add' }).first().waitFor();
