@@ -1,0 +1,141 @@
+import { readFile } from 'node:fs/promises';
+import { CaseFailure } from '../../framework/index.ts';
+import { CaseSkip } from './case-skip.ts';
+import { jsonOf } from './http-exchange.ts';
+import type { CaseScope, HttpDriver } from './http-driver.ts';
+
+/**
+ * Test principals, created with the admin token through the routes of spec/distribution.md (Test
+ * principals): partners with `POST /v1/admin/partners`, then credentials with `POST /v1/admin/principals`.
+ */
+export type PrincipalRole = 'partner' | 'reviewer' | 'hostDevice' | 'hostUser';
+
+export interface Principal {
+  principalId: string;
+  role: PrincipalRole;
+  partnerId?: string;
+  test: boolean;
+  credential: string;
+}
+
+export interface PrincipalRequest {
+  partnerId?: string;
+  test?: boolean;
+  expiresInSeconds?: number;
+}
+
+export interface PrincipalSource {
+  createPartner(name: string, test: boolean, scope: CaseScope): Promise<string>;
+  create(role: PrincipalRole, request: PrincipalRequest, scope: CaseScope): Promise<Principal>;
+  revoke(principalId: string, scope: CaseScope): Promise<void>;
+  /** Whether the source can make any number of principals (false only for the interim development source). */
+  readonly complete: boolean;
+}
+
+/** The source a certification uses: the admin routes of the server under test. */
+export function adminRoutePrincipals(driver: HttpDriver, adminToken: string): PrincipalSource {
+  return {
+    complete: true,
+    async createPartner(name, test, scope) {
+      const exchange = await driver.send(
+        { method: 'POST', path: '/v1/admin/partners', token: adminToken, json: { name, test } },
+        scope,
+      );
+      const body = jsonOf<{ partnerId?: string }>(exchange);
+      if (exchange.status !== 201 || typeof body?.partnerId !== 'string') {
+        throw new CaseFailure(
+          `POST /v1/admin/partners answered ${exchange.status}; the suite cannot create its partners [CNF-011]`,
+        );
+      }
+      return body.partnerId;
+    },
+    async create(role, request, scope) {
+      const exchange = await driver.send(
+        {
+          method: 'POST',
+          path: '/v1/admin/principals',
+          token: adminToken,
+          json: { role, ...request },
+        },
+        scope,
+      );
+      const body = jsonOf<Principal>(exchange);
+      if (exchange.status !== 201 || typeof body?.credential !== 'string') {
+        throw new CaseFailure(
+          `POST /v1/admin/principals (${role}) answered ${exchange.status}; the suite cannot create its test principals [API-151]`,
+        );
+      }
+      return { ...body, role };
+    },
+    async revoke(principalId, scope) {
+      const exchange = await driver.send(
+        {
+          method: 'POST',
+          path: `/v1/admin/principals/${encodeURIComponent(principalId)}/revoke`,
+          token: adminToken,
+        },
+        scope,
+      );
+      if (exchange.status !== 200) {
+        throw new CaseFailure(`revoking principal ${principalId} answered ${exchange.status}`);
+      }
+    },
+  };
+}
+
+interface DevCredentialsFile {
+  credentials: {
+    admin: string;
+    reviewer: string;
+    partner: string;
+    hostDevice: { token: string; deviceId: string };
+    hostUser: { token: string; userId: string };
+  };
+}
+
+/**
+ * Interim source for development only, until the admin principal routes exist: the credentials that
+ * the reference server's `npm start` writes. It has one partner, one reviewer, one device and one user,
+ * so cases that need a second of a kind skip. Never used by a certification.
+ */
+export async function devCredentialPrincipals(
+  file: string,
+  driver: HttpDriver,
+): Promise<PrincipalSource> {
+  const { credentials } = JSON.parse(await readFile(file, 'utf8')) as DevCredentialsFile;
+  const used = new Set<PrincipalRole>();
+  let partnerId: string | undefined;
+  return {
+    complete: false,
+    async createPartner() {
+      if (partnerId) throw new CaseSkip('the development credentials hold one partner only');
+      const exchange = await driver.send({ path: '/v1/partner', token: credentials.partner });
+      partnerId = String(jsonOf<{ partnerId: string }>(exchange)?.partnerId);
+      return partnerId;
+    },
+    async create(role) {
+      if (used.has(role) && role !== 'hostDevice' && role !== 'hostUser') {
+        throw new CaseSkip(`the development credentials hold one ${role} only`);
+      }
+      used.add(role);
+      const credential =
+        role === 'partner'
+          ? credentials.partner
+          : role === 'reviewer'
+            ? credentials.reviewer
+            : role === 'hostDevice'
+              ? credentials.hostDevice.token
+              : credentials.hostUser.token;
+      return {
+        principalId: `dev-${role}`,
+        role,
+        test: true,
+        credential,
+        ...(role === 'partner' && partnerId ? { partnerId } : {}),
+      };
+    },
+    async revoke() {
+      throw new CaseSkip('the development credentials cannot be revoked');
+    },
+  };
+}
