@@ -1,6 +1,14 @@
 import type { ConformanceCase } from '../../framework/index.ts';
 import type { ServerSubject } from '../subject/server-subject.ts';
+import { bundleCases } from './bundles.ts';
+import { trustCases } from './trust.ts';
+import { portalCases } from './portal.ts';
 import { operationsCases } from './operations.ts';
 
 /** Every case of the server suite, in the order they run; the cross-cutting cases that judge all traffic come last. */
-export const serverCases: ConformanceCase<ServerSubject>[] = [...operationsCases];
+export const serverCases: ConformanceCase<ServerSubject>[] = [
+  ...operationsCases,
+  ...trustCases,
+  ...bundleCases,
+  ...portalCases,
+];
