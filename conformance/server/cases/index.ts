@@ -1,9 +1,10 @@
 import type { ConformanceCase } from '../../framework/index.ts';
 import type { ServerSubject } from '../subject/server-subject.ts';
 import { bundleCases } from './bundles.ts';
-import { trustCases } from './trust.ts';
-import { portalCases } from './portal.ts';
 import { operationsCases } from './operations.ts';
+import { portalCases } from './portal.ts';
+import { trustCases } from './trust.ts';
+import { uploadCases } from './upload.ts';
 
 /** Every case of the server suite, in the order they run; the cross-cutting cases that judge all traffic come last. */
 export const serverCases: ConformanceCase<ServerSubject>[] = [
@@ -11,4 +12,5 @@ export const serverCases: ConformanceCase<ServerSubject>[] = [
   ...trustCases,
   ...bundleCases,
   ...portalCases,
+  ...uploadCases,
 ];
