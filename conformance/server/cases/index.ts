@@ -5,6 +5,9 @@ import { operationsCases } from './operations.ts';
 import { portalCases } from './portal.ts';
 import { trustCases } from './trust.ts';
 import { uploadCases } from './upload.ts';
+import { reviewCases } from './review.ts';
+import { releaseCases } from './releases.ts';
+import { updateCases } from './updates.ts';
 
 /** Every case of the server suite, in the order they run; the cross-cutting cases that judge all traffic come last. */
 export const serverCases: ConformanceCase<ServerSubject>[] = [
@@ -13,4 +16,7 @@ export const serverCases: ConformanceCase<ServerSubject>[] = [
   ...bundleCases,
   ...portalCases,
   ...uploadCases,
+  ...reviewCases,
+  ...releaseCases,
+  ...updateCases,
 ];
