@@ -8,6 +8,9 @@ import { uploadCases } from './upload.ts';
 import { reviewCases } from './review.ts';
 import { releaseCases } from './releases.ts';
 import { updateCases } from './updates.ts';
+import { authorizationCases } from './authorization.ts';
+import { cachingCases } from './caching.ts';
+import { errorCases } from './errors.ts';
 
 /** Every case of the server suite, in the order they run; the cross-cutting cases that judge all traffic come last. */
 export const serverCases: ConformanceCase<ServerSubject>[] = [
@@ -19,4 +22,7 @@ export const serverCases: ConformanceCase<ServerSubject>[] = [
   ...reviewCases,
   ...releaseCases,
   ...updateCases,
+  ...authorizationCases,
+  ...cachingCases,
+  ...errorCases,
 ];
