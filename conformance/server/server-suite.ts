@@ -88,6 +88,7 @@ export const serverSuite = defineSuite<ServerSubject>({
       return {
         subject: {
           baseUrl,
+          issuer: credentials.url,
           adminToken: credentials.admin.token,
           contract,
           ledger,

@@ -11,6 +11,9 @@ import { updateCases } from './updates.ts';
 import { authorizationCases } from './authorization.ts';
 import { cachingCases } from './caching.ts';
 import { errorCases } from './errors.ts';
+import { catalogCases } from './catalog.ts';
+import { commerceCases } from './commerce.ts';
+import { analyticsCases } from './analytics.ts';
 
 /** Every case of the server suite, in the order they run; the cross-cutting cases that judge all traffic come last. */
 export const serverCases: ConformanceCase<ServerSubject>[] = [
@@ -24,5 +27,8 @@ export const serverCases: ConformanceCase<ServerSubject>[] = [
   ...updateCases,
   ...authorizationCases,
   ...cachingCases,
+  ...catalogCases,
+  ...commerceCases,
+  ...analyticsCases,
   ...errorCases,
 ];

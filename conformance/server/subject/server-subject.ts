@@ -7,6 +7,8 @@ import type { TestWorld } from './test-world.ts';
 export interface ServerSubject {
   baseUrl: URL;
   adminToken: string;
+  /** The server's public base URL from the credentials file: the issuer of its tokens. */
+  issuer: string;
   contract: Contract;
   ledger: TrafficLedger;
   driver: HttpDriver;

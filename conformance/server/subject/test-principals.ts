@@ -16,6 +16,8 @@ export interface Principal {
   partnerId?: string;
   test: boolean;
   credential: string;
+  /** For a hostDevice principal, the device id the server bound to it, when it binds one. */
+  deviceId?: string;
 }
 
 export interface PrincipalRequest {
@@ -114,7 +116,7 @@ export async function devCredentialPrincipals(
       return partnerId;
     },
     async create(role) {
-      if (used.has(role) && role !== 'hostDevice' && role !== 'hostUser') {
+      if (used.has(role)) {
         throw new CaseSkip(`the development credentials hold one ${role} only`);
       }
       used.add(role);
@@ -129,9 +131,10 @@ export async function devCredentialPrincipals(
       return {
         principalId: `dev-${role}`,
         role,
-        test: true,
+        test: false,
         credential,
         ...(role === 'partner' && partnerId ? { partnerId } : {}),
+        ...(role === 'hostDevice' ? { deviceId: credentials.hostDevice.deviceId } : {}),
       };
     },
     async revoke() {

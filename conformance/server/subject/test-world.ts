@@ -152,7 +152,8 @@ export class TestWorld {
     const p = await this.principal(scope, 'hostDevice', slot);
     return {
       token: p.credential,
-      deviceId: `certify-${this.runId}-${slot}-0000000000`.slice(0, 128),
+      // A server may bind a device id to the credential; the suite then uses that one.
+      deviceId: p.deviceId ?? `certify-${this.runId}-${slot}-0000000000`.slice(0, 128),
     };
   }
 
