@@ -14,6 +14,7 @@ import { errorCases } from './errors.ts';
 import { catalogCases } from './catalog.ts';
 import { commerceCases } from './commerce.ts';
 import { analyticsCases } from './analytics.ts';
+import { hostilePackageCases } from './hostile-packages.ts';
 
 /** Every case of the server suite, in the order they run; the cross-cutting cases that judge all traffic come last. */
 export const serverCases: ConformanceCase<ServerSubject>[] = [
@@ -22,6 +23,7 @@ export const serverCases: ConformanceCase<ServerSubject>[] = [
   ...bundleCases,
   ...portalCases,
   ...uploadCases,
+  ...hostilePackageCases,
   ...reviewCases,
   ...releaseCases,
   ...updateCases,

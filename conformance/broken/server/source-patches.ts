@@ -1,0 +1,72 @@
+import type { BrokenServer } from './broken-server.ts';
+
+/** Broken servers made by patching a temporary copy of the reference server at test time. */
+export const patchedBreaks: BrokenServer[] = [
+  {
+    name: 'rollout-bucket-inclusive',
+    violates: 'API-081',
+    only: 'server.updates.rollout-boundary',
+    story:
+      'The cohort test is written bucket <= threshold, so the device on the boundary gets the release.',
+    patches: [
+      {
+        file: 'src/delivery/rollout.ts',
+        find: 'return rolloutBucket(deviceId, appId, versionCode) < rolloutThreshold(percent);',
+        replace: 'return rolloutBucket(deviceId, appId, versionCode) <= rolloutThreshold(percent);',
+      },
+    ],
+  },
+  {
+    name: 'rollout-bucket-little-endian',
+    violates: 'API-081',
+    only: 'server.updates.rollout-boundary,server.updates.property-sticky-cohorts',
+    story: "The first four digest bytes are read little-endian, as the platform's native order.",
+    patches: [
+      {
+        file: 'src/delivery/rollout.ts',
+        find: 'digest.readUInt32BE(0)',
+        replace: 'digest.readUInt32LE(0)',
+      },
+    ],
+  },
+  {
+    name: 'min-host-version-as-string',
+    violates: 'API-023',
+    only: 'server.updates.host-api-version',
+    story: 'Versions are compared as strings, so 1.10.0 sorts below 1.2.0.',
+    patches: [
+      {
+        file: 'src/delivery/update-selection.ts',
+        find: 'semver.lte(r.minHostVersion, hostApiVersion)',
+        replace: 'r.minHostVersion <= hostApiVersion',
+      },
+    ],
+  },
+  {
+    name: 'paused-release-still-offered',
+    violates: 'API-078',
+    only: 'server.updates.paused-and-rolled-back',
+    story: 'Pausing stops widening the rollout but the release stays in the offer set.',
+    patches: [
+      {
+        file: 'src/delivery/update-selection.ts',
+        find: "    release.state === 'rollingOut' &&\n    inCohort(deviceId, appId, release.versionCode, release.rolloutPercent)\n  );\n}",
+        replace:
+          "    (release.state === 'rollingOut' || release.state === 'paused') &&\n    inCohort(deviceId, appId, release.versionCode, release.rolloutPercent)\n  );\n}",
+      },
+    ],
+  },
+  {
+    name: 'revoked-partner-key-accepted',
+    violates: 'API-067',
+    only: 'server.upload.revoked-key',
+    story: 'The key lookup for uploads forgets the revoked_at filter.',
+    patches: [
+      {
+        file: 'src/publish/statement-check.ts',
+        find: 'where k.partner_id = $1 and k.revoked_at is null\n        and not exists',
+        replace: 'where k.partner_id = $1\n        and not exists',
+      },
+    ],
+  },
+];

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { brokenServers } from '../server/catalogue.ts';
+import { caughtBy, certify, patchedCopy } from '../server/broken-run.ts';
+import { startProxy } from '../server/rewriting-proxy.ts';
+import { startServerProcess, type ServerProcess } from '../../server/test/reference-process.ts';
+
+/**
+ * Each deliberately broken server violates one MUST the way a real implementer could; the server suite,
+ * narrowed to the cases of that area, must fail it and name the violated requirement.
+ */
+const serverEnv = { REVIEW_SCREENSHOTS: 'off' };
+
+async function withDevCredentials<T>(server: ServerProcess, run: () => Promise<T>): Promise<T> {
+  // Interim: until the admin principal routes exist, the suite borrows npm start's development credentials.
+  const previous = process.env.MINIAPP_CERTIFY_DEV_CREDENTIALS;
+  if (!(await adminPrincipalsAvailable(server)))
+    process.env.MINIAPP_CERTIFY_DEV_CREDENTIALS = server.devCredentialsFile;
+  try {
+    return await run();
+  } finally {
+    if (previous === undefined) delete process.env.MINIAPP_CERTIFY_DEV_CREDENTIALS;
+    else process.env.MINIAPP_CERTIFY_DEV_CREDENTIALS = previous;
+  }
+}
+
+async function adminPrincipalsAvailable(server: ServerProcess): Promise<boolean> {
+  const response = await fetch(new URL('/v1/admin/principals', server.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  return response.status !== 404;
+}
+
+describe('the server suite fails every broken server and names the violated requirement', () => {
+  let reference: ServerProcess;
+  let principals = false;
+  before(async () => {
+    reference = await startServerProcess({ env: serverEnv });
+    principals = await adminPrincipalsAvailable(reference);
+  });
+  after(async () => {
+    await reference?.stop();
+  });
+
+  for (const broken of brokenServers.filter((b) => b.rules)) {
+    test(`${broken.name} (${broken.violates})`, async (t) => {
+      if (broken.needsPrincipals && !principals) {
+        t.skip('needs the admin principal routes (POST /v1/admin/principals)');
+        return;
+      }
+      const proxy = await startProxy(reference.url, broken.rules ?? {});
+      try {
+        const run = await withDevCredentials(reference, () =>
+          certify([
+            '--url',
+            proxy.url,
+            '--credentials',
+            reference.credentialsFile,
+            '--only',
+            broken.only,
+            '--runs',
+            '5',
+          ]),
+        );
+        const caught = caughtBy(run, broken);
+        assert.equal(run.exitCode, 1, `the suite did not fail ${broken.name}:\n${run.output}`);
+        assert.ok(caught, `no failed case names ${broken.violates}:\n${run.output}`);
+        t.diagnostic(`caught by ${caught.caseId}: ${caught.reason}`);
+      } finally {
+        await proxy.close();
+      }
+    });
+  }
+
+  for (const broken of brokenServers.filter((b) => b.patches)) {
+    test(`${broken.name} (${broken.violates}, patched copy)`, async (t) => {
+      const copy = await patchedCopy(broken);
+      let server: ServerProcess | undefined;
+      try {
+        server = await startServerProcess({ entry: copy.entry, env: serverEnv });
+        const started = server;
+        const run = await withDevCredentials(started, () =>
+          certify(['--credentials', started.credentialsFile, '--only', broken.only, '--runs', '5']),
+        );
+        const caught = caughtBy(run, broken);
+        assert.equal(run.exitCode, 1, `the suite did not fail ${broken.name}:\n${run.output}`);
+        assert.ok(caught, `no failed case names ${broken.violates}:\n${run.output}`);
+        t.diagnostic(`caught by ${caught.caseId}: ${caught.reason}`);
+      } finally {
+        await server?.stop();
+        await copy.remove();
+      }
+    });
+  }
+});
