@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { repositoryRoot } from '../../framework/index.ts';
 import { main } from '../../cli/main.ts';
@@ -56,6 +56,8 @@ export async function patchedCopy(
       !source.endsWith(`${path.sep}test`) &&
       !source.includes(`${path.sep}bench`),
   });
+  // Start-up seeding reads the examples beside reference-server/.
+  await symlink(path.join(repositoryRoot, 'examples'), path.join(base, 'examples'), 'dir');
   for (const patch of broken.patches ?? []) {
     const file = path.join(copy, patch.file);
     const text = await readFile(file, 'utf8');

@@ -60,12 +60,12 @@ export const patchedBreaks: BrokenServer[] = [
     name: 'revoked-partner-key-accepted',
     violates: 'API-067',
     only: 'server.upload.revoked-key',
-    story: 'The key lookup for uploads forgets the revoked_at filter.',
+    story: "The upload path looks keys up among all of the partner's keys, revoked ones included.",
     patches: [
       {
         file: 'src/publish/statement-check.ts',
-        find: 'where k.partner_id = $1 and k.revoked_at is null\n        and not exists',
-        replace: 'where k.partner_id = $1\n        and not exists',
+        find: "where k.partner_id = $1 and k.revoked_at is null\n        and not exists (select 1 from revocations r where r.kind = 'key' and r.value = k.keyid)`,",
+        replace: 'where k.partner_id = $1`,',
       },
     ],
   },

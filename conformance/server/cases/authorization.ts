@@ -5,7 +5,7 @@ import { allowedKinds, requestFor, type TargetObjects } from '../subject/route-t
 import type { Exchange } from '../subject/http-exchange.ts';
 
 /** One app of partner `a`, released, whose objects the authorisation cases aim at (never the shared one). */
-async function targets(t: ServerTest): Promise<TargetObjects> {
+export async function targets(t: ServerTest): Promise<TargetObjects> {
   return t.world.once('authz-targets', async () => {
     const app = await t.world.freshApp(t.scope, 'authz');
     const version = await t.world.approvedVersion(t.scope, app, { versionCode: 1 });
@@ -15,7 +15,7 @@ async function targets(t: ServerTest): Promise<TargetObjects> {
 }
 
 /** A bearer credential of each principal kind. */
-async function credentials(t: ServerTest): Promise<Record<string, string>> {
+export async function credentials(t: ServerTest): Promise<Record<string, string>> {
   return t.world.once('authz-credentials', async () => {
     const partner = await t.world.partner(t.scope);
     const apiKey = bodyOf<{ secret: string }>(

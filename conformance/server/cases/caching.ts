@@ -14,7 +14,7 @@ async function metadataRequests(t: ServerTest): Promise<RequestSpec[]> {
     { path: '/v1/trust/index.json' },
     { path: `/v1/releases/${appId}/1.release.json` },
     { path: `/v1/catalog/apps/${appId}`, token: device.token },
-    { path: '/v1/catalog/apps', token: device.token, query: { q: `Certification shared probe` } },
+    { path: '/v1/catalog/apps', token: device.token, query: { q: t.subject.runId } },
     {
       path: `/v1/apps/${appId}/update`,
       token: device.token,

@@ -195,12 +195,12 @@ export const catalogCases = [
       const shared = await t.world.sharedRelease(t.scope);
       const path = `/v1/catalog/apps/${shared.version.app.appId}`;
       const cases: [Record<string, string>, Record<string, string>, string, string][] = [
-        [{ locale: 'fr' }, {}, 'fr', 'Sonde partagée'],
-        [{ locale: 'fr-CA' }, {}, 'fr', 'Sonde partagée'],
-        [{ locale: 'de' }, {}, 'en', 'Certification shared probe'],
-        [{}, { 'accept-language': 'fr' }, 'fr', 'Sonde partagée'],
-        [{}, { 'accept-language': 'de-CH, fr;q=0.8' }, 'fr', 'Sonde partagée'],
-        [{}, {}, 'en', 'Certification shared probe'],
+        [{ locale: 'fr' }, {}, 'fr', t.world.sharedName('fr')],
+        [{ locale: 'fr-CA' }, {}, 'fr', t.world.sharedName('fr')],
+        [{ locale: 'de' }, {}, 'en', t.world.sharedName('en')],
+        [{}, { 'accept-language': 'fr' }, 'fr', t.world.sharedName('fr')],
+        [{}, { 'accept-language': 'de-CH, fr;q=0.8' }, 'fr', t.world.sharedName('fr')],
+        [{}, {}, 'en', t.world.sharedName('en')],
       ];
       for (const [query, headers, language, name] of cases) {
         const exchange = await t.send({ path, token: device.token, query, headers });

@@ -15,6 +15,10 @@ import { catalogCases } from './catalog.ts';
 import { commerceCases } from './commerce.ts';
 import { analyticsCases } from './analytics.ts';
 import { hostilePackageCases } from './hostile-packages.ts';
+import { contractCases } from './contract.ts';
+import { reviewRuleCases } from './review-rules.ts';
+import { landingCases } from './landing-pages.ts';
+import { budgetCases } from './budgets.ts';
 
 /** Every case of the server suite, in the order they run; the cross-cutting cases that judge all traffic come last. */
 export const serverCases: ConformanceCase<ServerSubject>[] = [
@@ -25,6 +29,7 @@ export const serverCases: ConformanceCase<ServerSubject>[] = [
   ...uploadCases,
   ...hostilePackageCases,
   ...reviewCases,
+  ...reviewRuleCases,
   ...releaseCases,
   ...updateCases,
   ...authorizationCases,
@@ -32,5 +37,8 @@ export const serverCases: ConformanceCase<ServerSubject>[] = [
   ...catalogCases,
   ...commerceCases,
   ...analyticsCases,
+  ...landingCases,
+  ...budgetCases,
+  ...contractCases,
   ...errorCases,
 ];

@@ -440,15 +440,19 @@ export const updateCases = [
         { rolloutPercent: 100 },
         { rolloutPercent: 60 },
       ]);
+      // A device inside the paused release's cohort, so that offering it would show.
+      const inside = await deviceWithBucket(t, history.app.appId, 3, (b) => b < 6000);
       await history.act(t, 3, 'pause');
       await history.act(t, 2, 'rollback');
-      for (const installed of [0, 1, 2, 3]) {
-        await expectAnswer(t, device.token, history, {
-          hostApiVersion: '1.2.0',
-          channel: 'stable',
-          deviceId: device.deviceId,
-          installedVersionCode: installed,
-        });
+      for (const deviceId of [device.deviceId, inside.id]) {
+        for (const installed of [0, 1, 2, 3]) {
+          await expectAnswer(t, device.token, history, {
+            hostApiVersion: '1.2.0',
+            channel: 'stable',
+            deviceId,
+            installedVersionCode: installed,
+          });
+        }
       }
     },
   }),

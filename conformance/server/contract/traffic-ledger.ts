@@ -74,7 +74,10 @@ export class TrafficLedger {
     if (exchange.status >= 500) add('server-error', `status ${exchange.status}`);
     const op = exchange.operation;
     if (op) this.checkContract(exchange, add);
-    if (exchange.status >= 400 && exchange.method !== 'HEAD') this.checkProblem(exchange, add);
+    // The /m/ landing pages are HTML for browsers, outside the JSON contract (spec/addressing.md).
+    const landing = exchange.target.startsWith('/m/');
+    if (exchange.status >= 400 && exchange.method !== 'HEAD' && !landing)
+      this.checkProblem(exchange, add);
     return found;
   }
 

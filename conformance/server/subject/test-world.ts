@@ -355,14 +355,20 @@ export class TestWorld {
         scope,
         await this.partner(scope),
         'shared',
-        'Certification shared probe',
+        this.sharedName('en'),
       );
       const version = await this.approvedVersion(scope, app, {
         versionCode: 1,
-        locales: { en: { name: 'Certification shared probe' }, fr: { name: 'Sonde partagée' } },
+        name: this.sharedName('en'),
+        locales: { en: { name: this.sharedName('en') }, fr: { name: this.sharedName('fr') } },
       });
       return this.release(scope, version);
     });
+  }
+
+  /** The localised names of the shared app; they carry the run id, so a search finds it alone. */
+  sharedName(locale: 'en' | 'fr'): string {
+    return locale === 'en' ? `Shared probe ${this.runId}` : `Sonde partagée ${this.runId}`;
   }
 
   skipUnlessComplete(): void {
