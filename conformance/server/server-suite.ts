@@ -5,6 +5,7 @@ import { loadContract } from './contract/openapi-contract.ts';
 import { TrafficLedger } from './contract/traffic-ledger.ts';
 import { readCredentials } from './subject/credentials-file.ts';
 import { HttpDriver } from './subject/http-driver.ts';
+import { PrismOpinion } from './subject/prism-opinion.ts';
 import type { ServerSubject } from './subject/server-subject.ts';
 import { adminRoutePrincipals, devCredentialPrincipals } from './subject/test-principals.ts';
 import { TestWorld } from './subject/test-world.ts';
@@ -80,6 +81,12 @@ export const serverSuite = defineSuite<ServerSubject>({
       const principals = devFile
         ? await devCredentialPrincipals(devFile, driver)
         : adminRoutePrincipals(driver, credentials.admin.token);
+      if (args.values.prism === true) {
+        driver.prism = await PrismOpinion.start(baseUrl);
+        io.stdout.write(
+          `prism proxy at ${driver.prism.url.href} gives a second, non-certifying opinion on JSON operations\n`,
+        );
+      }
       const runId = runNonce();
       const world = new TestWorld(driver, principals, runId);
       io.stdout.write(
@@ -98,7 +105,14 @@ export const serverSuite = defineSuite<ServerSubject>({
           seed,
           propertyRuns,
         },
-        target: { kind: 'server', label: baseUrl.href, details: { runId, seed, propertyRuns } },
+        target: {
+          kind: 'server',
+          label: baseUrl.href,
+          details: { runId, seed, propertyRuns, prism: Boolean(driver.prism) },
+        },
+        close: async () => {
+          await driver.prism?.close();
+        },
       };
     },
   },

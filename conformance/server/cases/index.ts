@@ -19,6 +19,7 @@ import { contractCases } from './contract.ts';
 import { reviewRuleCases } from './review-rules.ts';
 import { landingCases } from './landing-pages.ts';
 import { budgetCases } from './budgets.ts';
+import { prismCases } from './prism.ts';
 
 /** Every case of the server suite, in the order they run; the cross-cutting cases that judge all traffic come last. */
 export const serverCases: ConformanceCase<ServerSubject>[] = [
@@ -41,4 +42,5 @@ export const serverCases: ConformanceCase<ServerSubject>[] = [
   ...budgetCases,
   ...contractCases,
   ...errorCases,
+  ...prismCases,
 ];

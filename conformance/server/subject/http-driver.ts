@@ -3,6 +3,7 @@ import type { Contract } from '../contract/openapi-contract.ts';
 import type { TrafficLedger } from '../contract/traffic-ledger.ts';
 import { plainBytes } from '../crypto/byte-encoding.ts';
 import { describeExchange, type Exchange } from './http-exchange.ts';
+import { PrismOpinion } from './prism-opinion.ts';
 
 /** A request as a case writes it. */
 export interface RequestSpec {
@@ -31,6 +32,9 @@ export interface CaseScope {
  * checks it against the contract; so any case's traffic counts for the cross-cutting cases.
  */
 export class HttpDriver {
+  /** When set, JSON operations go through `prism proxy` for its second opinion. */
+  prism: PrismOpinion | undefined;
+
   constructor(
     readonly baseUrl: URL,
     readonly contract: Contract,
@@ -39,7 +43,11 @@ export class HttpDriver {
 
   async send(spec: RequestSpec, scope: CaseScope = {}): Promise<Exchange> {
     const method = (spec.method ?? 'GET').toUpperCase();
-    const url = new URL(spec.path, this.baseUrl);
+    const operation = this.contract.match(method, new URL(spec.path, this.baseUrl).pathname);
+    const plannedBody = spec.json !== undefined ? JSON.stringify(spec.json) : spec.body;
+    const viaPrism =
+      this.prism && PrismOpinion.handles(operation, method, plannedBody) ? this.prism : undefined;
+    const url = new URL(spec.path, viaPrism ? viaPrism.url : this.baseUrl);
     for (const [k, v] of Object.entries(spec.query ?? {})) {
       if (v !== undefined) url.searchParams.set(k, String(v));
     }
@@ -78,9 +86,16 @@ export class HttpDriver {
       headers: response.headers,
       body: bytes,
       durationMs: performance.now() - started,
-      operation: this.contract.match(method, url.pathname),
+      operation,
       findings: [],
     };
+    if (viaPrism && operation)
+      viaPrism.record(
+        operation,
+        exchange.target,
+        exchange.status,
+        response.headers.get('sl-violations'),
+      );
     this.ledger.record(exchange);
     if (!spec.quiet) scope.note?.(describeExchange(exchange));
     return exchange;
