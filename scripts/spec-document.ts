@@ -17,6 +17,7 @@ export const documentPrefixes: Record<string, string> = {
   'budgets.md': 'BUD',
   'analytics.md': 'ANL',
   'errors.md': 'ERR',
+  'conformance.md': 'CNF',
 };
 
 export type ConformanceClass = 'package' | 'server' | 'host' | 'toolkit';
@@ -44,8 +45,13 @@ export interface Requirement {
   document: string;
   section: string;
   classes: ConformanceClass[];
-  /** How each MUST is observed from outside; empty for withdrawn lines. */
+  /** How each MUST is observed from outside; empty for withdrawn lines and those listed as not certifiable. */
   observed: Observation[];
+  /**
+   * Why a MUST cannot be certified from outside, as the table of conformance.md states it; null for
+   * every requirement that table does not list.
+   */
+  notCertifiable: string | null;
   level: Level | null;
   text: string;
 }
@@ -74,20 +80,84 @@ function withoutCode(line: string): string {
   return line.replace(/`[^`]*`/g, '');
 }
 
+/**
+ * Which classes an observation can see (spec/README.md): the suite reads packages, talks HTTP to
+ * servers, drives hosts through the adapter, the probe frame or their screens, times servers and
+ * hosts, and runs the toolkit.
+ */
+export const observationClasses: Record<Observation, readonly ConformanceClass[]> = {
+  http: ['server'],
+  package: ['package'],
+  adapter: ['host'],
+  frame: ['host'],
+  screen: ['host'],
+  measure: ['server', 'host'],
+  toolkit: ['toolkit'],
+};
+
+/** The document and heading whose table lists the MUSTs that cannot be certified from outside. */
+export const notCertifiableDocument = 'conformance.md';
+export const notCertifiableHeading = 'Requirements not certifiable from outside';
+const notCertifiableRow = /^\| \[([A-Z]{3}-\d{3})\] \| (.*) \|$/;
+
 export interface ParsedSpec {
   requirements: Requirement[];
   problems: SpecProblem[];
 }
 
-/** Parses every spec document and checks the notation rules of spec/README.md. */
-export async function parseSpec(specDir: string): Promise<ParsedSpec> {
-  const requirements: Requirement[] = [];
+/** One spec document: its file name (e.g. `bridge.md`) and its text. */
+export interface SpecDocument {
+  file: string;
+  text: string;
+}
+
+interface Located {
+  requirement: Requirement;
+  file: string;
+  line: number;
+}
+
+interface ListedRow {
+  id: string;
+  reason: string;
+  line: number;
+}
+
+/** Reads the table of MUSTs not certifiable from outside: `| [ABC-012] | reason |` rows under its heading. */
+export function notCertifiableRows(text: string): {
+  rows: ListedRow[];
+  problems: Omit<SpecProblem, 'file'>[];
+} {
+  const rows: ListedRow[] = [];
+  const problems: Omit<SpecProblem, 'file'>[] = [];
+  let inside = false;
+  text.split('\n').forEach((raw, index) => {
+    if (/^#{1,6} /.test(raw)) {
+      inside = raw.replace(/^#+\s*/, '') === notCertifiableHeading;
+      return;
+    }
+    if (!inside || !raw.startsWith('|') || /^\|\s*(Id|-+)\s*\|/.test(raw)) return;
+    const match = notCertifiableRow.exec(raw);
+    if (!match) {
+      problems.push({
+        line: index + 1,
+        message: `a row of "${notCertifiableHeading}" must read "| [ABC-012] | reason |"`,
+      });
+      return;
+    }
+    const [, id = '', reason = ''] = match;
+    rows.push({ id, reason: reason.trim(), line: index + 1 });
+  });
+  return { rows, problems };
+}
+
+/** Parses spec documents and checks the notation rules of spec/README.md. */
+export function checkSpecDocuments(documents: readonly SpecDocument[]): ParsedSpec {
+  const located: Located[] = [];
   const problems: SpecProblem[] = [];
-  const files = (await readdir(specDir)).filter((f) => f.endsWith('.md')).sort();
   const seen = new Map<string, string>();
-  for (const file of files) {
+  for (const { file, text } of [...documents].sort((a, b) => a.file.localeCompare(b.file))) {
     const prefix = documentPrefixes[file];
-    const text = await readFile(path.join(specDir, file), 'utf8');
     let section = '';
     let fenced = false;
     text.split('\n').forEach((raw, index) => {
@@ -162,13 +232,6 @@ export async function parseSpec(specDir: string): Promise<ParsedSpec> {
       const prose = withoutCode(body);
       const levels = keywordLevels.filter(([re]) => re.test(prose)).map(([, level]) => level);
       const withdrawn = /^Withdrawn in /.test(body);
-      if (levels[0] === 'MUST' && levels.length === 1 && observed.length === 0) {
-        problems.push({
-          file,
-          line: lineNo,
-          message: `${id} is a MUST without an observation: say how it is observed from outside (\`@http\`, \`@package\`, \`@adapter\`, \`@frame\`, \`@screen\`, \`@measure\`, \`@toolkit\`; spec/README.md)`,
-        });
-      }
       if (withdrawn && observed.length > 0) {
         problems.push({ file, line: lineNo, message: `${id} is withdrawn and has an observation` });
       }
@@ -181,17 +244,117 @@ export async function parseSpec(specDir: string): Promise<ParsedSpec> {
           message: `${id} mixes levels ${levels.join(' and ')}: split it into one requirement per level`,
         });
       }
-      requirements.push({
-        id,
-        document: file,
-        section,
-        classes: parsedClasses,
-        observed,
-        level: levels[0] ?? null,
-        text: body.trim(),
+      if (levels[0] !== undefined && levels[0] !== 'MUST' && observed.length > 0) {
+        problems.push({
+          file,
+          line: lineNo,
+          message: `${id} is a ${levels[0]}: only MUST lines name observations (certification counts MUSTs only)`,
+        });
+      }
+      located.push({
+        file,
+        line: lineNo,
+        requirement: {
+          id,
+          document: file,
+          section,
+          classes: parsedClasses,
+          observed,
+          notCertifiable: null,
+          level: levels[0] ?? null,
+          text: body.trim(),
+        },
       });
     });
   }
+  problems.push(...checkObservations(located, documents));
+  const requirements = located.map((l) => l.requirement);
   requirements.sort((a, b) => a.id.localeCompare(b.id));
   return { requirements, problems };
+}
+
+/**
+ * Every MUST says how it is observed, with observations that can see each of its classes, unless the
+ * table of conformance.md lists it as not certifiable (then it names no observation).
+ */
+function checkObservations(located: Located[], documents: readonly SpecDocument[]): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const byId = new Map(located.map((l) => [l.requirement.id, l]));
+  const listing = documents.find((d) => d.file === notCertifiableDocument);
+  const listed = new Map<string, ListedRow>();
+  if (listing) {
+    const { rows, problems: rowProblems } = notCertifiableRows(listing.text);
+    problems.push(...rowProblems.map((p) => ({ ...p, file: notCertifiableDocument })));
+    for (const row of rows) {
+      const at = { file: notCertifiableDocument, line: row.line };
+      const target = byId.get(row.id);
+      if (listed.has(row.id)) {
+        problems.push({ ...at, message: `${row.id} is listed twice as not certifiable` });
+      } else if (!target) {
+        problems.push({
+          ...at,
+          message: `${row.id} is listed as not certifiable but is not defined`,
+        });
+      } else if (target.requirement.level !== 'MUST') {
+        problems.push({
+          ...at,
+          message: `${row.id} is listed as not certifiable but is not a MUST (only MUSTs are certified)`,
+        });
+      } else if (row.reason.length < 10) {
+        problems.push({ ...at, message: `${row.id}: give the reason it cannot be certified` });
+      }
+      if (target) target.requirement.notCertifiable = row.reason;
+      listed.set(row.id, row);
+    }
+  }
+  for (const { requirement: r, file, line } of located) {
+    if (r.level !== 'MUST') continue;
+    const at = { file, line };
+    if (r.notCertifiable !== null) {
+      if (r.observed.length > 0) {
+        problems.push({
+          ...at,
+          message: `${r.id} is listed in ${notCertifiableDocument} as not certifiable, so it names no observation`,
+        });
+      }
+      continue;
+    }
+    if (r.observed.length === 0) {
+      problems.push({
+        ...at,
+        message: `${r.id} is a MUST without an observation: say how it is observed from outside (${observations.map((o) => `\`@${o}\``).join(', ')}; spec/README.md), or list it under "${notCertifiableHeading}" in ${notCertifiableDocument} with the reason`,
+      });
+      continue;
+    }
+    for (const o of r.observed) {
+      const sees = observationClasses[o];
+      if (sees && !sees.some((c) => r.classes.includes(c))) {
+        problems.push({
+          ...at,
+          message: `${r.id}: @${o} observes only ${sees.map((c) => `\`${c}\``).join(' or ')}, which the line does not bind`,
+        });
+      }
+    }
+    for (const c of r.classes) {
+      if (!r.observed.some((o) => observationClasses[o]?.includes(c))) {
+        problems.push({
+          ...at,
+          message: `${r.id} binds \`${c}\` but no observation of the line sees that class (${observations
+            .filter((o) => observationClasses[o].includes(c))
+            .map((o) => `@${o}`)
+            .join(', ')})`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/** Reads every spec document of a folder and checks it (see checkSpecDocuments). */
+export async function parseSpec(specDir: string): Promise<ParsedSpec> {
+  const files = (await readdir(specDir)).filter((f) => f.endsWith('.md')).sort();
+  const documents = await Promise.all(
+    files.map(async (file) => ({ file, text: await readFile(path.join(specDir, file), 'utf8') })),
+  );
+  return checkSpecDocuments(documents);
 }

@@ -111,14 +111,14 @@ export const bridgeSchemaDocuments: Readonly<Record<string, object>> = {
         ],
         "properties": {
           "token": {
-            "$comment": "[STO-012] a compact JWS: three base64url parts.",
+            "$comment": "[STO-150] the token the distribution server issued, unchanged: a compact JWS of three base64url parts.",
             "type": "string",
             "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$"
           },
           "expiresAt": {
             "type": "string",
             "format": "date-time",
-            "$comment": "[STO-013] at most 15 minutes after issue."
+            "$comment": "[STO-151] the token's exp, at most 15 minutes after issue ([API-059])."
           }
         }
       }

@@ -77,6 +77,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the append-only audit log of release actions, oldest first
+         * @description One entry per release action answered with success (API-080, API-158, API-159).
+         */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/partners": {
         parameters: {
             query?: never;
@@ -89,6 +109,66 @@ export interface paths {
         put?: never;
         /** Admit a partner */
         post: operations["createPartner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/partners/{partnerId}/restricted-permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the restricted permissions a partner may declare
+         * @description Empty for a new partner; the automated review refuses others with REVIEW_PERMISSION_RESTRICTED (PRM-019, PRM-020).
+         */
+        put: operations["setRestrictedPermissions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/principals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a test principal and its credential
+         * @description A portal session (partner, reviewer), host device credential or host user session, so that a conformance run needs nothing but an admin token (API-151 to API-155, spec/conformance.md).
+         */
+        post: operations["createPrincipal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/principals/{principalId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a test principal's credential
+         * @description The credential is refused as revoked from then on (API-155, API-007).
+         */
+        post: operations["revokePrincipal"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1001,7 +1081,7 @@ export interface components {
          * @description The closed registry of error codes (spec/errors.md).
          * @enum {string}
          */
-        "error-code.schema": "ANALYTICS_BATCH_TOO_LARGE" | "ANALYTICS_EVENT_INVALID" | "ANALYTICS_EVENT_STALE" | "API_APP_ID_TAKEN" | "API_CURSOR_INVALID" | "API_FORBIDDEN" | "API_IDEMPOTENCY_CONFLICT" | "API_INTERNAL" | "API_KEY_INVALID" | "API_NOT_FOUND" | "API_PAYLOAD_TOO_LARGE" | "API_PAYMENT_DECLINED" | "API_RANGE_NOT_SATISFIABLE" | "API_RATE_LIMITED" | "API_RELEASE_STATE_CONFLICT" | "API_REVIEW_STATE_CONFLICT" | "API_ROLLOUT_INVALID" | "API_SCOPE_NOT_ALLOWED" | "API_UNAUTHENTICATED" | "API_UNAVAILABLE" | "API_UNSUPPORTED_MEDIA_TYPE" | "API_VALIDATION_FAILED" | "API_VERSION_NOT_APPROVED" | "BRIDGE_DUPLICATE_ID" | "BRIDGE_MALFORMED" | "BRIDGE_TOO_LARGE" | "BRIDGE_UNAVAILABLE" | "CODE_ANALYSIS_LIMIT" | "CODE_DOCUMENT_DOMAIN" | "CODE_DOCUMENT_WRITE" | "CODE_DOMAIN_NOT_ALLOWED" | "CODE_DYNAMIC_BRIDGE_METHOD" | "CODE_EVAL" | "CODE_FRAME_ESCAPE" | "CODE_FUNCTION_CONSTRUCTOR" | "CODE_INLINE_SCRIPT_ATTRIBUTE" | "CODE_METHOD_NEWER_THAN_MIN_HOST" | "CODE_NON_LITERAL_IMPORT" | "CODE_NOT_UTF8" | "CODE_PERMISSION_NOT_DECLARED" | "CODE_PERMISSION_UNUSED" | "CODE_REMOTE_IMPORT" | "CODE_REMOTE_RESOURCE" | "CODE_STRING_TIMER" | "CODE_SYNTAX_ERROR" | "CODE_UNKNOWN_BRIDGE_METHOD" | "DOMAIN_NOT_ALLOWED" | "HOST_ERROR" | "INVALID_PARAMS" | "LINK_INVALID_ID" | "LINK_INVALID_PAGE" | "LINK_INVALID_VERSION" | "LINK_MALFORMED" | "LINK_QUERY_TOO_LONG" | "LINK_TOO_LONG" | "MANIFEST_DUPLICATE_MEMBER" | "MANIFEST_DUPLICATE_PAGE" | "MANIFEST_ENCODING" | "MANIFEST_ENTRY_NOT_A_PAGE" | "MANIFEST_ICON_TOO_SMALL" | "MANIFEST_INVALID_CATEGORY" | "MANIFEST_INVALID_DOMAIN" | "MANIFEST_INVALID_HOST_VERSION" | "MANIFEST_INVALID_I18N" | "MANIFEST_INVALID_ICON" | "MANIFEST_INVALID_ID" | "MANIFEST_INVALID_JSON" | "MANIFEST_INVALID_LOCALE" | "MANIFEST_INVALID_PAGE" | "MANIFEST_INVALID_PERMISSION" | "MANIFEST_INVALID_SUBPACKAGE" | "MANIFEST_INVALID_TEXT" | "MANIFEST_INVALID_VERSION" | "MANIFEST_INVALID_VERSION_CODE" | "MANIFEST_MISSING" | "MANIFEST_MISSING_FILE" | "MANIFEST_MISSING_LOCALE" | "MANIFEST_MISSING_MEMBER" | "MANIFEST_PAGE_OUTSIDE_PACKAGE" | "MANIFEST_SUBPACKAGE_OVERLAP" | "MANIFEST_TOO_LARGE" | "MANIFEST_UNKNOWN_MEMBER" | "MANIFEST_UNKNOWN_PERMISSION" | "MANIFEST_UNSUPPORTED_SPEC_VERSION" | "NOT_FOUND" | "NOT_SUPPORTED" | "PERMISSION_DENIED" | "PKG_ARCHIVE_TOO_LARGE" | "PKG_COMPRESSION_RATIO" | "PKG_CORRUPT" | "PKG_CRC_MISMATCH" | "PKG_DUPLICATE_PATH" | "PKG_ENCRYPTED" | "PKG_EXTRACT_ESCAPE" | "PKG_EXTRACT_TARGET_NOT_EMPTY" | "PKG_HEADER_MISMATCH" | "PKG_MAIN_PACKAGE_TOO_LARGE" | "PKG_NAME_ENCODING" | "PKG_NOT_ZIP" | "PKG_OVERLAPPING_ENTRIES" | "PKG_PATH_TOO_LONG" | "PKG_SIZE_MISMATCH" | "PKG_SPECIAL_FILE" | "PKG_SUBPACKAGE_TOO_LARGE" | "PKG_SYMLINK" | "PKG_TOO_LARGE" | "PKG_TOO_MANY_ENTRIES" | "PKG_UNSAFE_PATH" | "PKG_UNSUPPORTED_COMPRESSION" | "PKG_UNSUPPORTED_ZIP_FEATURE" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "REVIEW_APP_ID_MISMATCH" | "REVIEW_SCREENSHOT_FAILED" | "SIG_DIGEST_MISMATCH" | "SIG_EXPIRED" | "SIG_INVALID_SIGNATURE" | "SIG_KEY_FILE_INVALID" | "SIG_KEY_INVALID" | "SIG_LENGTH_MISMATCH" | "SIG_MALFORMED" | "SIG_MANIFEST_MISMATCH" | "SIG_NOT_IN_INDEX" | "SIG_PAYLOAD_TYPE_MISMATCH" | "SIG_REVOKED_KEY" | "SIG_REVOKED_RELEASE" | "SIG_ROLLBACK" | "SIG_ROOT_ROTATION_INVALID" | "SIG_THRESHOLD_NOT_MET" | "SIG_UNKNOWN_KEY" | "SIG_UNSUPPORTED_ALGORITHM" | "SIG_WRONG_APP" | "TIMEOUT" | "UNKNOWN_METHOD" | "USAGE" | "USER_CANCELLED" | "VERSION_CODE_NOT_INCREASING" | "VERSION_HOST_TOO_OLD" | "VERSION_INVALID_HOST_API" | "VERSION_NOT_INCREASING";
+        "error-code.schema": "ADAPTER_INVALID_ARGUMENTS" | "ADAPTER_NO_RUNNING_APP" | "ADAPTER_NO_SCREEN" | "ADAPTER_NOT_INITIALIZED" | "ADAPTER_UNKNOWN_COMMAND" | "ANALYTICS_BATCH_TOO_LARGE" | "ANALYTICS_EVENT_INVALID" | "ANALYTICS_EVENT_STALE" | "API_APP_ID_TAKEN" | "API_CURSOR_INVALID" | "API_FORBIDDEN" | "API_IDEMPOTENCY_CONFLICT" | "API_INTERNAL" | "API_KEY_INVALID" | "API_NOT_FOUND" | "API_PAYLOAD_TOO_LARGE" | "API_PAYMENT_DECLINED" | "API_RANGE_NOT_SATISFIABLE" | "API_RATE_LIMITED" | "API_RELEASE_STATE_CONFLICT" | "API_REVIEW_STATE_CONFLICT" | "API_ROLLOUT_INVALID" | "API_SCOPE_NOT_ALLOWED" | "API_UNAUTHENTICATED" | "API_UNAVAILABLE" | "API_UNSUPPORTED_MEDIA_TYPE" | "API_VALIDATION_FAILED" | "API_VERSION_NOT_APPROVED" | "BRIDGE_DUPLICATE_ID" | "BRIDGE_MALFORMED" | "BRIDGE_TOO_LARGE" | "BRIDGE_UNAVAILABLE" | "CODE_ANALYSIS_LIMIT" | "CODE_DOCUMENT_DOMAIN" | "CODE_DOCUMENT_WRITE" | "CODE_DOMAIN_NOT_ALLOWED" | "CODE_DYNAMIC_BRIDGE_METHOD" | "CODE_EVAL" | "CODE_FRAME_ESCAPE" | "CODE_FUNCTION_CONSTRUCTOR" | "CODE_INLINE_SCRIPT_ATTRIBUTE" | "CODE_METHOD_NEWER_THAN_MIN_HOST" | "CODE_NON_LITERAL_IMPORT" | "CODE_NOT_UTF8" | "CODE_PERMISSION_NOT_DECLARED" | "CODE_PERMISSION_UNUSED" | "CODE_REMOTE_IMPORT" | "CODE_REMOTE_RESOURCE" | "CODE_STRING_TIMER" | "CODE_SYNTAX_ERROR" | "CODE_UNKNOWN_BRIDGE_METHOD" | "DOMAIN_NOT_ALLOWED" | "HOST_ERROR" | "INVALID_PARAMS" | "LINK_INVALID_ID" | "LINK_INVALID_PAGE" | "LINK_INVALID_VERSION" | "LINK_MALFORMED" | "LINK_QUERY_TOO_LONG" | "LINK_TOO_LONG" | "MANIFEST_DUPLICATE_MEMBER" | "MANIFEST_DUPLICATE_PAGE" | "MANIFEST_ENCODING" | "MANIFEST_ENTRY_NOT_A_PAGE" | "MANIFEST_ICON_TOO_SMALL" | "MANIFEST_INVALID_CATEGORY" | "MANIFEST_INVALID_DOMAIN" | "MANIFEST_INVALID_HOST_VERSION" | "MANIFEST_INVALID_I18N" | "MANIFEST_INVALID_ICON" | "MANIFEST_INVALID_ID" | "MANIFEST_INVALID_JSON" | "MANIFEST_INVALID_LOCALE" | "MANIFEST_INVALID_PAGE" | "MANIFEST_INVALID_PERMISSION" | "MANIFEST_INVALID_SUBPACKAGE" | "MANIFEST_INVALID_TEXT" | "MANIFEST_INVALID_VERSION" | "MANIFEST_INVALID_VERSION_CODE" | "MANIFEST_MISSING" | "MANIFEST_MISSING_FILE" | "MANIFEST_MISSING_LOCALE" | "MANIFEST_MISSING_MEMBER" | "MANIFEST_PAGE_OUTSIDE_PACKAGE" | "MANIFEST_SUBPACKAGE_OVERLAP" | "MANIFEST_TOO_LARGE" | "MANIFEST_UNKNOWN_MEMBER" | "MANIFEST_UNKNOWN_PERMISSION" | "MANIFEST_UNSUPPORTED_SPEC_VERSION" | "NOT_FOUND" | "NOT_SUPPORTED" | "PERMISSION_DENIED" | "PKG_ARCHIVE_TOO_LARGE" | "PKG_COMPRESSION_RATIO" | "PKG_CORRUPT" | "PKG_CRC_MISMATCH" | "PKG_DUPLICATE_PATH" | "PKG_ENCRYPTED" | "PKG_EXTRACT_ESCAPE" | "PKG_EXTRACT_TARGET_NOT_EMPTY" | "PKG_HEADER_MISMATCH" | "PKG_MAIN_PACKAGE_TOO_LARGE" | "PKG_NAME_ENCODING" | "PKG_NOT_ZIP" | "PKG_OVERLAPPING_ENTRIES" | "PKG_PATH_TOO_LONG" | "PKG_SIZE_MISMATCH" | "PKG_SPECIAL_FILE" | "PKG_SUBPACKAGE_TOO_LARGE" | "PKG_SYMLINK" | "PKG_TOO_LARGE" | "PKG_TOO_MANY_ENTRIES" | "PKG_UNSAFE_PATH" | "PKG_UNSUPPORTED_COMPRESSION" | "PKG_UNSUPPORTED_ZIP_FEATURE" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "REVIEW_APP_ID_MISMATCH" | "REVIEW_PERMISSION_RESTRICTED" | "REVIEW_SCREENSHOT_FAILED" | "SIG_DIGEST_MISMATCH" | "SIG_EXPIRED" | "SIG_INVALID_SIGNATURE" | "SIG_KEY_FILE_INVALID" | "SIG_KEY_INVALID" | "SIG_LENGTH_MISMATCH" | "SIG_MALFORMED" | "SIG_MANIFEST_MISMATCH" | "SIG_NOT_IN_INDEX" | "SIG_PAYLOAD_TYPE_MISMATCH" | "SIG_REVOKED_KEY" | "SIG_REVOKED_RELEASE" | "SIG_ROLLBACK" | "SIG_ROOT_ROTATION_INVALID" | "SIG_THRESHOLD_NOT_MET" | "SIG_UNKNOWN_KEY" | "SIG_UNSUPPORTED_ALGORITHM" | "SIG_WRONG_APP" | "TIMEOUT" | "UNKNOWN_METHOD" | "USAGE" | "USER_CANCELLED" | "VERSION_CODE_NOT_INCREASING" | "VERSION_HOST_TOO_OLD" | "VERSION_INVALID_HOST_API" | "VERSION_NOT_INCREASING";
         /**
          * MiniAppError
          * @description An error reported under the specification (spec/errors.md).
@@ -1308,6 +1388,10 @@ export interface components {
             status: "checking" | "queued" | "approved" | "rejected";
             version: components["schemas"]["semver"];
             versionCode: components["schemas"]["versionCode"];
+        };
+        /** @description The restricted permissions a partner may declare (PRM-019). */
+        RestrictedPermissions: {
+            permissions: ("phoneNumber" | "contacts" | "payment")[];
         };
         result: {
             appId: components["schemas"]["appId"];
@@ -1647,6 +1731,59 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                appId?: components["schemas"]["appId"];
+                /** @description The opaque `nextCursor` of the previous page (API-048, API-049). */
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of audit entries. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @enum {string} */
+                            action: "create" | "rollout" | "pause" | "resume" | "complete" | "rollback" | "revoke";
+                            appId: components["schemas"]["appId"];
+                            /** Format: date-time */
+                            at: string;
+                            /**
+                             * @description The state before the action; null for create.
+                             * @enum {string|null}
+                             */
+                            from: "rollingOut" | "paused" | "completed" | "rolledBack" | "revoked" | null;
+                            principal: {
+                                principalId: string;
+                                /** @enum {string} */
+                                role: "partner" | "admin";
+                            };
+                            releaseId: string;
+                            /** @enum {string} */
+                            to: "rollingOut" | "paused" | "completed" | "rolledBack" | "revoked";
+                            versionCode: components["schemas"]["versionCode"];
+                        }[];
+                        nextCursor?: components["schemas"]["NextCursor"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
     listPartners: {
         parameters: {
             query?: {
@@ -1704,6 +1841,133 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    setRestrictedPermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnerId: components["schemas"]["OpaqueId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestrictedPermissions"];
+            };
+        };
+        responses: {
+            /** @description The partner's list after the change. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestrictedPermissions"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    createPrincipal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Lifetime of the credential (API-155).
+                     * @default 3600
+                     */
+                    expiresInSeconds?: number;
+                    /** @description The partner a partner session acts for, or a reviewer belongs to (API-152, API-153). */
+                    partnerId?: string;
+                    /** @enum {string} */
+                    role: "partner" | "reviewer" | "hostDevice" | "hostUser";
+                    /**
+                     * @description Marks a host device or host user as a test principal (API-154).
+                     * @default false
+                     */
+                    test?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The principal and its credential, shown only here (API-151). */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The secret, shown only in this answer (API-151). */
+                        credential: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        partnerId?: string;
+                        principalId: string;
+                        /** @enum {string} */
+                        role: "partner" | "reviewer" | "hostDevice" | "hostUser";
+                        test: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    revokePrincipal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                principalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The principal, without its credential. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        expiresAt: string;
+                        partnerId?: string;
+                        principalId: string;
+                        /** @enum {string} */
+                        role: "partner" | "reviewer" | "hostDevice" | "hostUser";
+                        test: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
         };
     };

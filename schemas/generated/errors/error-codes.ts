@@ -2,6 +2,11 @@
 
 /** Every error code of the closed registry, with the requirement it enforces. */
 export const errorCodes = {
+  ADAPTER_INVALID_ARGUMENTS: { area: "conformance", requirement: "CNF-023", httpStatus: null, summary: "The arguments of an adapter command are not valid against schemas/conformance/adapter-command.schema.json; nothing was done." },
+  ADAPTER_NO_RUNNING_APP: { area: "conformance", requirement: "CNF-031", httpStatus: null, summary: "background or foreground found no mini-app to move; launch one first." },
+  ADAPTER_NO_SCREEN: { area: "conformance", requirement: "CNF-031", httpStatus: null, summary: "answerPrompt found no permission prompt or sheet shown within its timeout." },
+  ADAPTER_NOT_INITIALIZED: { area: "conformance", requirement: "CNF-023", httpStatus: null, summary: "An adapter command other than reset, init or state arrived before init; send init first." },
+  ADAPTER_UNKNOWN_COMMAND: { area: "conformance", requirement: "CNF-023", httpStatus: null, summary: "The host adapter does not know the command; the commands are those of spec/conformance.md." },
   ANALYTICS_BATCH_TOO_LARGE: { area: "analytics", requirement: "API-064", httpStatus: 413, summary: "An analytics batch is larger than 1 MiB or holds more than 500 events." },
   ANALYTICS_EVENT_INVALID: { area: "analytics", requirement: "ANL-014", httpStatus: null, summary: "An analytics event is not valid against its schema or names an app without any release; it was dropped." },
   ANALYTICS_EVENT_STALE: { area: "analytics", requirement: "ANL-015", httpStatus: null, summary: "An analytics event is more than 7 days old or more than 5 minutes in the future; it was dropped." },
@@ -115,6 +120,7 @@ export const errorCodes = {
   QUOTA_EXCEEDED: { area: "bridge", requirement: "STO-007", httpStatus: null, summary: "A storage write would exceed the value or namespace quota; the namespace is unchanged." },
   RATE_LIMITED: { area: "bridge", requirement: "BRG-022", httpStatus: null, summary: "Over the bridge: the mini-app called a method more often than the host allows; retry later. HTTP routes use API_RATE_LIMITED." },
   REVIEW_APP_ID_MISMATCH: { area: "review", requirement: "REV-005", httpStatus: 422, summary: "The manifest id of the uploaded package differs from the app id of the upload route (SIG_WRONG_APP is the statement naming another app)." },
+  REVIEW_PERMISSION_RESTRICTED: { area: "review", requirement: "PRM-020", httpStatus: null, summary: "The manifest declares a restricted permission (phoneNumber, contacts, payment) that the platform has not allowed this partner to declare; ask the platform to add it to the partner's list, or remove it." },
   REVIEW_SCREENSHOT_FAILED: { area: "review", requirement: "REV-008", httpStatus: null, summary: "The entry page could not be rendered in headless Chromium for the reviewer's screenshot (a warning)." },
   SIG_DIGEST_MISMATCH: { area: "signing", requirement: "SIG-041", httpStatus: 422, summary: "Bytes do not hash to the SHA-256 digest that was signed or promised for them (a package against its statement, release metadata or index entry)." },
   SIG_EXPIRED: { area: "signing", requirement: "SIG-063", httpStatus: null, summary: "A root, index or release metadata expired at the time fixed for this update session." },

@@ -6,6 +6,7 @@ import {
   type Location,
 } from '#sdk/diagnostics/index.ts';
 import type { ErrorCode } from '#schemas';
+import type { FunctionNode } from './call-sites.ts';
 import { guardedMethods } from './capability-guard.ts';
 import { GlobalResolver } from './global-resolver.ts';
 import { closestName } from './method-suggestion.ts';
@@ -262,16 +263,37 @@ export function inspectScript(
     }
   };
 
+  /** `function f({ parent }) {}` called with `window` destructures the global in its parameter. */
+  const checkParameterDestructuring = (fn: FunctionNode): void => {
+    fn.params.forEach((param, index) => {
+      const pattern = param.type === 'AssignmentPattern' ? param.left : param;
+      if (pattern.type !== 'ObjectPattern') return;
+      const global = resolver
+        .valuesOfParameter(fn, index)
+        .find((value) => resolver.isGlobalObject(value));
+      if (global) checkDestructuring(pattern, global);
+    });
+  };
+
   walkSyntax(
     parsed.program,
     (path) => {
       const node = path.node;
       switch (node.type) {
         case 'Identifier':
-          if (resolver.isGlobal(node)) reportGlobal(node.name, node);
+          if (resolver.isGlobal(node) && !isComparedParent(node.name, path)) {
+            reportGlobal(node.name, node);
+          }
           break;
-        case 'MemberExpression':
-          reportGlobal(resolver.resolve(node), node);
+        case 'MemberExpression': {
+          const name = resolver.resolve(node);
+          if (!isComparedParent(name, path)) reportGlobal(name, node);
+          break;
+        }
+        case 'FunctionDeclaration':
+        case 'FunctionExpression':
+        case 'ArrowFunctionExpression':
+          checkParameterDestructuring(node);
           break;
         case 'CallExpression':
         case 'NewExpression':
@@ -313,6 +335,22 @@ export function inspectScript(
     context.tick,
   );
   return { diagnostics, bridgeCalls };
+}
+
+/**
+ * [REV-110] allows one use of `parent`: an identity comparison (`===`, `!==`) such as
+ * `event.source === window.parent`, which is how a bridge client checks who sent the init message.
+ */
+function isComparedParent(name: string | null, path: SyntaxPath): boolean {
+  if (name !== 'parent') return false;
+  let at = path;
+  while (at.parent?.node.type === 'ChainExpression') at = at.parent;
+  const holder = at.parent?.node;
+  return (
+    holder?.type === 'BinaryExpression' &&
+    (holder.operator === '===' || holder.operator === '!==') &&
+    (at.key === 'left' || at.key === 'right')
+  );
 }
 
 /** `(function () {}).constructor`, `Object.getPrototypeOf(async () => {}).constructor`, `Function.prototype.constructor`. */

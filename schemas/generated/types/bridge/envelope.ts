@@ -12,6 +12,11 @@ export type BridgeResponse = Success | Failure;
  * The closed registry of error codes (spec/errors.md).
  */
 export type ErrorCode =
+  | 'ADAPTER_INVALID_ARGUMENTS'
+  | 'ADAPTER_NO_RUNNING_APP'
+  | 'ADAPTER_NO_SCREEN'
+  | 'ADAPTER_NOT_INITIALIZED'
+  | 'ADAPTER_UNKNOWN_COMMAND'
   | 'ANALYTICS_BATCH_TOO_LARGE'
   | 'ANALYTICS_EVENT_INVALID'
   | 'ANALYTICS_EVENT_STALE'
@@ -125,6 +130,7 @@ export type ErrorCode =
   | 'QUOTA_EXCEEDED'
   | 'RATE_LIMITED'
   | 'REVIEW_APP_ID_MISMATCH'
+  | 'REVIEW_PERMISSION_RESTRICTED'
   | 'REVIEW_SCREENSHOT_FAILED'
   | 'SIG_DIGEST_MISMATCH'
   | 'SIG_EXPIRED'
