@@ -266,19 +266,23 @@ export const catalogCases = [
   }),
   serverCase({
     id: 'server.catalog.recommendations-explained',
-    description: 'Every recommendation names a reason and a listed app',
+    description:
+      'Every recommendation names a reason and a listed app, and the same device id gets the same items whatever the credential, User-Agent or Accept-Language',
     requirements: ['API-052'],
-    why: 'An unexplained recommendation cannot be audited for the use of personal data; one for an unlisted app leaks unreleased work.',
+    why: 'Recommendations may use no personal data but the pseudonymous device id; answers that change with the credential or the browser show that they do.',
     async run(t) {
       const device = await t.world.device(t.scope);
       await catalogWorld(t);
-      const body = bodyOf<{ items: { app: { appId: string }; reason?: string }[] }>(
-        await t.send({
-          path: '/v1/catalog/recommendations',
-          token: device.token,
-          query: { deviceId: device.deviceId, limit: 100 },
-        }),
-      );
+      const ask = async (token: string, headers: Record<string, string>) =>
+        bodyOf<{ items: { app: { appId: string }; reason?: string }[] }>(
+          await t.send({
+            path: '/v1/catalog/recommendations',
+            token,
+            headers,
+            query: { deviceId: device.deviceId, locale: 'en', limit: 100 },
+          }),
+        );
+      const body = await ask(device.token, {});
       for (const item of body.items) {
         if (!item.reason)
           throw new CaseFailure(`the recommendation of ${item.app.appId} has no reason`);
@@ -290,6 +294,22 @@ export const catalogCases = [
           }),
           200,
         );
+      }
+      const others = [
+        await ask(device.token, {
+          'user-agent': 'CertifyBrowser/9.9 (Linux)',
+          'accept-language': 'fr',
+        }),
+      ];
+      if (t.world.principals.complete)
+        others.push(
+          await ask((await t.world.device(t.scope, 'reco')).token, { 'user-agent': 'Other/1.0' }),
+        );
+      for (const other of others) {
+        if (JSON.stringify(other.items) !== JSON.stringify(body.items))
+          throw new CaseFailure(
+            'the same device id got other recommendations when only the credential or request headers changed',
+          );
       }
     },
   }),

@@ -85,6 +85,8 @@ function hostileCase(definition: {
   why: string;
   build: Parameters<typeof uploadHostile>[1];
   codes: string[];
+  /** The refusal must come at upload, leaving no version at all [PKG-100]. */
+  atUpload?: boolean;
 }) {
   return serverCase({
     id: definition.id,
@@ -94,6 +96,11 @@ function hostileCase(definition: {
     async run(t) {
       const outcome = await uploadHostile(t, definition.build);
       if (!outcome) throw new CaseFailure('the package was accepted');
+      if (definition.atUpload && outcome.how === 'rejected by the automated review') {
+        throw new CaseFailure(
+          'the archive was refused only by the review, after a version had been created',
+        );
+      }
       if (!outcome.refusedWith.some((c) => definition.codes.includes(c))) {
         throw new CaseFailure(
           `refused (${outcome.how}) with ${outcome.refusedWith.join(', ') || 'no code'}, expected ${definition.codes.join(' or ')}`,
@@ -344,7 +351,7 @@ export const hostilePackageCases = [
           : e,
       ),
     ),
-    codes: ['PKG_SIZE_MISMATCH', 'PKG_CORRUPT'],
+    codes: ['PKG_SIZE_MISMATCH'],
   }),
   hostileCase({
     id: 'server.packages.crc-mismatch',
@@ -363,7 +370,7 @@ export const hostilePackageCases = [
     id: 'server.packages.main-package-too-large',
     description:
       'A package whose main package exceeds 2 MiB uncompressed is refused with PKG_MAIN_PACKAGE_TOO_LARGE',
-    requirements: ['PKG-047', 'REV-009'],
+    requirements: ['PKG-047', 'REV-001'],
     why: 'The size budgets are measurable on the package alone; a server that raises them ships packages that break start-up budgets on other platforms.',
     build: variant((entries) => [
       ...entries,
@@ -375,7 +382,7 @@ export const hostilePackageCases = [
     id: 'server.packages.manifest-unknown-member',
     description:
       'A package whose manifest has a member the spec does not define is refused with MANIFEST_UNKNOWN_MEMBER',
-    requirements: ['MAN-032'],
+    requirements: ['MAN-032', 'REV-001'],
     why: 'A server that accepts manifests the spec forbids ships packages hosts must refuse.',
     build: variant(
       (e) => e,
@@ -423,7 +430,7 @@ export const hostilePackageCases = [
     id: 'server.packages.upload-over-limit',
     description:
       'A package part over 25 MiB is refused with 413 API_PAYLOAD_TOO_LARGE before the server reads it to the end',
-    requirements: ['API-070', 'BUD-005', 'PKG-047'],
+    requirements: ['API-070', 'PKG-047'],
     why: 'A server that buffers any upload before checking its size can be filled by one request.',
     timeoutMs: 90_000,
     async run(t) {

@@ -20,10 +20,13 @@ import { reviewRuleCases } from './review-rules.ts';
 import { landingCases } from './landing-pages.ts';
 import { budgetCases } from './budgets.ts';
 import { prismCases } from './prism.ts';
+import { principalCases } from './principals.ts';
+import { auditCases } from './audit.ts';
 
 /** Every case of the server suite, in the order they run; the cross-cutting cases that judge all traffic come last. */
 export const serverCases: ConformanceCase<ServerSubject>[] = [
   ...operationsCases,
+  ...principalCases,
   ...trustCases,
   ...bundleCases,
   ...portalCases,
@@ -32,6 +35,7 @@ export const serverCases: ConformanceCase<ServerSubject>[] = [
   ...reviewCases,
   ...reviewRuleCases,
   ...releaseCases,
+  ...auditCases,
   ...updateCases,
   ...authorizationCases,
   ...cachingCases,

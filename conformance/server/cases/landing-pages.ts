@@ -1,6 +1,6 @@
 import { CaseFailure } from '../../framework/index.ts';
 import { serverCase } from '../server-case.ts';
-import { describeExchange } from '../subject/http-exchange.ts';
+import { describeExchange, jsonOf } from '../subject/http-exchange.ts';
 
 export const landingCases = [
   serverCase({
@@ -28,15 +28,18 @@ export const landingCases = [
         path: `/m/${appId}.unknown/`,
         headers: { accept: 'text/html' },
       });
-      if (unknown.status !== 404)
-        throw new CaseFailure(`the landing page of an unknown id answered ${unknown.status}`);
+      if (unknown.status !== 404 || jsonOf<{ code?: string }>(unknown)?.code !== 'API_NOT_FOUND') {
+        throw new CaseFailure(
+          `the landing page of an unknown id answered ${unknown.status}, not 404 API_NOT_FOUND`,
+        );
+      }
     },
   }),
   serverCase({
     id: 'server.links.malformed-links',
     description:
-      'https links with an invalid id or version, a dot-segment page, a query over 2048 bytes or a length over 4096 bytes get no landing page',
-    requirements: ['ADR-001', 'ADR-003', 'ADR-004', 'ADR-005', 'ADR-006', 'ADR-007'],
+      'https links with an invalid id or version, a dot-segment or empty page segment, a query over 2048 bytes or a length over 4096 bytes answer 404 API_NOT_FOUND',
+    requirements: ['ADR-015'],
     why: 'A server that normalises a malformed link serves a page for a link hosts refuse, or for another app than the one named.',
     async run(t) {
       const shared = await t.world.sharedRelease(t.scope);
@@ -51,10 +54,15 @@ export const landingCases = [
       ];
       for (const path of links) {
         const exchange = await t.send({ path, headers: { accept: 'text/html' }, quiet: true });
-        if (exchange.status < 400 || exchange.status >= 500)
-          throw new CaseFailure(`${path.slice(0, 80)} answered ${exchange.status}`, [
-            describeExchange(exchange),
-          ]);
+        if (
+          exchange.status !== 404 ||
+          jsonOf<{ code?: string }>(exchange)?.code !== 'API_NOT_FOUND'
+        ) {
+          throw new CaseFailure(
+            `${path.slice(0, 80)} answered ${exchange.status}, not 404 API_NOT_FOUND`,
+            [describeExchange(exchange)],
+          );
+        }
       }
     },
   }),

@@ -50,7 +50,7 @@ export const reviewRuleCases = [
   serverCase({
     id: 'server.review.restricted-permission',
     description:
-      'A version declaring a restricted permission (phoneNumber) that a new partner was never allowed can never be released',
+      "A version declaring a restricted permission its partner is not allowed is rejected by the review with REVIEW_PERMISSION_RESTRICTED, and allowed once an admin adds it to the partner's list",
     requirements: ['PRM-019', 'PRM-020'],
     why: "Restricted permissions need the platform's approval of the partner; a server without the per-partner list releases them to anyone.",
     async run(t) {
@@ -59,33 +59,57 @@ export const reviewRuleCases = [
         versionCode: 1,
         permissions: { phoneNumber: 'To confirm deliveries by phone.' },
       });
-      const upload = await t.world.upload(t.scope, app, prepared);
-      if (upload.status >= 400 && upload.status < 500) return;
-      expectStatus(upload, 201);
-      let version = await t.world.settledVersion(t.scope, app, 1);
-      if (version.reviewStatus === 'rejected') return;
-      if (version.reviewStatus === 'queued') {
-        await t.world.decide(t.scope, app, 1, 'approve');
-        version = await t.world.settledVersion(t.scope, app, 1);
-      }
-      const release = await t.send({
-        method: 'POST',
-        path: `/v1/partner/apps/${app.appId}/releases`,
-        token: app.partner.token,
-        json: { versionCode: 1, channel: 'stable', rolloutPercent: 100 },
-      });
-      if (release.status < 400)
+      expectStatus(await t.world.upload(t.scope, app, prepared), 201);
+      const version = await t.world.settledVersion(t.scope, app, 1);
+      const report = jsonOf<{ findings: { code: string; severity: string }[] }>(
+        await t.send({
+          path: `/v1/partner/apps/${app.appId}/versions/1/review`,
+          token: app.partner.token,
+        }),
+      );
+      if (
+        version.reviewStatus !== 'rejected' ||
+        !report?.findings.some(
+          (f) => f.code === 'REVIEW_PERMISSION_RESTRICTED' && f.severity === 'error',
+        )
+      ) {
         throw new CaseFailure(
-          `a version declaring phoneNumber was ${version.reviewStatus} and released`,
-          [describeExchange(release)],
+          `a version declaring phoneNumber ended ${version.reviewStatus} without a REVIEW_PERMISSION_RESTRICTED error`,
         );
+      }
+      if (!t.world.principals.complete) return;
+      const partner = await t.world.newPartner(t.scope, 'restricted');
+      const list = await t.send({
+        method: 'PUT',
+        path: `/v1/admin/partners/${partner.partnerId}/restricted-permissions`,
+        token: t.adminToken,
+        json: { permissions: ['phoneNumber'] },
+      });
+      const answered = jsonOf<{ permissions?: string[] }>(list);
+      if (list.status !== 200 || answered?.permissions?.join() !== 'phoneNumber')
+        throw new CaseFailure(`setting the list answered ${describeExchange(list)}`);
+      const allowed = await t.world.freshApp(t.scope, 'rp', partner);
+      expectStatus(
+        await t.world.upload(
+          t.scope,
+          allowed,
+          await t.world.prepareVersion(allowed, {
+            versionCode: 1,
+            permissions: { phoneNumber: 'To confirm deliveries by phone.' },
+          }),
+        ),
+        201,
+      );
+      const after = await t.world.settledVersion(t.scope, allowed, 1);
+      if (after.reviewStatus === 'rejected')
+        throw new CaseFailure('a version declaring an allowed restricted permission was rejected');
     },
   }),
   serverCase({
     id: 'server.review.own-partner-reviewer',
     description:
       "A reviewer who belongs to a partner cannot decide on that partner's versions: 403 API_FORBIDDEN, and the version stays queued",
-    requirements: ['API-085'],
+    requirements: ['API-085', 'API-153'],
     why: "Review exists to put a second party between a partner and its users; reviewing one's own app removes it.",
     async run(t) {
       t.world.skipUnlessComplete();

@@ -330,19 +330,25 @@ export const reviewCases = [
   serverCase({
     id: 'server.review.analysis-limit-fails',
     description:
-      'A script the automated checks cannot analyse within their nesting limits is a failed check, never a pass',
+      'A script the automated checks cannot analyse within their nesting limits is a failed check with code CODE_ANALYSIS_LIMIT, never a pass',
     requirements: ['REV-103'],
     why: 'An analyser that gives up and approves is bypassed by anyone who nests deeply enough.',
     async run(t) {
       const app = await t.world.freshApp(t.scope, 'deep');
       const depth = 20_000;
       const script = `const x = ${'['.repeat(depth)}${']'.repeat(depth)};\nconsole.log(x);\n`;
-      const exchange = await uploadWithScript(t, app, 1, script);
-      if (exchange.status >= 400 && exchange.status < 500) return;
-      expectStatus(exchange, 201);
+      expectStatus(await uploadWithScript(t, app, 1, script), 201);
       const version = await t.world.settledVersion(t.scope, app, 1);
       if (version.reviewStatus !== 'rejected')
         throw new CaseFailure(`a script nested ${depth} deep ended ${version.reviewStatus}`);
+      const report = await partnerReport(t, app, 1);
+      if (
+        !report.findings.some((f) => f.code === 'CODE_ANALYSIS_LIMIT' && f.severity === 'error')
+      ) {
+        throw new CaseFailure(
+          `no CODE_ANALYSIS_LIMIT error among ${report.findings.map((f) => f.code).join(', ')}`,
+        );
+      }
     },
   }),
 ];

@@ -14,7 +14,7 @@ const problemTypeBase = 'https://openminiapp.dev/errors/';
  * file URL, node_modules, an absolute path under a usual server directory, or a drive path.
  */
 const leakPatterns: { pattern: RegExp; what: string }[] = [
-  { pattern: /(^|\n)\s*at (\S+ \(|\S+:\d+:\d+)/, what: 'a stack frame' },
+  { pattern: /(^|\n)[ \t]*at /, what: 'a line starting with "at " (a stack frame)' },
   { pattern: /file:\/\//, what: 'a file URL' },
   { pattern: /node_modules\//, what: 'a node_modules path' },
   {
@@ -74,10 +74,7 @@ export class TrafficLedger {
     if (exchange.status >= 500) add('server-error', `status ${exchange.status}`);
     const op = exchange.operation;
     if (op) this.checkContract(exchange, add);
-    // The /m/ landing pages are HTML for browsers, outside the JSON contract (spec/addressing.md).
-    const landing = exchange.target.startsWith('/m/');
-    if (exchange.status >= 400 && exchange.method !== 'HEAD' && !landing)
-      this.checkProblem(exchange, add);
+    if (exchange.status >= 400 && exchange.method !== 'HEAD') this.checkProblem(exchange, add);
     return found;
   }
 
