@@ -69,4 +69,46 @@ export const patchedBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'token-subject-not-pairwise',
+    violates: 'API-060',
+    only: 'server.tokens.pairwise-subject',
+    story:
+      'The sub is an HMAC of the user id alone, the same in every app, so apps can join their users.',
+    patches: [
+      {
+        file: 'src/tokens/pairwise-subject.ts',
+        find: ".update(`${appId.length}:${appId}:${userId}`, 'utf8')",
+        replace: ".update(userId, 'utf8')",
+      },
+    ],
+  },
+  {
+    name: 'token-lives-an-hour',
+    violates: 'API-059',
+    only: 'server.tokens.claims-and-signature',
+    story:
+      'The token lifetime was copied from the portal session settings: an hour instead of 15 minutes.',
+    patches: [
+      {
+        file: 'src/tokens/app-token.ts',
+        find: 'exp: iat + appTokenLifetimeSeconds,',
+        replace: 'exp: iat + 3600,',
+      },
+    ],
+  },
+  {
+    name: 'token-scopes-sorted',
+    violates: 'API-059',
+    only: 'server.tokens.claims-and-signature',
+    story:
+      'Scopes are normalised into sorted order, so the scope claim no longer follows the request.',
+    patches: [
+      {
+        file: 'src/tokens/app-token-service.ts',
+        find: '      scopes,\n      now: this.clock(),',
+        replace: '      scopes: [...scopes].sort(),\n      now: this.clock(),',
+      },
+    ],
+  },
 ];

@@ -22,6 +22,7 @@ import { budgetCases } from './budgets.ts';
 import { prismCases } from './prism.ts';
 import { principalCases } from './principals.ts';
 import { auditCases } from './audit.ts';
+import { inputPropertyCases } from './input-properties.ts';
 
 /** Every case of the server suite, in the order they run; the cross-cutting cases that judge all traffic come last. */
 export const serverCases: ConformanceCase<ServerSubject>[] = [
@@ -44,6 +45,7 @@ export const serverCases: ConformanceCase<ServerSubject>[] = [
   ...analyticsCases,
   ...landingCases,
   ...budgetCases,
+  ...inputPropertyCases,
   ...contractCases,
   ...errorCases,
   ...prismCases,

@@ -312,23 +312,18 @@ export const updateCases = [
       const device = await t.world.device(t.scope);
       const shared = await t.world.sharedRelease(t.scope);
       const appId = shared.version.app.appId;
-      for (const [hostApiVersion, versionCode] of [
-        ['1.2.0', 0],
-        ['1.2.0', 1],
-        ['2.0.0', 0],
+      for (const [hostApiVersion, versionCode, channel] of [
+        ['1.2.0', 0, 'stable'],
+        ['1.2.0', 0, 'beta'],
+        ['1.2.0', 1, 'stable'],
+        ['1.0.0', 0, 'stable'],
       ] as const) {
-        const q = {
-          appId,
-          hostApiVersion,
-          channel: 'stable',
-          deviceId: device.deviceId,
-          versionCode,
-        };
+        const q = { appId, hostApiVersion, channel, deviceId: device.deviceId, versionCode };
         const single = await singleCheck(t, device.token, q);
         expectStatus(single.exchange, 200);
         const { results } = await batchCheck(t, device.token, {
           hostApiVersion,
-          channel: 'stable',
+          channel,
           deviceId: device.deviceId,
           apps: [{ appId, versionCode }],
         });
