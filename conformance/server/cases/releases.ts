@@ -1,8 +1,7 @@
 import { CaseFailure } from '../../framework/index.ts';
-import { payloadTypes } from '../crypto/dsse-envelope.ts';
 import { sha256Hex } from '../crypto/digest.ts';
 import { bodyOf, expectStatus, serverCase } from '../server-case.ts';
-import { currentRoot, open, verifyRole } from '../subject/trust-chain.ts';
+import { readSignedIndex } from '../subject/index-reader.ts';
 
 interface Release {
   releaseId: string;
@@ -155,24 +154,19 @@ export const releaseCases = [
       const revocation = bodyOf<{ indexVersion: number }>(
         await t.world.revoke(t.scope, v1, t.adminToken),
       );
-      const root = await currentRoot(t);
-      const index = await t.send({ path: '/v1/trust/index.json' });
-      const opened = open(index.body, payloadTypes.index, 'index.json');
-      await verifyRole(root, opened, 'index', 'index.json');
-      const payload = opened.payload as { version: number };
-      if (payload.version < revocation.indexVersion) {
+      const index = await readSignedIndex(t);
+      if (index.version < revocation.indexVersion) {
         throw new CaseFailure(
-          `the served index ${payload.version} is older than ${revocation.indexVersion}, the one the revocation names`,
+          `the served index ${index.version} is older than ${revocation.indexVersion}, the one the revocation names`,
         );
       }
-      const text = JSON.stringify(opened.payload);
-      const revoked = /"revokedReleases":\[([^\]]*)\]/g;
-      let listed = false;
-      for (const match of text.matchAll(revoked)) if (match[1]?.includes(digest)) listed = true;
-      if (!listed)
+      const entry = await index.entry(app.appId);
+      if (!entry.revokedReleases.includes(digest))
         throw new CaseFailure(
-          `the index ${payload.version} does not list ${digest} in revokedReleases`,
+          `the index ${index.version} does not list ${digest} in the app's revokedReleases`,
         );
+      if (entry.releases.some((r) => r.sha256 === digest))
+        throw new CaseFailure(`the index ${index.version} still pins the revoked release`);
     },
   }),
 ];
