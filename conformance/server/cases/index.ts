@@ -23,6 +23,7 @@ import { prismCases } from './prism.ts';
 import { principalCases } from './principals.ts';
 import { auditCases } from './audit.ts';
 import { inputPropertyCases } from './input-properties.ts';
+import { hostileRequestCases } from './hostile-requests.ts';
 
 /** Every case of the server suite, in the order they run; the cross-cutting cases that judge all traffic come last. */
 export const serverCases: ConformanceCase<ServerSubject>[] = [
@@ -46,6 +47,7 @@ export const serverCases: ConformanceCase<ServerSubject>[] = [
   ...landingCases,
   ...budgetCases,
   ...inputPropertyCases,
+  ...hostileRequestCases,
   ...contractCases,
   ...errorCases,
   ...prismCases,
