@@ -1,4 +1,5 @@
 import type { BrokenServer } from './broken-server.ts';
+import { contractBreaks } from './contract-breaks.ts';
 import { deliveryBreaks } from './delivery.ts';
 import { errorAndAuthBreaks } from './errors-and-auth.ts';
 import { hostBreaks } from './hosts.ts';
@@ -11,5 +12,6 @@ export const brokenServers: BrokenServer[] = [
   ...deliveryBreaks,
   ...publishingBreaks,
   ...hostBreaks,
+  ...contractBreaks,
   ...patchedBreaks,
 ];

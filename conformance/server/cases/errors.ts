@@ -11,6 +11,11 @@ async function provokeErrors(t: ServerTest): Promise<void> {
     const shared = await t.world.sharedRelease(t.scope);
     const q = { quiet: true };
     await t.send({ ...q, path: '/v1/partner' });
+    await t.send({
+      ...q,
+      path: '/v1/partner',
+      token: `mas_certify-unknown-${t.subject.runId}-0123456789`,
+    });
     await t.send({ ...q, path: '/v1/partner', token: device.token });
     await t.send({
       ...q,
