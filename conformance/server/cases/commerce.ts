@@ -228,6 +228,11 @@ export const commerceCases = [
         throw new CaseFailure('the captured payment granted no entitlement');
       const again = await pay(t, user.credential, key, body);
       expectStatus(again, [200, 201]);
+      if (JSON.stringify(jsonOf<Payment>(again)) !== JSON.stringify(payment)) {
+        throw new CaseFailure(
+          `a repeated Idempotency-Key with the same body answered ${JSON.stringify(jsonOf(again))}, not the first result`,
+        );
+      }
       if (jsonOf<Payment>(again)?.paymentId !== payment.paymentId)
         throw new CaseFailure(
           'a repeated Idempotency-Key with the same body made a second payment',

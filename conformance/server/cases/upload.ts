@@ -99,7 +99,19 @@ export const uploadCases = [
         await t.send({ path: `/v1/partner/apps/${app.appId}/versions`, token: app.partner.token }),
       );
       const again = await t.world.upload(t.scope, app, prepared);
-      const version = bodyOf<Version>(again, 200);
+      const version = bodyOf<Version & { uploadedAt: string }>(again, 200);
+      const first = bodyOf<Version & { uploadedAt: string }>(
+        await t.send({
+          path: `/v1/partner/apps/${app.appId}/versions/3`,
+          token: app.partner.token,
+        }),
+      );
+      if (
+        version.uploadedAt !== first.uploadedAt ||
+        version.package.sha256 !== first.package.sha256
+      ) {
+        throw new CaseFailure(`the repeat answered another version: ${JSON.stringify(version)}`);
+      }
       if (version.versionCode !== 3)
         throw new CaseFailure(`the repeat answered versionCode ${version.versionCode}`);
       const after = bodyOf<{ items: unknown[] }>(
