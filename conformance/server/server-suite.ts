@@ -6,6 +6,7 @@ import { TrafficLedger } from './contract/traffic-ledger.ts';
 import { readCredentials } from './subject/credentials-file.ts';
 import { HttpDriver } from './subject/http-driver.ts';
 import { PrismOpinion } from './subject/prism-opinion.ts';
+import { DelegationSigner } from './subject/delegation-signer.ts';
 import type { ServerSubject } from './subject/server-subject.ts';
 import { adminRoutePrincipals, devCredentialPrincipals } from './subject/test-principals.ts';
 import { TestWorld } from './subject/test-world.ts';
@@ -89,6 +90,12 @@ export const serverSuite = defineSuite<ServerSubject>({
       }
       const runId = runNonce();
       const world = new TestWorld(driver, principals, runId);
+      world.adminToken = credentials.admin.token;
+      try {
+        world.delegationSigner = await DelegationSigner.from(credentials.delegationKeys);
+      } catch (error) {
+        throw new UsageError(`the credentials file's delegationKeys: ${(error as Error).message}`);
+      }
       io.stdout.write(
         `run ${runId}, property seed ${seed} (replay with --seed ${seed}), ${propertyRuns} runs per property\n`,
       );

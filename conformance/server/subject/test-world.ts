@@ -13,6 +13,7 @@ import { CaseSkip } from './case-skip.ts';
 import { describeExchange, jsonOf, type Exchange } from './http-exchange.ts';
 import type { CaseScope, HttpDriver } from './http-driver.ts';
 import type { Principal, PrincipalRole, PrincipalSource } from './test-principals.ts';
+import type { DelegationSigner } from './delegation-signer.ts';
 
 /** A partner the suite created, with a portal session and a registered signing key. */
 export interface TestPartner {
@@ -76,6 +77,10 @@ export function unexpected(what: string, exchange: Exchange): never {
 export class TestWorld {
   private readonly memo = new Map<string, Promise<unknown>>();
   private labels = 0;
+
+  /** Set when the server keeps its delegation role offline and the credentials file lends its keys. */
+  delegationSigner: DelegationSigner | undefined;
+  adminToken = '';
 
   constructor(
     readonly driver: HttpDriver,
