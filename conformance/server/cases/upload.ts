@@ -3,7 +3,7 @@ import { encodeStandardBase64, utf8 } from '../crypto/byte-encoding.ts';
 import { sha256Hex } from '../crypto/digest.ts';
 import { pae, payloadTypes } from '../crypto/dsse-envelope.ts';
 import { generateSigningKey } from '../crypto/jwk-key.ts';
-import { signStatement } from '../inputs/author-statement.ts';
+import { signStatement, statementPayload } from '../inputs/author-statement.ts';
 import { bodyOf, expectStatus, serverCase, type ServerTest } from '../server-case.ts';
 import { describeExchange, jsonOf, type Exchange } from '../subject/http-exchange.ts';
 import type { TestApp, Version } from '../subject/test-world.ts';
@@ -399,7 +399,7 @@ export const uploadCases = [
         ['sign'],
       );
       const prepared = await t.world.prepareVersion(app, { versionCode: 3 });
-      const payload = utf8(JSON.stringify({ _type: 'statement', ...prepared.statement }));
+      const payload = utf8(JSON.stringify(statementPayload(prepared.statement)));
       const sig = new Uint8Array(
         await crypto.subtle.sign(
           'RSASSA-PKCS1-v1_5',
@@ -473,7 +473,7 @@ export const uploadCases = [
       const app = await t.world.freshApp(t.scope, 'env');
       const prepared = await t.world.prepareVersion(app, { versionCode: 1 });
       const key = app.partner.key;
-      const fields = { _type: 'statement', ...prepared.statement };
+      const fields = statementPayload(prepared.statement);
       const sign = async (type: string, payload: Uint8Array) =>
         encodeStandardBase64(await key.sign(pae(type, payload)));
       const envelopeOf = async (

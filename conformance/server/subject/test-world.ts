@@ -359,7 +359,8 @@ export class TestWorld {
       const app = await this.createApp(
         scope,
         await this.partner(scope),
-        'shared',
+        // A fresh label on every attempt: a failed attempt may have left its app behind.
+        this.label('shared'),
         this.sharedName('en'),
       );
       const version = await this.approvedVersion(scope, app, {
