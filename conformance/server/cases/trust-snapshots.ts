@@ -5,6 +5,11 @@ import { sha256Hex } from '../crypto/digest.ts';
 import { payloadTypes, trustedKeys } from '../crypto/dsse-envelope.ts';
 import { generateSigningKey } from '../crypto/jwk-key.ts';
 import { bodyOf, expectStatus, serverCase, type ServerTest } from '../server-case.ts';
+import { signStatement, statementPayload } from '../inputs/author-statement.ts';
+import { expectedSelection, type ModelRelease } from '../model/update-selection.ts';
+import { batchCheck, mismatch, ReleaseHistory } from '../subject/update-checks.ts';
+import { jsonOf } from '../subject/http-exchange.ts';
+import { encodeStandardBase64 } from '../crypto/byte-encoding.ts';
 import { readSignedIndex } from '../subject/index-reader.ts';
 import type { ServerSubject } from '../subject/server-subject.ts';
 import { currentRoot, open, validatePayload, verifyRole } from '../subject/trust-chain.ts';
@@ -254,7 +259,7 @@ const draftTwoCases: ConformanceCase<ServerSubject>[] = [
     id: 'server.upload.version-code-jump',
     description:
       "An upload whose versionCode is more than 10,000,000 above the app's highest is refused with 409 VERSION_CODE_JUMP_TOO_LARGE, and a jump of exactly 10,000,000 is taken",
-    requirements: ['API-111'],
+    requirements: ['API-111', 'VER-020'],
     why: 'A huge versionCode signed with a stolen key locks every later genuine version out; the bound keeps recovery possible.',
     async run(t) {
       const app = await t.world.freshApp(t.scope, 'jump');
@@ -394,6 +399,261 @@ const draftTwoCases: ConformanceCase<ServerSubject>[] = [
           );
         await new Promise((r) => setTimeout(r, 200));
       }
+    },
+  }),
+
+  serverCase({
+    id: 'server.trust.payload-spec-versions',
+    description:
+      'Every payload the server signs (root, index, bin, delegation, release) carries a 1.x specVersion, only members its schema defines, and critical pointers to members it has',
+    requirements: ['SIG-074', 'SIG-079'],
+    why: 'A signer that writes members its own version does not define, or marks nothing critical, lets older hosts silently ignore what they must not.',
+    async run(t) {
+      const shared = await t.world.sharedRelease(t.scope);
+      const appId = shared.version.app.appId;
+      const { index, pin } = await delegationOf(t, appId);
+      const length = Number(index.payload.binPrefixLength);
+      const prefix = (await sha256Hex(utf8(appId))).slice(0, length);
+      const binPin = (index.payload.bins as { prefix: string; version: number }[]).find(
+        (b) => b.prefix === prefix,
+      ) as { version: number };
+      const documents: [string, string, string][] = [
+        ['/v1/trust/root.json', payloadTypes.root, 'root'],
+        ['/v1/trust/index.json', payloadTypes.index, 'index'],
+        [
+          `/v1/trust/bins/${prefix === '' ? 'all' : prefix}/${binPin.version}.bin.json`,
+          payloadTypes.bin,
+          'bin',
+        ],
+        [
+          `/v1/delegations/${appId}/${pin.version}.delegation.json`,
+          payloadTypes.delegation,
+          'delegation',
+        ],
+        [`/v1/releases/${appId}/1.release.json`, payloadTypes.release, 'release'],
+      ];
+      for (const [path, type, schema] of documents) {
+        const exchange = await t.send({ path });
+        expectStatus(exchange, 200);
+        const opened = open(exchange.body, type, path);
+        const version = opened.payload.specVersion;
+        if (typeof version !== 'string' || !/^1\.(0|[1-9][0-9]*)$/.test(version))
+          throw new CaseFailure(`${path}: specVersion ${JSON.stringify(version)}`);
+        validatePayload(t, opened.payload, schema, path);
+        for (const pointer of (opened.payload.critical as string[] | undefined) ?? []) {
+          const found = pointer
+            .split('/')
+            .slice(1)
+            .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+            .reduce<unknown>(
+              (node, key) =>
+                node && typeof node === 'object'
+                  ? (node as Record<string, unknown>)[key]
+                  : undefined,
+              opened.payload,
+            );
+          if (found === undefined)
+            throw new CaseFailure(
+              `${path}: critical names ${pointer}, which the payload does not have`,
+            );
+        }
+      }
+    },
+  }),
+  serverCase({
+    id: 'server.upload.statement-versions',
+    description:
+      'Statements of another major version or with critical unknown members are refused with SIG_UNSUPPORTED_VERSION, unknown members of version 1.0 with SIG_MALFORMED, and those of a later 1.x minor are accepted',
+    requirements: ['SIG-075', 'SIG-076', 'SIG-077', 'SIG-078'],
+    why: 'Forward compatibility is what lets 1.1 signers talk to 1.0 verifiers without downgrade holes; a server that ignores critical members or rejects a later minor breaks both ways.',
+    async run(t) {
+      const app = await t.world.freshApp(t.scope, 'sv');
+      const prepared = await t.world.prepareVersion(app, { versionCode: 1 });
+      const base = statementPayload(prepared.statement);
+      const refuse = async (what: string, payload: Record<string, unknown>, code: string) => {
+        const signed = await signStatement(prepared.statement, [app.partner.key], payload);
+        const exchange = await t.world.upload(t.scope, app, {
+          pkg: prepared.pkg,
+          statementBytes: signed.bytes,
+        });
+        if (
+          exchange.status < 400 ||
+          exchange.status >= 500 ||
+          jsonOf<{ code?: string }>(exchange)?.code !== code
+        ) {
+          throw new CaseFailure(
+            `${what}: answered ${exchange.status} ${String(jsonOf<{ code?: string }>(exchange)?.code ?? '')}, expected ${code}`,
+          );
+        }
+      };
+      await refuse('specVersion 2.0', { specVersion: '2.0' }, 'SIG_UNSUPPORTED_VERSION');
+      await refuse(
+        'an unknown member at 1.0',
+        { specVersion: '1.0', channelHint: 'beta' },
+        'SIG_MALFORMED',
+      );
+      await refuse(
+        'a critical unknown member',
+        { specVersion: '1.9', channelHint: 'beta', critical: ['/channelHint'] },
+        'SIG_UNSUPPORTED_VERSION',
+      );
+      await refuse(
+        'a critical pointer to nothing',
+        { specVersion: '1.9', critical: ['/absent'] },
+        'SIG_MALFORMED',
+      );
+      const later = await signStatement(prepared.statement, [app.partner.key], {
+        ...base,
+        specVersion: '1.9',
+        channelHint: 'beta',
+      });
+      expectStatus(
+        await t.world.upload(t.scope, app, { pkg: prepared.pkg, statementBytes: later.bytes }),
+        201,
+      );
+    },
+  }),
+  serverCase({
+    id: 'server.updates.equals-bin-selection',
+    description:
+      "For staged, paused, rolled-back and revoked histories, each update answer equals the update selection applied to the app's entry in the served bin",
+    requirements: ['API-100'],
+    why: 'Hosts may decide from the bin themselves; a server whose answers differ from its own signed data splits the fleet into two behaviours.',
+    timeoutMs: 60_000,
+    async run(t) {
+      const device = await t.world.device(t.scope);
+      const app = await t.world.freshApp(t.scope, 'bs');
+      const history = new ReleaseHistory(app);
+      const steps: [number, string, { rolloutPercent?: number; mandatory?: boolean }][] = [
+        [1, '1.0.0', {}],
+        [2, '1.0.0', { rolloutPercent: 40, mandatory: true }],
+        [3, '1.2.0', { rolloutPercent: 70 }],
+        [4, '1.0.0', { rolloutPercent: 55 }],
+      ];
+      for (const [vc, minHostVersion, options] of steps) {
+        const v = await t.world.approvedVersion(t.scope, app, { versionCode: vc, minHostVersion });
+        history.add(await t.world.release(t.scope, v, options));
+      }
+      await history.act(t, 4, 'pause');
+      await history.act(t, 2, 'revoke');
+      const index = await readSignedIndex(t);
+      const length = Number(index.payload.binPrefixLength);
+      const prefix = (await sha256Hex(utf8(app.appId))).slice(0, length);
+      const pin = (index.payload.bins as { prefix: string; version: number }[]).find(
+        (b) => b.prefix === prefix,
+      ) as { version: number };
+      const bin = open(
+        (await binOf(t, prefix, pin.version)).exchange.body,
+        payloadTypes.bin,
+        'bin',
+      );
+      const entry = (
+        bin.payload.apps as Record<
+          string,
+          {
+            releases: {
+              channel: 'stable' | 'beta';
+              versionCode: number;
+              minHostVersion: string;
+              rolloutPercent: number;
+              mandatory: boolean;
+              paused?: boolean;
+            }[];
+            revokedReleases: string[];
+          }
+        >
+      )[app.appId];
+      if (!entry) throw new CaseFailure('the bin has no entry for the app');
+      const model: ModelRelease[] = entry.releases.map((r) => ({
+        ...r,
+        state: r.paused ? 'paused' : r.rolloutPercent >= 100 ? 'completed' : 'rollingOut',
+      }));
+      for (const v of [1, 2, 3, 4]) {
+        const digest = await sha256Hex(
+          (await t.send({ path: `/v1/releases/${app.appId}/${v}.release.json`, quiet: true })).body,
+        );
+        if (entry.revokedReleases.includes(digest))
+          model.push({
+            versionCode: v,
+            channel: 'stable',
+            minHostVersion: '1.0.0',
+            rolloutPercent: 0,
+            mandatory: false,
+            state: 'revoked',
+          });
+      }
+      for (let i = 0; i < 40; i++) {
+        const query = {
+          appId: app.appId,
+          hostApiVersion: ['1.0.0', '1.2.0'][i % 2] as string,
+          channel: 'stable' as const,
+          deviceId: `certify-${t.subject.runId}-bin-${i}`.padEnd(20, '0'),
+          installedVersionCode: i % 5,
+        };
+        const { results } = await batchCheck(
+          t,
+          device.token,
+          {
+            hostApiVersion: query.hostApiVersion,
+            channel: 'stable',
+            deviceId: query.deviceId,
+            apps: [{ appId: app.appId, versionCode: query.installedVersionCode }],
+          },
+          true,
+        );
+        const problem = mismatch(
+          await expectedSelection(model, query),
+          results[0],
+          history,
+          t.subject.baseUrl,
+        );
+        if (problem) throw new CaseFailure(`${JSON.stringify(query)}: ${problem}`);
+      }
+    },
+  }),
+  serverCase({
+    id: 'server.trust.pending-delegations',
+    description:
+      'GET /v1/admin/delegations/pending lists delegation payloads, and PUT /v1/admin/delegations/{appId} refuses an envelope not signed by the delegation role',
+    requirements: ['API-108', 'API-109'],
+    why: 'An import that stores whatever it is sent lets a server compromise install its own delegation; the pending list is how offline signers learn what to sign.',
+    async run(t) {
+      const app = await t.world.freshApp(t.scope, 'pd');
+      const pending = bodyOf<{
+        items: { appId: string; payloadType: string; payload: string; version: number }[];
+      }>(await t.send({ path: '/v1/admin/delegations/pending', token: t.adminToken }));
+      for (const item of pending.items) {
+        if (item.payloadType !== payloadTypes.delegation)
+          throw new CaseFailure(
+            `pending item of ${item.appId} has payloadType ${item.payloadType}`,
+          );
+      }
+      const forger = await generateSigningKey();
+      const payload = utf8(
+        JSON.stringify({
+          _type: 'delegation',
+          specVersion: '1.0',
+          appId: app.appId,
+          version: 999,
+          issuedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          expires: new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          keys: { [forger.keyid]: forger.publicJwk },
+          threshold: 1,
+        }),
+      );
+      const { signEnvelope } = await import('../crypto/dsse-envelope.ts');
+      const forged = await signEnvelope(payloadTypes.delegation, payload, [forger]);
+      const exchange = await t.send({
+        method: 'PUT',
+        path: `/v1/admin/delegations/${app.appId}`,
+        token: t.adminToken,
+        json: forged,
+      });
+      if (exchange.status < 400 || exchange.status >= 500)
+        throw new CaseFailure(`a delegation signed by a stranger answered ${exchange.status}`);
+      t.note(
+        `forged delegation refused with ${String(jsonOf<{ code?: string }>(exchange)?.code)} (${encodeStandardBase64(payload).length} base64 bytes)`,
+      );
     },
   }),
 ];
