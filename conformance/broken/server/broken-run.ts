@@ -39,8 +39,9 @@ export function caughtBy(
 }
 
 /**
- * Copies reference-server/ into DATA-like scratch space inside the repository (so that its package
- * imports still resolve) and applies the broken server's patches; each `find` must occur exactly once.
+ * Copies reference-server/ and sdk/ into scratch space inside the repository's .data/ (so that package
+ * imports and node_modules still resolve), with a package.json whose import map points at the copies,
+ * and applies the first form of the broken server's patch whose every `find` occurs exactly once.
  */
 export async function patchedCopy(
   broken: BrokenServer,
@@ -48,28 +49,53 @@ export async function patchedCopy(
   const base = path.join(repositoryRoot, '.data', 'broken-servers', broken.name);
   await rm(base, { recursive: true, force: true });
   await mkdir(base, { recursive: true });
-  const copy = path.join(base, 'reference-server');
-  await cp(path.join(repositoryRoot, 'reference-server'), copy, {
+  const skip = (source: string) =>
+    !/[\\/](test|bench)([\\/]|$)/.test(path.relative(repositoryRoot, source));
+  await cp(path.join(repositoryRoot, 'reference-server'), path.join(base, 'reference-server'), {
     recursive: true,
-    filter: (source) =>
-      !source.includes(`${path.sep}test${path.sep}`) &&
-      !source.endsWith(`${path.sep}test`) &&
-      !source.includes(`${path.sep}bench`),
+    filter: skip,
   });
-  // Start-up seeding reads the examples beside reference-server/.
+  await cp(path.join(repositoryRoot, 'sdk'), path.join(base, 'sdk'), {
+    recursive: true,
+    filter: skip,
+  });
+  // Start-up seeding reads the examples beside reference-server/; schemas are read, never patched.
   await symlink(path.join(repositoryRoot, 'examples'), path.join(base, 'examples'), 'dir');
-  for (const patch of broken.patches ?? []) {
-    const file = path.join(copy, patch.file);
-    const text = await readFile(file, 'utf8');
-    const count = text.split(patch.find).length - 1;
-    if (count !== 1)
-      throw new Error(
-        `${broken.name}: "${patch.find.slice(0, 60)}" occurs ${count} times in ${patch.file}; update the patch`,
-      );
-    await writeFile(file, text.replace(patch.find, patch.replace));
+  await symlink(path.join(repositoryRoot, 'schemas'), path.join(base, 'schemas'), 'dir');
+  const manifest = JSON.parse(
+    await readFile(path.join(repositoryRoot, 'package.json'), 'utf8'),
+  ) as Record<string, unknown>;
+  await writeFile(
+    path.join(base, 'package.json'),
+    JSON.stringify({
+      name: `broken-${broken.name}`,
+      private: true,
+      type: 'module',
+      imports: manifest.imports,
+    }),
+  );
+  const forms = [broken.patches ?? [], ...(broken.alternatives ?? [])];
+  const counts: string[] = [];
+  let applied = false;
+  for (const form of forms) {
+    const texts = await Promise.all(
+      form.map((p) => readFile(path.join(base, p.file), 'utf8').catch(() => '')),
+    );
+    const found = form.map((p, i) => (texts[i] as string).split(p.find).length - 1);
+    counts.push(form.map((p, i) => `${p.file}: ${found[i]}`).join(', '));
+    if (found.every((n) => n === 1)) {
+      for (const [i, p] of form.entries())
+        await writeFile(path.join(base, p.file), (texts[i] as string).replace(p.find, p.replace));
+      applied = true;
+      break;
+    }
   }
+  if (!applied)
+    throw new Error(
+      `${broken.name}: no form of the patch applies (occurrences ${counts.join('; ')}); update the patch`,
+    );
   return {
-    entry: path.join(copy, 'src', 'main.ts'),
+    entry: path.join(base, 'reference-server', 'src', 'main.ts'),
     remove: () => rm(base, { recursive: true, force: true }),
   };
 }

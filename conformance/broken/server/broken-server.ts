@@ -1,8 +1,8 @@
 import type { RewriteRules } from './rewriting-proxy.ts';
 
-/** A change to one file of a copy of the reference server: `find` must occur exactly once. */
+/** A change to one file of a copy of the reference server or the sdk it runs on: `find` must occur exactly once. */
 export interface SourcePatch {
-  /** Path below reference-server/. */
+  /** Path from the repository root, below reference-server/ or sdk/. */
   file: string;
   find: string;
   replace: string;
@@ -19,8 +19,10 @@ export interface BrokenServer {
   story: string;
   /** A wrapper: a proxy in front of the reference server that rewrites one behaviour. */
   rules?: RewriteRules;
-  /** Or a patch applied to a temporary copy of the reference server. */
+  /** Or a patch applied to a temporary copy of the reference server (and the sdk it imports). */
   patches?: SourcePatch[];
+  /** Other forms of the same patch, for other layouts of the code; the first that applies is used. */
+  alternatives?: SourcePatch[][];
   /** It can only be caught with several partners or users, created through the admin principal routes. */
   needsPrincipals?: boolean;
 }
