@@ -245,4 +245,65 @@ export const contractBreaks: BrokenServer[] = [
       },
     },
   },
+  {
+    name: 'declined-payment-answered-201',
+    violates: 'API-057',
+    only: 'server.payments.declined',
+    story: "The provider's decline is logged and the order is confirmed anyway.",
+    needsPrincipals: true,
+    rules: {
+      response: (res) =>
+        res.status === 402
+          ? withJson(
+              {
+                ...res,
+                status: 201,
+                headers: { ...res.headers, 'content-type': 'application/json' },
+              },
+              { paymentId: 'pay-declined', status: 'captured' },
+            )
+          : res,
+    },
+  },
+  {
+    name: 'idempotency-key-reused-silently',
+    violates: 'API-054',
+    only: 'server.payments.capture-and-entitlement',
+    story:
+      'A repeated Idempotency-Key with another body is answered as a new payment instead of a conflict.',
+    needsPrincipals: true,
+    rules: {
+      response: (res) =>
+        res.status === 409 && (json(res) as Json).code === 'API_IDEMPOTENCY_CONFLICT'
+          ? withJson(
+              {
+                ...res,
+                status: 201,
+                headers: { ...res.headers, 'content-type': 'application/json' },
+              },
+              { paymentId: 'pay-second', status: 'captured' },
+            )
+          : res,
+    },
+  },
+  {
+    name: 'sandbox-for-everyone',
+    violates: 'API-058',
+    only: 'server.payments.sandbox-test-principals-only',
+    story: 'The sandbox provider is enabled for every principal in the deployment configuration.',
+    needsPrincipals: true,
+    rules: {
+      response: (res, req) =>
+        pathOf(req) === '/v1/payments' && res.status === 403
+          ? withJson(
+              {
+                ...res,
+                status: 201,
+                headers: { ...res.headers, 'content-type': 'application/json' },
+              },
+              { paymentId: 'pay-sandbox', status: 'captured' },
+            )
+          : res,
+    },
+  },
 ];
