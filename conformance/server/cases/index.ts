@@ -24,14 +24,12 @@ import { principalCases } from './principals.ts';
 import { auditCases } from './audit.ts';
 import { inputPropertyCases } from './input-properties.ts';
 import { hostileRequestCases } from './hostile-requests.ts';
-import { trustSnapshotCases } from './trust-snapshots.ts';
 
 /** Every case of the server suite, in the order they run; the cross-cutting cases that judge all traffic come last. */
 export const serverCases: ConformanceCase<ServerSubject>[] = [
   ...operationsCases,
   ...principalCases,
   ...trustCases,
-  ...trustSnapshotCases,
   ...bundleCases,
   ...portalCases,
   ...uploadCases,

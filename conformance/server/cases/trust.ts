@@ -4,7 +4,7 @@ import { sha256Hex } from '../crypto/digest.ts';
 import { payloadTypes } from '../crypto/dsse-envelope.ts';
 import { bodyOf, expectStatus, serverCase, type ServerTest } from '../server-case.ts';
 import { readSignedIndex } from '../subject/index-reader.ts';
-import { definedCases } from './trust-snapshots.ts';
+import { definedCases } from './defined-cases.ts';
 import {
   checkPayloadForms,
   currentRoot,
