@@ -405,9 +405,9 @@ export const hostilePackageCases = [
   serverCase({
     id: 'server.packages.central-name-wins',
     description:
-      'A package whose entries carry an Info-ZIP Unicode Path field naming another path, or an empty directory entry, is read by its central names and accepted',
+      'A package whose entry carries a well-formed Info-ZIP Unicode Path field (naming its own path), or an empty directory entry, is read by its central names and accepted',
     requirements: ['PKG-008', 'PKG-028'],
-    why: 'Readers that prefer the extra field see different files than readers that use the central name; empty directory entries are legitimate.',
+    why: 'Archivers add the Unicode Path field to ordinary archives; a reader takes the name from the central header and must not refuse a field that agrees with it (PKG-171 covers one that does not). Empty directory entries are legitimate.',
     async run(t) {
       const outcome = await uploadHostile(
         t,
@@ -415,7 +415,7 @@ export const hostilePackageCases = [
           { path: 'icons/', data: new Uint8Array(0) },
           ...entries.map((e) =>
             e.path === 'pages/index.html'
-              ? { ...e, centralExtra: unicodePathExtra(e.path, '../../outside.html') }
+              ? { ...e, centralExtra: unicodePathExtra(e.path, e.path) }
               : e,
           ),
         ]),

@@ -68,7 +68,13 @@ function absoluteRefs<T>(value: T): T {
 }
 
 function newAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: false,
+    allowUnionTypes: true,
+    // rolloutPercent has multipleOf 0.01 [API-077]: 12.34 is a multiple of it, though not in binary floating point.
+    multipleOfPrecision: 9,
+  });
   addFormats(ajv);
   ajv.addFormat('binary', true);
   for (const file of readdirSync(schemasRoot, { recursive: true, encoding: 'utf8' })) {
