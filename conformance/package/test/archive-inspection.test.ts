@@ -91,7 +91,7 @@ describe('archive inspection', () => {
           if (!verdictOf(run).certified) {
             assert.ok(
               run.cases.some(
-                (c) => c.outcome === 'fail' && c.metadata.requirements.includes('PKG-001'),
+                (c) => c.status === 'fail' && c.metadata.requirements.includes('PKG-001'),
               ),
             );
             return;
@@ -130,7 +130,7 @@ describe('archive inspection', () => {
     const canonicalRun = await certifyBytes(canonical);
     const ordinaryRun = await certifyBytes(valid);
     const outcome = (run: Awaited<ReturnType<typeof certifyBytes>>, id: string) =>
-      run.cases.find((c) => c.metadata.id === id)?.outcome;
+      run.cases.find((c) => c.metadata.id === id)?.status;
     assert.equal(outcome(canonicalRun, 'package.canonical.deflate-stream'), 'pass');
     assert.equal(outcome(canonicalRun, 'package.canonical.form'), 'pass');
     assert.equal(outcome(ordinaryRun, 'package.canonical.deflate-stream'), 'skip');

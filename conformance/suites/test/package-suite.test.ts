@@ -31,7 +31,7 @@ async function certify(target: string, runtime: boolean): Promise<RunResult> {
 
 const mustFailures = (run: RunResult) =>
   run.cases
-    .filter((c) => c.outcome === 'fail' && c.metadata.level === 'MUST')
+    .filter((c) => c.status === 'fail' && c.metadata.level === 'MUST')
     .map((c) => `${c.metadata.id}: ${c.reason ?? ''}`);
 
 async function cli(...argv: string[]) {
@@ -80,7 +80,7 @@ describe('package suite on the examples', () => {
       const run = await certify(path.join(folder, `${name}.ma`), false);
       assert.deepEqual(mustFailures(run), []);
       assert.equal(
-        run.cases.find((c) => c.metadata.id === 'package.canonical.form')?.outcome,
+        run.cases.find((c) => c.metadata.id === 'package.canonical.form')?.status,
         'pass',
       );
       assert.equal(verdictOf(run).exitCode, 0);
