@@ -15,7 +15,11 @@ export interface CertifyRun {
 export async function certify(args: string[]): Promise<CertifyRun> {
   let output = '';
   const sink = { write: (chunk: string) => void (output += chunk) };
-  const exitCode = await main(['server', ...args], { stdout: sink, stderr: sink });
+  // A report names what it certified (CNF-060): the reference server, or a broken copy of it.
+  const named = args.includes('--implementation-name')
+    ? args
+    : [...args, '--implementation-name', 'reference-server', '--implementation-version', '0.1.0'];
+  const exitCode = await main(['server', ...named], { stdout: sink, stderr: sink });
   const failed: CertifyRun['failed'] = [];
   const lines = output.split('\n');
   lines.forEach((line, i) => {
