@@ -3,6 +3,7 @@ import { contractBreaks } from './contract-breaks.ts';
 import { deliveryBreaks } from './delivery.ts';
 import { errorAndAuthBreaks } from './errors-and-auth.ts';
 import { hostBreaks } from './hosts.ts';
+import { httpEdgeBreaks } from './http-edges.ts';
 import { publishingBreaks } from './publishing.ts';
 import { patchedBreaks } from './source-patches.ts';
 
@@ -13,5 +14,6 @@ export const brokenServers: BrokenServer[] = [
   ...publishingBreaks,
   ...hostBreaks,
   ...contractBreaks,
+  ...httpEdgeBreaks,
   ...patchedBreaks,
 ];

@@ -125,6 +125,38 @@ export const bundleCases = [
     },
   }),
   serverCase({
+    id: 'server.bundles.ignored-ranges',
+    description:
+      'A bundle Range of another unit, of several ranges or of invalid syntax is ignored: 200 with the whole body and no Content-Range',
+    requirements: ['API-179'],
+    why: 'RFC 9110 lets a server ignore such a Range but not half-honour it; a 206 for the first of several ranges, or a multipart answer, is spliced by a resuming host into a corrupt bundle.',
+    async run(t) {
+      const { path, bytes } = await shared(t);
+      const ranges = [
+        'items=0-9',
+        'bytes=0-9,20-29',
+        'bytes=0-0, -1',
+        'bytes=abc',
+        'bytes=',
+        'bytes 0-9',
+        'bytes=--5',
+      ];
+      for (const range of ranges) {
+        const exchange = await t.send({ path, headers: { range } });
+        if (exchange.status !== 200 || !equalBytes(exchange.body, bytes)) {
+          throw new CaseFailure(
+            `Range ${JSON.stringify(range)}: answered ${exchange.status} with ${exchange.body.length} bytes, expected 200 with the whole bundle (${bytes.length} bytes)`,
+          );
+        }
+        const cr = header(exchange, 'content-range');
+        if (cr !== null)
+          throw new CaseFailure(
+            `Range ${JSON.stringify(range)}: a 200 carries Content-Range ${JSON.stringify(cr)}`,
+          );
+      }
+    },
+  }),
+  serverCase({
     id: 'server.bundles.accept-ranges-and-if-range',
     description:
       'A bundle answers Accept-Ranges bytes, honours If-Range with its ETag by a 206, and sends the whole body when the If-Range validator does not match',

@@ -88,7 +88,7 @@ function ledgerCase(
       await provokeErrors(t);
       const found = t.subject.ledger.findings(rule);
       const judged = t.subject.ledger.exchanges.filter((e) =>
-        rule === 'server-error' ? true : e.status >= 400,
+        rule === 'server-error' || rule === 'nosniff' ? true : e.status >= 400,
       ).length;
       t.note(`${judged} responses of the run judged`);
       if (found.length > 0) {
@@ -267,6 +267,13 @@ export const errorCases = [
       'No problem document of the run holds a stack frame, a server file path, a file URL or a credential the request carried',
     requirements: ['API-014', 'API-090'],
     why: 'Stack traces and paths map the server for an attacker, and an echoed credential ends up in client logs.',
+  }),
+  ledgerCase('nosniff', {
+    id: 'server.errors.nosniff-everywhere',
+    description:
+      'Every response of the run, whatever its route and status (bundles, icons, trust files, problems, 304s), carries X-Content-Type-Options: nosniff',
+    requirements: ['API-175'],
+    why: 'A bundle or icon that a browser sniffs as HTML runs script under the platform origin; one response without the header is enough.',
   }),
   ledgerCase('server-error', {
     id: 'server.errors.no-server-error',

@@ -405,9 +405,9 @@ export const hostilePackageCases = [
   serverCase({
     id: 'server.packages.central-name-wins',
     description:
-      'A package whose entry carries a well-formed Info-ZIP Unicode Path field (naming its own path), or an empty directory entry, is read by its central names and accepted',
+      'A package whose entry carries a well-formed Info-ZIP Unicode Path field naming its own path, and an empty directory entry, is read by its central names and accepted',
     requirements: ['PKG-008', 'PKG-028'],
-    why: 'Archivers add the Unicode Path field to ordinary archives; a reader takes the name from the central header and must not refuse a field that agrees with it (PKG-171 covers one that does not). Empty directory entries are legitimate.',
+    why: 'A field that agrees with the central name and an empty directory entry are legitimate; a reader that refuses them refuses packages real packers write.',
     async run(t) {
       const outcome = await uploadHostile(
         t,
@@ -425,6 +425,118 @@ export const hostilePackageCases = [
           `a valid package was refused (${outcome.how}): ${outcome.refusedWith.join(', ')}`,
         );
     },
+  }),
+  hostileCase({
+    id: 'server.packages.polyglot-prefix',
+    description:
+      'A package with an HTML and GIF prefix before its first entry, every offset shifted to match, is refused at upload with PKG_EXTRA_BYTES',
+    requirements: ['PKG-170'],
+    why: 'Readers that locate entries from the end record read such a file happily, while a browser or image decoder takes it for HTML or a GIF: a polyglot served from the platform.',
+    build: variant((e) => e, { leading: utf8('GIF89a<html><script>alert(1)</script></html>\n') }),
+    codes: ['PKG_EXTRA_BYTES'],
+    atUpload: true,
+  }),
+  hostileCase({
+    id: 'server.packages.bytes-between-entries',
+    description:
+      'A package with bytes that belong to no entry between two entries (a hidden second archive) is refused at upload with PKG_EXTRA_BYTES',
+    requirements: ['PKG-170'],
+    why: 'Bytes between entries can hold a second archive that a scanning tool finds and the reviewer never saw.',
+    build: variant((entries) =>
+      entries.map((e) =>
+        e.path === 'app.css'
+          ? { ...e, gapAfter: writeZip([{ path: 'hidden.html', data: utf8('<p>x</p>') }]) }
+          : e,
+      ),
+    ),
+    codes: ['PKG_EXTRA_BYTES'],
+    atUpload: true,
+  }),
+  hostileCase({
+    id: 'server.packages.bytes-after-end-record',
+    description:
+      'A package with bytes after its end-of-central-directory record is refused at upload with PKG_EXTRA_BYTES',
+    requirements: ['PKG-170'],
+    why: 'Appended bytes are where a second end record or a script hides for tools that scan from the other side.',
+    build: variant((e) => e, { trailing: utf8('<script>alert(1)</script>') }),
+    codes: ['PKG_EXTRA_BYTES'],
+    atUpload: true,
+  }),
+  hostileCase({
+    id: 'server.packages.unicode-path-elsewhere',
+    description:
+      'A package whose central header carries an Info-ZIP Unicode Path field naming another path than the entry is refused with PKG_UNICODE_PATH_MISMATCH',
+    requirements: ['PKG-171'],
+    why: 'Extraction tools that prefer the field would write ../../outside.html where the reviewer saw pages/index.html.',
+    build: variant((entries) =>
+      entries.map((e) =>
+        e.path === 'pages/index.html'
+          ? { ...e, centralExtra: unicodePathExtra(e.path, '../../outside.html') }
+          : e,
+      ),
+    ),
+    codes: ['PKG_UNICODE_PATH_MISMATCH'],
+  }),
+  hostileCase({
+    id: 'server.packages.unicode-path-local-header',
+    description:
+      'A package whose local header carries an Info-ZIP Unicode Path field naming another path is refused with PKG_UNICODE_PATH_MISMATCH',
+    requirements: ['PKG-171'],
+    why: 'Streaming extractors read only local headers; the field there renames the file as surely as in the central directory.',
+    build: variant((entries) =>
+      entries.map((e) =>
+        e.path === 'app.css' ? { ...e, localExtra: unicodePathExtra(e.path, 'evil.css') } : e,
+      ),
+    ),
+    codes: ['PKG_UNICODE_PATH_MISMATCH'],
+  }),
+  hostileCase({
+    id: 'server.packages.unicode-path-stale-crc',
+    description:
+      'An Info-ZIP Unicode Path field naming the entry but carrying the CRC-32 of another name is refused with PKG_UNICODE_PATH_MISMATCH',
+    requirements: ['PKG-171'],
+    why: 'The CRC is how a tool decides the field still describes the name; a stale one makes tools disagree on which copy to trust.',
+    build: variant((entries) =>
+      entries.map((e) =>
+        e.path === 'app.css' ? { ...e, centralExtra: unicodePathExtra('other.css', e.path) } : e,
+      ),
+    ),
+    codes: ['PKG_UNICODE_PATH_MISMATCH'],
+  }),
+  hostileCase({
+    id: 'server.packages.unread-entry-crc',
+    description:
+      'A package whose only fault is a wrong CRC-32 in an entry no review rule reads is refused at upload with PKG_CRC_MISMATCH, leaving no version',
+    requirements: ['PKG-172'],
+    why: 'A server that inflates only the files its rules read signs an archive whose other entries a host will refuse, or that carries a corrupted payload nobody checked.',
+    build: variant((entries) => [
+      ...entries,
+      {
+        path: 'assets/unused.bin',
+        data: noise(4096),
+        crc32: (crc32(noise(4096)) ^ 0x5a5a) >>> 0,
+      },
+    ]),
+    codes: ['PKG_CRC_MISMATCH'],
+    atUpload: true,
+  }),
+  hostileCase({
+    id: 'server.packages.unread-entry-size-lie',
+    description:
+      'A package whose only fault is a deflated entry, read by no review rule, that inflates to another length than declared is refused at upload with PKG_SIZE_MISMATCH, leaving no version',
+    requirements: ['PKG-172'],
+    why: 'Declared sizes are what the limits are checked on; an unread entry that lies about its size passes every limit and ships a bomb under the countersignature.',
+    build: variant((entries) => [
+      ...entries,
+      {
+        path: 'assets/unused.txt',
+        data: utf8('unused text '.repeat(40)),
+        method: 8,
+        declaredUncompressedSize: 100,
+      },
+    ]),
+    codes: ['PKG_SIZE_MISMATCH'],
+    atUpload: true,
   }),
   serverCase({
     id: 'server.packages.upload-over-limit',

@@ -25,6 +25,8 @@ import { auditCases } from './audit.ts';
 import { inputPropertyCases } from './input-properties.ts';
 import { hostileRequestCases } from './hostile-requests.ts';
 import { trustSnapshotCases } from './trust-snapshots.ts';
+import { deviceIdCases } from './device-ids.ts';
+import { requestHandlingCases } from './request-handling.ts';
 
 /** Every case of the server suite, in the order they run; the cross-cutting cases that judge all traffic come last. */
 export const serverCases: ConformanceCase<ServerSubject>[] = [
@@ -46,10 +48,12 @@ export const serverCases: ConformanceCase<ServerSubject>[] = [
   ...catalogCases,
   ...commerceCases,
   ...analyticsCases,
+  ...deviceIdCases,
   ...landingCases,
   ...budgetCases,
   ...inputPropertyCases,
   ...hostileRequestCases,
+  ...requestHandlingCases,
   ...contractCases,
   ...errorCases,
   ...prismCases,

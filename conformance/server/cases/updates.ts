@@ -211,6 +211,55 @@ export const updateCases = [
     },
   }),
   serverCase({
+    id: 'server.updates.host-api-version-bounds',
+    description:
+      'An update check whose hostApiVersion has a number above 999999999, a pre-release or build part or a leading zero is refused with 400 API_VALIDATION_FAILED on both update routes, and 999999999.999999999.999999999 is taken',
+    requirements: ['VER-170'],
+    why: 'A number past nine digits loses precision in some language, so two readers compare one version differently; a server must refuse it rather than fail or answer by a rounded value.',
+    async run(t) {
+      const device = await t.world.device(t.scope);
+      const shared = await t.world.sharedRelease(t.scope);
+      const appId = shared.version.app.appId;
+      const check = (hostApiVersion: string) =>
+        t.send({
+          method: 'POST',
+          path: '/v1/updates/check',
+          token: device.token,
+          json: {
+            hostApiVersion,
+            channel: 'stable',
+            deviceId: device.deviceId,
+            apps: [{ appId, versionCode: 0 }],
+          },
+        });
+      const single = async (hostApiVersion: string) =>
+        (
+          await singleCheck(t, device.token, {
+            appId,
+            hostApiVersion,
+            channel: 'stable',
+            deviceId: device.deviceId,
+            versionCode: 0,
+          })
+        ).exchange;
+      const largest = '999999999.999999999.999999999';
+      expectStatus(await check(largest), 200);
+      expectStatus(await single(largest), 200);
+      for (const bad of [
+        '1000000000.0.0',
+        '1.1000000000.0',
+        '1.2.1000000000',
+        '1.2.99999999999999999999',
+        '1.2.0-beta.1',
+        '1.2.0+build.7',
+        '01.2.0',
+      ]) {
+        expectStatus(await check(bad), 400, 'API_VALIDATION_FAILED');
+        expectStatus(await single(bad), 400, 'API_VALIDATION_FAILED');
+      }
+    },
+  }),
+  serverCase({
     id: 'server.updates.offer-members',
     description:
       'An update names the release envelope and bundle URLs, the length and SHA-256 of the package, the versionCode and the mandatory flag, and both URLs resolve',

@@ -72,6 +72,10 @@ export class TrafficLedger {
     const found: Finding[] = [];
     const add = (rule: FindingRule, message: string) => found.push({ rule, message });
     if (exchange.status >= 500) add('server-error', `status ${exchange.status}`);
+    // [API-175] every response, of any status and route, tells browsers not to sniff.
+    const sniff = exchange.headers.get('x-content-type-options');
+    if (sniff?.trim().toLowerCase() !== 'nosniff')
+      add('nosniff', `X-Content-Type-Options is ${JSON.stringify(sniff)}, not nosniff`);
     const op = exchange.operation;
     if (op) this.checkContract(exchange, add);
     if (exchange.status >= 400 && exchange.method !== 'HEAD') this.checkProblem(exchange, add);

@@ -18,6 +18,10 @@ export interface ZipEntry {
   localPath?: string;
   /** Extra field written in the central directory header. */
   centralExtra?: Uint8Array;
+  /** Extra field written in the local header. */
+  localExtra?: Uint8Array;
+  /** Bytes that belong to no entry, written after this entry's data; later offsets count them. */
+  gapAfter?: Uint8Array;
   /** Lies about sizes or the CRC-32 in both headers. */
   declaredUncompressedSize?: number;
   crc32?: number;
@@ -26,6 +30,8 @@ export interface ZipEntry {
 export interface ZipOptions {
   /** Bytes appended after the end-of-central-directory record. */
   trailing?: Uint8Array;
+  /** Bytes written before the first local header (a polyglot's prefix); every offset counts them. */
+  leading?: Uint8Array;
   /** Writes a ZIP64 end-of-central-directory record and locator before the classic one. */
   zip64?: boolean;
   /** The disk number fields of the end record. */
@@ -81,7 +87,8 @@ const dosDate = (0 << 9) | (1 << 5) | 1;
 export function writeZip(entries: readonly ZipEntry[], options: ZipOptions = {}): Uint8Array {
   const locals: Uint8Array[] = [];
   const centrals: Uint8Array[] = [];
-  let offset = 0;
+  const leading = options.leading ?? new Uint8Array(0);
+  let offset = leading.length;
   for (const entry of entries) {
     const name = utf8(entry.path);
     const localName = utf8(entry.localPath ?? entry.path);
@@ -91,7 +98,8 @@ export function writeZip(entries: readonly ZipEntry[], options: ZipOptions = {})
     const size = entry.declaredUncompressedSize ?? entry.data.length;
     const nonAscii = name.some((b) => b > 0x7f);
     const flags = entry.flags ?? (nonAscii ? 1 << 11 : 0);
-    const local = new Writer(30 + localName.length);
+    const localExtra = entry.localExtra ?? new Uint8Array(0);
+    const local = new Writer(30 + localName.length + localExtra.length);
     local.u32(0x04034b50);
     local.u16(20);
     local.u16(flags);
@@ -102,8 +110,9 @@ export function writeZip(entries: readonly ZipEntry[], options: ZipOptions = {})
     local.u32(data.length);
     local.u32(size);
     local.u16(localName.length);
-    local.u16(0);
+    local.u16(localExtra.length);
     local.put(localName);
+    local.put(localExtra);
     const extra = entry.centralExtra ?? new Uint8Array(0);
     const central = new Writer(46 + name.length + extra.length);
     central.u32(0x02014b50);
@@ -125,9 +134,10 @@ export function writeZip(entries: readonly ZipEntry[], options: ZipOptions = {})
     central.u32(offset);
     central.put(name);
     central.put(extra);
-    locals.push(local.bytes, data);
+    const gap = entry.gapAfter ?? new Uint8Array(0);
+    locals.push(local.bytes, data, gap);
     centrals.push(central.bytes);
-    offset += local.bytes.length + data.length;
+    offset += local.bytes.length + data.length + gap.length;
   }
   const directory = concatBytes(centrals);
   const tail: Uint8Array[] = [];
@@ -159,5 +169,11 @@ export function writeZip(entries: readonly ZipEntry[], options: ZipOptions = {})
   end.u32(offset);
   end.u16(0);
   tail.push(end.bytes);
-  return concatBytes([...locals, directory, ...tail, options.trailing ?? new Uint8Array(0)]);
+  return concatBytes([
+    leading,
+    ...locals,
+    directory,
+    ...tail,
+    options.trailing ?? new Uint8Array(0),
+  ]);
 }

@@ -23,7 +23,7 @@ export interface Exchange {
 
 /** A cross-cutting problem found in one response. */
 export interface Finding {
-  /** Which cross-cutting rule: contract, problem-media-type, problem-fields, problem-type, problem-leak, server-error. */
+  /** Which cross-cutting rule: contract, problem-media-type, problem-fields, problem-type, problem-leak, server-error, nosniff. */
   rule: FindingRule;
   message: string;
 }
@@ -34,7 +34,8 @@ export type FindingRule =
   | 'problem-fields'
   | 'problem-type'
   | 'problem-leak'
-  | 'server-error';
+  | 'server-error'
+  | 'nosniff';
 
 export function mediaTypeOf(exchange: Exchange): string {
   return (exchange.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';

@@ -24,7 +24,7 @@ function exchange(
     requestBodyLength: 0,
     secrets,
     status,
-    headers: new Headers(headers),
+    headers: new Headers({ 'x-content-type-options': 'nosniff', ...headers }),
     body:
       body === undefined
         ? new Uint8Array()
@@ -162,5 +162,18 @@ describe('the traffic ledger judges each response against the contract and the p
         'contract',
       ),
     );
+  });
+  test('a response without X-Content-Type-Options: nosniff is a nosniff finding, whatever its status', () => {
+    for (const [status, value] of [
+      [200, undefined],
+      [404, 'sniff'],
+      [304, ''],
+    ] as const) {
+      const e = exchange('GET', '/healthz', status, {}, undefined);
+      if (value === undefined) e.headers.delete('x-content-type-options');
+      else e.headers.set('x-content-type-options', value);
+      assert.ok(rules(e).includes('nosniff'), `${status} ${String(value)}`);
+    }
+    assert.ok(!rules(exchange('GET', '/healthz', 200, {}, { status: 'ok' })).includes('nosniff'));
   });
 });

@@ -42,4 +42,19 @@ describe("the suite's own ZIP writer", () => {
       buildPackage({ appId: 'com.example.a', versionCode: 3 }).bytes,
     );
   });
+  test('keeps every offset right around leading bytes, gaps between entries and extra fields', () => {
+    const text = new TextEncoder();
+    const files = [
+      {
+        path: 'a.txt',
+        data: text.encode('first'),
+        gapAfter: text.encode('HIDDEN'),
+        localExtra: new Uint8Array([0x99, 0x99, 0, 0]),
+      },
+      { path: 'b/c.txt', data: text.encode('second'), method: 8 },
+    ];
+    const bytes = writeZip(files, { leading: text.encode('GIF89a<html>') });
+    const read = entriesOf(bytes);
+    for (const f of files) assert.deepEqual(new Uint8Array(read.get(f.path) ?? []), f.data);
+  });
 });
