@@ -1,0 +1,172 @@
+/**
+ * The host's side of one running mini-app on the web: a sandboxed iframe on the app's own origin
+ * (no top navigation, no popups [BRG-039's web counterpart]), the bootstrap that provisions the
+ * verified files, and one bridge port per document of the app. The init message goes to the exact
+ * origin of the frame [BRG-032]; after it, bridge messages are taken only from the port and never
+ * from window.postMessage [BRG-033].
+ */
+import {
+  isRuntimeMessage,
+  runtimeMarker,
+  type BootstrapReport,
+  type ClientReport,
+  type RuntimeLaunch,
+} from './runtime-protocol.ts';
+import { bootstrapPath, workerPath, appPathPrefix } from './runtime-protocol.ts';
+
+/** Sandbox tokens: scripts and their own origin's storage; no popups, no top navigation, no downloads. */
+export const frameSandbox = 'allow-scripts allow-same-origin allow-forms';
+
+export interface RuntimeOrigins {
+  /** The host shell's origin, the only one allowed to frame mini-apps. */
+  hostOrigin: string;
+  /** The origin of one installation's runtime, e.g. http://<label>.localhost:8090. */
+  runtimeOrigin(label: string): string;
+}
+
+export interface FrameHandlers {
+  /** Every bridge message that arrives on the current document's port; the reply is posted back. */
+  bridge(message: unknown): Promise<string | null>;
+  report(report: ClientReport, documentId: number): void;
+  /** A document of the frame opened its port (a new page). */
+  connected(documentId: number): void;
+}
+
+export interface FrameLaunch {
+  label: string;
+  versionKey: string;
+  launch: RuntimeLaunch;
+  /** Files of the main package. */
+  files: [string, Uint8Array][];
+  page: string;
+  query?: string;
+  fragment?: string;
+  hostApiVersion: string;
+}
+
+/** Registers what the runtime server anchors in this version's worker (web builds only). */
+export type LaunchRegistrar = (
+  label: string,
+  versionKey: string,
+  launch: RuntimeLaunch,
+) => Promise<void>;
+
+export class RuntimeFrame {
+  readonly element: HTMLIFrameElement;
+  readonly origin: string;
+  #port: MessagePort | undefined;
+  #documentId = 0;
+  #listener: ((event: MessageEvent) => void) | undefined;
+  #bootstrapped = false;
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly origins: RuntimeOrigins,
+    private readonly registrar: LaunchRegistrar,
+    private readonly handlers: FrameHandlers,
+    readonly appId: string,
+    label: string,
+  ) {
+    this.origin = origins.runtimeOrigin(label);
+    this.element = document.createElement('iframe');
+    this.element.setAttribute('sandbox', frameSandbox);
+    this.element.setAttribute('allow', '');
+    this.element.setAttribute('referrerpolicy', 'no-referrer');
+    this.element.className = 'app-frame';
+    this.element.dataset.appId = appId;
+    this.element.title = appId;
+  }
+
+  get documentId(): number {
+    return this.#documentId;
+  }
+
+  /** Registers the version, loads the bootstrap, provisions the files and navigates to the page. */
+  async start(launch: FrameLaunch): Promise<void> {
+    await this.registrar(launch.label, launch.versionKey, launch.launch);
+    const entryUrl =
+      appPathPrefix +
+      launch.page.split('/').map(encodeURIComponent).join('/') +
+      (launch.query ? `?${launch.query}` : '') +
+      (launch.fragment ? `#${launch.fragment}` : '');
+    const provisioned = new Promise<void>((resolve, reject) => {
+      this.#listener = (event: MessageEvent) => {
+        if (event.source !== this.element.contentWindow || event.origin !== this.origin) return;
+        if (!isRuntimeMessage(event.data)) return; // [BRG-033] bridge messages only through the port.
+        if (event.data.kind === 'bootstrap-hello' && !this.#bootstrapped) {
+          this.#bootstrapped = true;
+          const channel = new MessageChannel();
+          channel.port1.onmessage = (reply: MessageEvent<BootstrapReport>) => {
+            channel.port1.close();
+            if (reply.data.kind === 'bootstrap-ready') resolve();
+            else reject(new Error(reply.data.reason));
+          };
+          const files = launch.files.map(
+            ([path, bytes]) => [path, bytes.slice().buffer] as [string, ArrayBuffer],
+          );
+          this.element.contentWindow?.postMessage(
+            {
+              runtime: runtimeMarker,
+              kind: 'bootstrap-order',
+              workerUrl: `${workerPath}?k=${launch.versionKey}`,
+              files,
+              entryUrl,
+            },
+            this.origin,
+            [channel.port2, ...files.map(([, buffer]) => buffer)],
+          );
+        } else if (event.data.kind === 'client-hello') {
+          this.#connect(launch.hostApiVersion);
+        }
+      };
+      window.addEventListener('message', this.#listener);
+    });
+    this.element.src = this.origin + bootstrapPath;
+    if (!this.element.isConnected) this.container.append(this.element);
+    await provisioned;
+  }
+
+  /** A new document of the frame asked for its port: the previous one is closed. */
+  #connect(hostApiVersion: string): void {
+    this.#port?.close();
+    const channel = new MessageChannel();
+    const port = channel.port1;
+    const documentId = ++this.#documentId;
+    this.#port = port;
+    port.onmessage = (event: MessageEvent) => {
+      if (this.#port !== port) return;
+      const data: unknown = event.data;
+      if (isRuntimeMessage(data)) {
+        this.handlers.report(data as ClientReport, documentId);
+        return;
+      }
+      void this.handlers.bridge(data).then((reply) => {
+        if (reply !== null && this.#port === port) port.postMessage(reply);
+      });
+    };
+    port.start();
+    // [BRG-032] to the exact origin of the frame, never "*".
+    this.element.contentWindow?.postMessage(
+      { bridge: 'openminiapp', v: 1, kind: 'init', hostApiVersion },
+      this.origin,
+      [channel.port2],
+    );
+    this.handlers.connected(documentId);
+  }
+
+  /** Posts a bridge event or a runtime order to the current document. */
+  post(message: string | object): void {
+    this.#port?.postMessage(message);
+  }
+
+  setVisible(visible: boolean): void {
+    this.element.hidden = !visible;
+  }
+
+  destroy(): void {
+    if (this.#listener) window.removeEventListener('message', this.#listener);
+    this.#port?.close();
+    this.#port = undefined;
+    this.element.remove();
+  }
+}
