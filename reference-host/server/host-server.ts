@@ -115,6 +115,7 @@ const droppedRequestHeaders = new Set([
   'upgrade',
 ]);
 const keptResponseHeaders = [
+  'x-omp-upstream',
   'content-type',
   'etag',
   'cache-control',

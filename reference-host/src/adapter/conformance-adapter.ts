@@ -106,6 +106,7 @@ export function createConformanceAdapter(
         trust: host.trustSummary() ?? null,
         foreground: host.foregroundApp ?? null,
         prompt: ui.openSheet ?? null,
+        cachedPackages: await host.packages.digests(),
         installed: records.map((r) => ({
           appId: r.appId,
           versionCode: r.current?.versionCode ?? null,

@@ -123,11 +123,16 @@ export class DistributionClient {
         )
       : undefined;
     try {
-      return await this.transport.fetch(path.startsWith('http') ? path : this.url(path), {
+      const response = await this.transport.fetch(path.startsWith('http') ? path : this.url(path), {
         ...init,
         headers,
         signal: controller.signal,
       });
+      // The web host's forwarding route says when the server itself could not be reached.
+      if (response.status === 502 && response.headers.get('x-omp-upstream') === 'unreachable') {
+        throw new OfflineError(`The distribution server cannot be reached (${path}).`);
+      }
+      return response;
     } catch (error) {
       if (error instanceof HostFailure) throw error;
       if (controller.signal.reason instanceof HostFailure) throw controller.signal.reason;

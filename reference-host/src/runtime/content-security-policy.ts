@@ -2,7 +2,7 @@
  * The policy of every document and worker of a mini-app: its own verified files only, no inline
  * script and no eval, [BRG-030] `connect-src` limited to the origins of `allowedDomains` (so a page
  * cannot even reach its own runtime origin with fetch), no plugins, no base override, forms only to
- * its own origin, and only the host may frame it.
+ * its own origin, and only the host (or its own pages) may frame it.
  */
 import { canonicalOrigin } from '#sdk/bridge/allowed-origin.ts';
 
@@ -24,6 +24,7 @@ export function miniAppPolicy(allowedDomains: readonly string[], hostOrigin: str
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
-    `frame-ancestors ${hostOrigin}`,
+    // Its own pages may nest each other; no other origin but the host's may frame them.
+    `frame-ancestors 'self' ${hostOrigin}`,
   ].join('; ');
 }
