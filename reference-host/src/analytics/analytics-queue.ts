@@ -66,7 +66,13 @@ export class AnalyticsQueue {
     this.recorded.push(event);
     if (await this.optedOut()) return event;
     await this.store.put(`ana/q/${event.time}/${event.eventId}`, event);
-    await this.trim();
+    // Keys sort by time: the oldest go first when the queue is over its size.
+    const keys = await this.store.keys('ana/q/');
+    if (keys.length > maxQueuedEvents) {
+      await this.store.batch(
+        keys.slice(0, keys.length - maxQueuedEvents).map((key) => ({ delete: key })),
+      );
+    }
     return event;
   }
 

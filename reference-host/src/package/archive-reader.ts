@@ -121,9 +121,6 @@ function readEndOfCentralDirectory(reader: Reader, limits: PackageLimits): EndOf
     if (at + EOCD_SIZE + commentLength !== bytes.length) {
       throw refuse('PKG_CORRUPT', 'The end-of-central-directory comment length is wrong.');
     }
-    if (centralDirectoryOffset + centralDirectorySize > at) {
-      throw refuse('PKG_CORRUPT', 'The central directory runs past its end record.');
-    }
     return { entryCount, centralDirectorySize, centralDirectoryOffset };
   }
   throw refuse(
@@ -203,7 +200,6 @@ function indexEntries(
   const largestFile = maxFileBytes(limits);
   let total = 0;
   let at = eocd.centralDirectoryOffset;
-  const end = eocd.centralDirectoryOffset + eocd.centralDirectorySize;
   for (let i = 0; i < eocd.entryCount; i++) {
     if (reader.u32(at) !== CENTRAL_SIGNATURE) {
       throw refuse('PKG_CORRUPT', 'A central directory header has a wrong signature.');
@@ -217,15 +213,14 @@ function indexEntries(
     const nameLength = reader.u16(at + 28);
     const extraLength = reader.u16(at + 30);
     const commentLength = reader.u16(at + 32);
-    const diskStart = reader.u16(at + 34);
     const external = reader.u32(at + 38);
     const localOffset = reader.u32(at + 42);
     // [PKG-008] the path is the central directory's name field; extra fields never rename.
     const rawName = reader.slice(at + CENTRAL_SIZE, nameLength);
     const extra = reader.slice(at + CENTRAL_SIZE + nameLength, extraLength);
+    // The comment is read too (and so must lie inside the archive), as the sdk's reader does.
+    reader.slice(at + CENTRAL_SIZE + nameLength + extraLength, commentLength);
     at += CENTRAL_SIZE + nameLength + extraLength + commentLength;
-    if (at > end)
-      throw refuse('PKG_CORRUPT', 'The central directory is longer than its end record says.');
     const name = decodeName(rawName, flags);
     // [PKG-003]
     if ((flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) !== 0) {
@@ -240,10 +235,10 @@ function indexEntries(
       );
     }
     // [PKG-004]
-    if (hasZip64Extra(extra) || diskStart !== 0) {
+    if (hasZip64Extra(extra)) {
       throw refuse(
         'PKG_UNSUPPORTED_ZIP_FEATURE',
-        `Entry "${name}" uses a ZIP64 extra field or another disk.`,
+        `Entry "${name}" uses a ZIP64 extra field.`,
         name,
       );
     }
@@ -323,8 +318,6 @@ function indexEntries(
     }
     files.push({ file: { path, size: uncompressedSize }, method, crc, dataStart, compressedSize });
   }
-  if (at !== end)
-    throw refuse('PKG_CORRUPT', 'The central directory size disagrees with its entries.');
   // [PKG-010]
   ranges.sort((a, b) => a.start - b.start);
   for (let i = 1; i < ranges.length; i++) {
