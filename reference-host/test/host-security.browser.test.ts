@@ -272,6 +272,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       const outcome = await launch(appId);
       assert.deepEqual(outcome, { kind: 'updateRequired', appId, minHostVersion: '1.9.0' });
       assert.equal(await browser.$('[data-testid="update-required"]').isDisplayed(), true);
+      await browser.saveScreenshot(screenshotPath('host-update-required.png'));
       await assertNothingCached(appId);
     });
 
@@ -463,6 +464,37 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       await waitPrompt();
       await adapter(browser, 'answerPrompt', { decision: 'deny' });
       assert.equal((await resultOf(afterRevoke)).code, 'PERMISSION_DENIED');
+    });
+  });
+
+  describe('runs the lifecycle', () => {
+    it('sends app.show before page.show, and page.hide before app.hide [LIF-002] [LIF-006] [LIF-011]', async () => {
+      await init();
+      const appId = nextAppId('lifecycle');
+      await fixture.publish({ appId, versionCode: 1, files: plainApp('lifecycle') });
+      assert.equal((await launch(appId)).kind, 'launched');
+      await adapter(browser, 'background');
+      assert.deepEqual(await adapter(browser, 'foreground'), {
+        kind: 'launched',
+        appId,
+        versionCode: 1,
+        mode: 'warm',
+      });
+      const { events } = await probe<{ events: { name: string; data: { path?: string } }[] }>(
+        appId,
+        (p) => p.events.length >= 6,
+      );
+      assert.deepEqual(
+        events.map((e) => `${e.name}${e.data.path ? ` ${e.data.path}` : ''}`),
+        [
+          'app.show',
+          'page.show index.html',
+          'page.hide index.html',
+          'app.hide',
+          'app.show',
+          'page.show index.html',
+        ],
+      );
     });
   });
 

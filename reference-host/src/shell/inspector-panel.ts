@@ -62,7 +62,11 @@ export class InspectorPanel {
         { class: 'inspector-bar' },
         h('strong', {}, 'Bridge inspector'),
         h('span', { class: 'fine' }, `${this.host.calls.length} calls`),
-        h('button', { class: 'small', onclick: () => this.toggle() }, 'Close'),
+        h(
+          'button',
+          { class: 'small', 'data-testid': 'inspector-close', onclick: () => this.toggle() },
+          'Close',
+        ),
       ),
       list,
     );

@@ -8,6 +8,7 @@ import { buildMode, hostReleaseVersion } from '../host/build-mode.ts';
 import { randomDeviceId } from '../host/host-config.ts';
 import type { SuperApp } from '../host/super-app.ts';
 import { byId, h } from './dom.ts';
+import { icon } from './icons.ts';
 import { permissionWording } from './shell-ui.ts';
 
 export interface SettingsActions {
@@ -43,7 +44,7 @@ export class SettingsScreen {
             h(
               'div',
               { class: 'setting-row', 'data-testid': `decision-${appId}-${d.permission}` },
-              h('span', { class: 'setting-icon' }, permissionWording[d.permission].icon),
+              h('span', { class: 'setting-icon' }, icon(permissionWording[d.permission].icon)),
               h(
                 'span',
                 { class: 'setting-text' },
@@ -153,7 +154,7 @@ export class SettingsScreen {
             'data-testid': 'settings-back',
             onclick: () => this.actions.back(),
           },
-          '‹',
+          icon('back'),
         ),
         h('h1', {}, 'Settings'),
         h('span', {}),

@@ -7,6 +7,7 @@ import type { BundleProgress } from '../distribution/transfer.ts';
 import type { HostScreens, LaunchingApp } from '../host/host-screens.ts';
 import type { NavigationBar } from '../host/host-ui.ts';
 import { byId, h, monogram } from './dom.ts';
+import { icon } from './icons.ts';
 
 const stepWords: Record<string, string> = {
   cache: 'Checking this device',
@@ -63,7 +64,7 @@ export class ShellScreens implements HostScreens {
           'data-testid': 'app-close',
           onclick: () => this.actions.close(),
         },
-        '✕',
+        icon('close'),
       ),
       h(
         'div',
@@ -85,7 +86,7 @@ export class ShellScreens implements HostScreens {
           'data-testid': 'app-menu',
           onclick: () => this.actions.menu(),
         },
-        '⋯',
+        icon('more'),
       ),
     );
     bar.style.removeProperty('background');
@@ -161,7 +162,7 @@ export class ShellScreens implements HostScreens {
       h(
         'div',
         { class: 'notice', 'data-testid': 'update-required' },
-        h('div', { class: 'notice-art' }, '⬆'),
+        h('div', { class: 'notice-art' }, icon('update', 40)),
         h('h2', {}, 'Update Open Mini-App'),
         h(
           'p',
@@ -189,7 +190,7 @@ export class ShellScreens implements HostScreens {
       h(
         'div',
         { class: 'notice', 'data-testid': 'not-available' },
-        h('div', { class: 'notice-art' }, '?'),
+        h('div', { class: 'notice-art' }, icon('question', 40)),
         h('h2', {}, 'This mini-app is not available'),
         h('p', {}, 'The link points to a mini-app that does not exist or is no longer offered.'),
         h('code', {}, appId),
@@ -212,7 +213,11 @@ export class ShellScreens implements HostScreens {
       h(
         'div',
         { class: 'notice', 'data-testid': 'launch-failed', 'data-code': code },
-        h('div', { class: `notice-art ${security ? 'danger' : ''}` }, security ? '⛨' : '!'),
+        h(
+          'div',
+          { class: `notice-art ${security ? 'danger' : ''}` },
+          icon(security ? 'shield' : 'alert', 40),
+        ),
         h('h2', {}, security ? 'This mini-app was blocked' : 'The mini-app could not open'),
         h(
           'p',

@@ -17,23 +17,24 @@ import type { PromptAnswer } from '../permissions/permission-manager.ts';
 import { byId, h } from './dom.ts';
 import { qrCodeSvg } from './qr-code.ts';
 import { openScanner } from './scanner.ts';
+import { icon, type IconName } from './icons.ts';
 
 /** What a permission guards, in the host's words [PRM-007]. */
-export const permissionWording: Record<PermissionName, { title: string; icon: string }> = {
-  userInfo: { title: 'your name and profile picture', icon: '👤' },
-  phoneNumber: { title: 'your verified phone number', icon: '📞' },
-  address: { title: 'your postal addresses', icon: '🏠' },
-  location: { title: 'this device’s location', icon: '📍' },
-  camera: { title: 'the camera', icon: '📷' },
-  microphone: { title: 'the microphone', icon: '🎙️' },
-  photos: { title: 'your photos', icon: '🖼️' },
-  contacts: { title: 'your contacts', icon: '📇' },
-  calendar: { title: 'your calendar', icon: '📅' },
-  clipboard: { title: 'the clipboard', icon: '📋' },
-  bluetooth: { title: 'nearby Bluetooth devices', icon: '🔵' },
-  nfc: { title: 'NFC tags', icon: '📶' },
-  notifications: { title: 'sending you notifications', icon: '🔔' },
-  payment: { title: 'payments from your wallet', icon: '💳' },
+export const permissionWording: Record<PermissionName, { title: string; icon: IconName }> = {
+  userInfo: { title: 'your name and profile picture', icon: 'user' },
+  phoneNumber: { title: 'your verified phone number', icon: 'phone' },
+  address: { title: 'your postal addresses', icon: 'home' },
+  location: { title: 'this device’s location', icon: 'location' },
+  camera: { title: 'the camera', icon: 'camera' },
+  microphone: { title: 'the microphone', icon: 'mic' },
+  photos: { title: 'your photos', icon: 'photo' },
+  contacts: { title: 'your contacts', icon: 'contacts' },
+  calendar: { title: 'your calendar', icon: 'calendar' },
+  clipboard: { title: 'the clipboard', icon: 'clipboard' },
+  bluetooth: { title: 'nearby Bluetooth devices', icon: 'bluetooth' },
+  nfc: { title: 'NFC tags', icon: 'nfc' },
+  notifications: { title: 'sending you notifications', icon: 'bell' },
+  payment: { title: 'payments from your wallet', icon: 'card' },
 };
 
 interface OpenSheet {
@@ -109,7 +110,7 @@ export class ShellUi implements HostUi {
         h(
           'section',
           { class: 'prompt' },
-          h('div', { class: 'prompt-icon' }, wording.icon),
+          h('div', { class: 'prompt-icon' }, icon(wording.icon, 28)),
           h('h2', {}, h('strong', {}, request.appName), ' wants to use ', wording.title),
           // [PRM-007] the manifest's reason, verbatim, as plain text.
           h('blockquote', { class: 'reason', 'data-testid': 'prompt-reason' }, request.reason),
@@ -222,7 +223,7 @@ export class ShellUi implements HostUi {
           h(
             'div',
             { class: 'wallet-head' },
-            h('span', { class: 'wallet-logo' }, '◆'),
+            h('span', { class: 'wallet-logo' }, icon('wallet', 16)),
             h('span', {}, 'Wallet'),
           ),
           h('p', { class: 'from' }, `Pay ${request.appName}`),

@@ -12,6 +12,7 @@ import { SuperApp } from '../host/super-app.ts';
 import type { LaunchRegistrar, RuntimeOrigins } from '../runtime/runtime-frame.ts';
 import { IndexedDbStore } from '../state/indexeddb-store.ts';
 import { byId, h } from './dom.ts';
+import { icon, type IconName } from './icons.ts';
 import { InspectorPanel } from './inspector-panel.ts';
 import { openScanner } from './scanner.ts';
 import { SettingsScreen } from './settings-screen.ts';
@@ -120,11 +121,11 @@ export async function startShell(): Promise<Shell> {
     const app = screens.currentApp;
     if (!app) return;
     const favourite = (await host.favourites()).includes(app.appId);
-    const item = (icon: string, label: string, testid: string, run: () => void): HTMLElement =>
+    const item = (glyph: IconName, label: string, testid: string, run: () => void): HTMLElement =>
       h(
         'button',
         { class: 'menu-item', 'data-testid': testid, onclick: run },
-        h('span', { class: 'menu-icon' }, icon),
+        h('span', { class: 'menu-icon' }, icon(glyph, 22, glyph === 'star' && favourite)),
         label,
       );
     await ui.showPanel('menu', (close) =>
@@ -135,7 +136,7 @@ export async function startShell(): Promise<Shell> {
         h(
           'div',
           { class: 'menu-grid' },
-          item('↗', 'Share', 'menu-share', () => {
+          item('share', 'Share', 'menu-share', () => {
             close();
             void ui.shareSheet({
               appName: app.name,
@@ -143,34 +144,29 @@ export async function startShell(): Promise<Shell> {
               link: `miniapp://${app.appId}/`,
             });
           }),
-          item(
-            favourite ? '★' : '☆',
-            favourite ? 'Unfavourite' : 'Favourite',
-            'menu-favourite',
-            () => {
-              close();
-              void host
-                .toggleFavourite(app.appId)
-                .then((on) =>
-                  ui.toast(on ? 'Added to favourites' : 'Removed from favourites', 'success', 1500),
-                );
-            },
-          ),
-          item('⊕', 'Add to home', 'menu-home', () => {
+          item('star', favourite ? 'Unfavourite' : 'Favourite', 'menu-favourite', () => {
+            close();
+            void host
+              .toggleFavourite(app.appId)
+              .then((on) =>
+                ui.toast(on ? 'Added to favourites' : 'Removed from favourites', 'success', 1500),
+              );
+          }),
+          item('home', 'Add to home', 'menu-home', () => {
             close();
             void host
               .toggleFavourite(app.appId)
               .then(() => ui.toast('Pinned to your home screen', 'success', 1500));
           }),
-          item('⚑', 'Report', 'menu-report', () => {
+          item('flag', 'Report', 'menu-report', () => {
             close();
             void feedback(app.appId, app.name, 'report');
           }),
-          item('✎', 'Feedback', 'menu-feedback', () => {
+          item('edit', 'Feedback', 'menu-feedback', () => {
             close();
             void feedback(app.appId, app.name, 'feedback');
           }),
-          item('⚙', 'Settings', 'menu-settings', () => {
+          item('settings', 'Settings', 'menu-settings', () => {
             close();
             screens.settings();
             void settings.render(app.appId);
@@ -235,6 +231,7 @@ export async function startShell(): Promise<Shell> {
     await host.simulate(parsed.manifest, files);
   }
 
+  byId('open-settings').prepend(icon('settings', 16));
   byId('open-settings').addEventListener('click', () => {
     screens.settings();
     void settings.render();

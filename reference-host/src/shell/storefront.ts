@@ -6,6 +6,7 @@
 import type { CatalogApp } from '../distribution/distribution-client.ts';
 import type { SuperApp } from '../host/super-app.ts';
 import { byId, h, monogram } from './dom.ts';
+import { icon } from './icons.ts';
 import { qrCodeSvg } from './qr-code.ts';
 import type { ShellUi } from './shell-ui.ts';
 
@@ -67,7 +68,7 @@ export class Storefront {
             'data-testid': 'scan',
             onclick: () => this.scan(),
           },
-          '⌖',
+          icon('scan', 22),
         ),
       ),
       h('div', { class: 'search' }, search),
@@ -205,7 +206,7 @@ export class Storefront {
           'data-testid': `qr-${appId}`,
           onclick: () => this.showQr(appId, name),
         },
-        '▦',
+        icon('qr', 18),
       ),
     );
   }

@@ -54,7 +54,7 @@ export const networkPlugin: HostPlugin<HostServices> = {
         }
         const out: Record<string, string> = {};
         response.headers.forEach((value, name) => {
-          out[name] = value;
+          if (!name.startsWith('x-omp-')) out[name] = value;
         });
         return { status: response.status, headers: out, body: await response.text() };
       } catch (error) {
