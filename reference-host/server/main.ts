@@ -49,6 +49,8 @@ console.log(
     `  deep link:   ${running.hostOrigin}/?link=miniapp://dev.openminiapp.examples.shop/`,
     `  runtime:     ${running.runtimeOrigin('<app>')} (one origin per installed mini-app)`,
     `  distributes: ${distributionUrl}`,
+    '',
+    `  Open the super app: ${running.hostOrigin}/`,
   ].join('\n'),
 );
 

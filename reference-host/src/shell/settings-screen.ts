@@ -110,8 +110,9 @@ export class SettingsScreen {
     optOut.checked = optedOut;
     optOut.addEventListener('change', () => void this.host.analytics.setOptOut(optOut.checked));
 
+    // Tested on the build constant itself, so that the production bundle drops the branch.
     const developer =
-      buildMode === 'production'
+      typeof __OMP_BUILD_MODE__ === 'string' && __OMP_BUILD_MODE__ === 'production'
         ? null
         : (() => {
             const picker = h('input', { type: 'file', 'data-testid': 'simulator-input' });
