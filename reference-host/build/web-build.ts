@@ -167,6 +167,9 @@ export async function buildHostWeb(
     ),
   );
   await cp(path.join(hostRoot, 'web'), out, { recursive: true });
+  // A native build bundles its configuration (distribution server, trust root) as config.json.
+  if (process.env.HOST_CONFIG_FILE)
+    await cp(path.resolve(process.env.HOST_CONFIG_FILE), path.join(out, 'config.json'));
   await writeFile(path.join(out, 'build.json'), `${JSON.stringify({ mode, hostVersion })}\n`);
   return out;
 }

@@ -242,8 +242,13 @@ export async function startShell(): Promise<Shell> {
   void CapacitorApp.addListener('appUrlOpen', ({ url }) => void open(url)).catch(() => undefined);
 
   if (!(await host.restore())) {
-    const response = await fetch('/__config.json').catch(() => undefined);
-    if (response?.ok) await host.configure((await response.json()) as HostConfig);
+    // The development server's configuration, or the one a native build bundles beside index.html.
+    for (const source of ['/__config.json', 'config.json']) {
+      const response = await fetch(source).catch(() => undefined);
+      if (!response?.ok) continue;
+      await host.configure((await response.json()) as HostConfig);
+      break;
+    }
   }
   screens.home();
   if (host.configured) {
