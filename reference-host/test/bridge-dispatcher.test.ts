@@ -299,8 +299,10 @@ describe('the bridge dispatcher', () => {
 
   it('keeps storage per app: no key, however written, reaches another namespace [STO-001] [STO-003]', async () => {
     const store = new MemoryStore();
-    const a = harness({ appId: 'com.example.a', store });
-    const b = harness({ appId: 'com.example.b', store });
+    // Hundreds of calls in a row: a limiter that never refuses, so every answer is about storage.
+    const limiter = new RateLimiter({ burst: 100_000, perSecond: 100_000 });
+    const a = harness({ appId: 'com.example.a', store, limiter });
+    const b = harness({ appId: 'com.example.b', store, limiter });
     await a.send(request('1', 'storage.set', { key: 'secret', value: { pin: 1234 } }));
     await fc.assert(
       fc.asyncProperty(fc.string({ minLength: 1, maxLength: 40 }), async (key) => {

@@ -210,6 +210,8 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       assert.equal((await launch(appId)).kind, 'launched');
       await adapter(browser, 'uninstall', { appId });
       fixture.frozenIndex = old;
+      // A restarted host verifies a new index (a running one reuses its last for up to 300 s).
+      await adapter(browser, 'restart');
       try {
         const outcome = await launch(appId);
         assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_ROLLBACK']);
@@ -228,6 +230,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       // The server now pins only an older, correctly signed release.
       for (const release of fixture.releases) if (release.appId === appId) release.pinned = false;
       await fixture.publish({ appId, versionCode: 1, files: plainApp('v1') });
+      await adapter(browser, 'restart');
       const outcome = await launch(appId);
       assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_ROLLBACK']);
       await assertNothingCached(appId);
@@ -544,6 +547,12 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       await init();
       const appId = nextAppId('offline');
       await fixture.publish({ appId, versionCode: 1, files: plainApp('offline v1') });
+      const notInstalled = nextAppId('never');
+      await fixture.publish({
+        appId: notInstalled,
+        versionCode: 1,
+        files: plainApp('never installed'),
+      });
       assert.equal((await launch(appId)).kind, 'launched');
       await adapter(browser, 'restart');
       fixture.available = false;
@@ -556,7 +565,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
         });
         assert.equal((await probe<{ label: string }>(appId)).label, 'offline v1');
         // Not installed and offline: nothing can run.
-        const other = await launch(nextAppId('never'));
+        const other = await launch(notInstalled);
         assert.equal(other.kind, 'failed');
       } finally {
         fixture.available = true;

@@ -112,7 +112,8 @@ interface Instance {
   launchedAt: number;
   simulator: boolean;
   unloadTimer?: ReturnType<typeof setTimeout>;
-  subpackageFiles?: Record<string, Uint8Array>;
+  /** Reads the stored files of the version (subpackages are loaded from it on first use). */
+  storedFiles: () => Promise<Record<string, Uint8Array> | undefined>;
 }
 
 export interface SuperAppDeps {
@@ -127,6 +128,9 @@ export interface SuperAppDeps {
   /** Extra plugins (vendor capabilities); the registry methods are always registered. */
   plugins?: HostPlugin<HostServices>[];
 }
+
+/** How long a launch may rely on the last verified index (API-038 lets an index be cached 300 s). */
+export const sessionReuseMs = 300_000;
 
 /** [LIF-004] a hidden app is unloaded after this long. */
 export const backgroundUnloadMs = 5 * 60_000;
@@ -251,6 +255,7 @@ export class SuperApp {
   /** Applies a configuration (the host's build configuration, or the adapter's `init`). */
   async configure(config: HostConfig): Promise<void> {
     this.#config = config;
+    this.#recent = undefined;
     await this.deps.store.put('cfg/host', config);
     this.#client = new DistributionClient(
       config.distributionUrl,
@@ -346,6 +351,30 @@ export class SuperApp {
     return [...this.analytics.recorded];
   }
 
+  // ---- trust sessions ------------------------------------------------------------------------
+
+  #recent: { session: TrustSession; openedAt: number; clock: number | null } | undefined;
+
+  /**
+   * A verified session no older than the longest an index may be cached [API-038] (300 s) is reused
+   * by launches; a background check or an install always opens a new one.
+   */
+  async #session(fresh = false): Promise<TrustSession> {
+    const recent = this.#recent;
+    const clock = this.#clock?.getTime() ?? null;
+    if (
+      !fresh &&
+      recent &&
+      recent.clock === clock &&
+      performance.now() - recent.openedAt < sessionReuseMs
+    ) {
+      return recent.session;
+    }
+    const session = await this.verifier.open(this.now(), this.config.channel);
+    this.#recent = { session, openedAt: performance.now(), clock };
+    return session;
+  }
+
   // ---- launch --------------------------------------------------------------------------------
 
   #step(appId: string, event: LaunchEvent): LaunchState {
@@ -429,13 +458,19 @@ export class SuperApp {
     let session: TrustSession | undefined;
     let decision: UpdateDecision;
     try {
-      session = await this.verifier.open(this.now(), this.config.channel);
       const installed = record?.current
         ? { versionCode: record.current.versionCode, releaseSha256: record.current.releaseSha256 }
         : undefined;
-      [decision = { kind: 'upToDate' }] = await this.#decider().decide(session, [
+      const query = [
         { appId, ...(installed ? { installed } : {}), rejected: record?.rejected ?? [] },
-      ]);
+      ];
+      session = await this.#session();
+      [decision = { kind: 'upToDate' }] = await this.#decider().decide(session, query);
+      if (decision.kind === 'notFound' || (decision.kind === 'upToDate' && !cached)) {
+        // A reused index may predate this app's release: only a fresh one can say it is absent.
+        session = await this.#session(true);
+        [decision = { kind: 'upToDate' }] = await this.#decider().decide(session, query);
+      }
     } catch (error) {
       const failure = failureOf(error);
       if (cached) {
@@ -645,13 +680,17 @@ export class SuperApp {
       );
     } catch (error) {
       const failure = failureOf(error);
-      this.#step(appId, { type: 'refuse', code: failure.code });
+      const offline = error instanceof OfflineError;
+      this.#step(
+        appId,
+        offline ? { type: 'fail', code: failure.code } : { type: 'refuse', code: failure.code },
+      );
       await this.#track(appId, pin.versionCode, {
         type: 'update.failed',
         toVersionCode: pin.versionCode,
         code: this.#registryCode(failure.code),
       });
-      return this.#refuse(display, 'refused', failure);
+      return this.#refuse(display, offline ? 'failed' : 'refused', failure);
     }
     if (!('versionCode' in installed)) {
       this.#step(appId, { type: 'incompatible' });
@@ -700,10 +739,16 @@ export class SuperApp {
     simulator = false,
   ): Promise<LaunchOutcome> {
     const display: LaunchingApp = { appId, name: version.manifest.name };
-    const stored = simulator
-      ? this.#simulatorFiles.get(appId)?.files
-      : (await this.packages.get(version.packageSha256))?.files;
-    if (!stored) {
+    const simulated = simulator ? this.#simulatorFiles.get(appId)?.files : undefined;
+    // The files are read only if the runtime lacks them (a warm runtime still holds them).
+    let files: Promise<Record<string, Uint8Array> | undefined> | undefined;
+    const stored = (): Promise<Record<string, Uint8Array> | undefined> => {
+      files ??= simulated
+        ? Promise.resolve(simulated)
+        : this.packages.get(version.packageSha256).then((p) => p?.files);
+      return files;
+    };
+    if (!(simulator ? simulated !== undefined : await this.packages.has(version.packageSha256))) {
       const failure = new HostFailure(
         'HOST_ERROR',
         'The verified package is missing from the host storage.',
@@ -723,7 +768,13 @@ export class SuperApp {
         label: record.runtimeLabel,
         versionKey: instance.versionKey,
         launch: this.#runtimeLaunch(version, instance.versionKey),
-        files: this.#mainFiles(version, stored),
+        paths: this.#mainPaths(version),
+        load: async (paths) => {
+          const all = (await stored()) ?? {};
+          return paths
+            .filter((path) => all[path] !== undefined)
+            .map((path) => [path, all[path] as Uint8Array]);
+        },
         page: target,
         ...(query ? { query } : {}),
         ...(fragment ? { fragment } : {}),
@@ -824,19 +875,18 @@ export class SuperApp {
   }
 
   /** Subpackages are loaded into the runtime on first use, not at launch. */
-  #mainFiles(
-    version: InstalledVersion,
-    stored: Record<string, Uint8Array>,
-  ): [string, Uint8Array][] {
+  #mainPaths(version: InstalledVersion): string[] {
     const roots = (version.manifest.subpackages ?? []).map((s) => s.root);
-    return Object.entries(stored).filter(([path]) => !roots.some((root) => path.startsWith(root)));
+    return Object.keys(version.files).filter(
+      (path) => !roots.some((root) => path.startsWith(root)),
+    );
   }
 
   #createInstance(
     record: AppRecord,
     version: InstalledVersion,
     launchId: string,
-    stored: Record<string, Uint8Array>,
+    stored: () => Promise<Record<string, Uint8Array> | undefined>,
     simulator: boolean,
   ): Instance {
     const appId = record.appId;
@@ -874,7 +924,7 @@ export class SuperApp {
       signalReady: (path) => signalReady(path),
       launchedAt: performance.now(),
       simulator,
-      subpackageFiles: stored,
+      storedFiles: stored,
       frame: undefined as unknown as RuntimeFrame,
     };
     instance.frame = new RuntimeFrame(
@@ -914,8 +964,9 @@ export class SuperApp {
           const sub = (instance.version.manifest.subpackages ?? []).find(
             (s) => s.name === report.subpackage,
           );
-          if (!sub || !instance.subpackageFiles) return;
-          const files = Object.entries(instance.subpackageFiles)
+          const stored = sub ? await instance.storedFiles() : undefined;
+          if (!sub || !stored) return;
+          const files = Object.entries(stored)
             .filter(([path]) => path.startsWith(sub.root))
             .map(([path, bytes]) => [path, bytes.slice().buffer] as [string, ArrayBuffer]);
           instance.frame.post({
@@ -1069,7 +1120,7 @@ export class SuperApp {
     const display: LaunchingApp = { appId, name: appId };
     let record = await this.record(appId);
     try {
-      const session = await this.verifier.open(this.now(), this.config.channel);
+      const session = await this.#session(true);
       const installed = record?.current
         ? { versionCode: record.current.versionCode, releaseSha256: record.current.releaseSha256 }
         : undefined;
@@ -1173,7 +1224,7 @@ export class SuperApp {
     const records = (await this.records()).filter((r) => r.current);
     const report = { checked: records.length, staged: [] as string[], failed: [] as string[] };
     if (records.length === 0) return report;
-    const session = await this.verifier.open(this.now(), this.config.channel);
+    const session = await this.#session(true);
     const decisions = await this.#decider().decide(
       session,
       records.map((r) => ({
@@ -1347,7 +1398,7 @@ export class SuperApp {
 
   async #existsInCatalog(appId: string): Promise<boolean> {
     try {
-      const session = await this.verifier.open(this.now(), this.config.channel);
+      const session = await this.#session();
       return session.pinned(appId).length > 0;
     } catch {
       return false;

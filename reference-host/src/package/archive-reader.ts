@@ -15,6 +15,7 @@ import {
   type PackageLimits,
 } from '#sdk/package/package-limits.ts';
 import { checkEntryPath, compareUtf8, PathRegistry } from '#sdk/package/package-path.ts';
+import { inflateSync } from 'fflate';
 import { crc32 } from './crc32.ts';
 
 const EOCD_SIGNATURE = 0x06054b50;
@@ -333,44 +334,33 @@ function indexEntries(
   return files;
 }
 
-/** Inflates a raw deflate stream, stopping as soon as it passes `limit` bytes [PKG-049]. */
-async function inflateRaw(
-  compressed: Uint8Array,
-  limit: number,
-  name: string,
-): Promise<Uint8Array> {
-  const stream = new Blob([compressed as Uint8Array<ArrayBuffer>])
-    .stream()
-    .pipeThrough(new DecompressionStream('deflate-raw'));
-  const reader = stream.getReader();
-  const out = new Uint8Array(limit);
-  let length = 0;
+/**
+ * Inflates a raw deflate stream into a buffer one byte longer than the declared size, so a stream
+ * that produces more than it declared is caught without ever holding more than that [PKG-049].
+ * fflate inflates synchronously: packages hold many small entries, for which a stream per entry
+ * would cost more than the inflation itself.
+ */
+function inflateRaw(compressed: Uint8Array, limit: number, name: string): Uint8Array {
+  let out: Uint8Array;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (length + value.length > limit) {
-        await reader.cancel();
-        throw refuse(
-          'PKG_SIZE_MISMATCH',
-          `Entry "${name}" inflates to more than its declared ${limit} bytes.`,
-          name,
-        );
-      }
-      out.set(value, length);
-      length += value.length;
-    }
-  } catch (error) {
-    if (error instanceof MiniAppError) throw error;
+    out = inflateSync(compressed, { out: new Uint8Array(limit + 1) });
+  } catch {
     throw refuse('PKG_CORRUPT', `Entry "${name}" is not a valid deflate stream.`, name);
   }
-  return length === limit ? out : out.subarray(0, length);
+  if (out.length > limit) {
+    throw refuse(
+      'PKG_SIZE_MISMATCH',
+      `Entry "${name}" inflates to more than its declared ${limit} bytes.`,
+      name,
+    );
+  }
+  return out;
 }
 
 async function inflateEntry(bytes: Uint8Array, entry: ArchiveEntry): Promise<Uint8Array> {
   const { path, size } = entry.file;
   const compressed = bytes.subarray(entry.dataStart, entry.dataStart + entry.compressedSize);
-  const data = entry.method === 0 ? compressed.slice() : await inflateRaw(compressed, size, path);
+  const data = entry.method === 0 ? compressed.slice() : inflateRaw(compressed, size, path);
   if (data.length !== size) {
     throw refuse(
       'PKG_SIZE_MISMATCH',

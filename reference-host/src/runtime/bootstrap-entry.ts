@@ -9,6 +9,7 @@ import {
   appPathPrefix,
   isRuntimeMessage,
   runtimeMarker,
+  type BootstrapFiles,
   type BootstrapOrder,
   type BootstrapReport,
 } from './runtime-protocol.ts';
@@ -30,7 +31,17 @@ async function activeWorker(registration: ServiceWorkerRegistration): Promise<Se
   return worker;
 }
 
-async function provision(order: BootstrapOrder): Promise<void> {
+/** Posts a message to the worker and waits for its answer on a private channel. */
+function ask<T>(worker: ServiceWorker, message: object, transfer: Transferable[]): Promise<T> {
+  const channel = new MessageChannel();
+  const answer = new Promise<T>((resolve) => {
+    channel.port1.onmessage = (event: MessageEvent<T>) => resolve(event.data);
+  });
+  worker.postMessage(message, [channel.port2, ...transfer]);
+  return answer;
+}
+
+async function provision(order: BootstrapOrder, port: MessagePort): Promise<void> {
   const container = navigator.serviceWorker;
   const scope = new URL(appPathPrefix, location.origin).href;
   const workerUrl = new URL(order.workerUrl, location.origin).href;
@@ -43,18 +54,31 @@ async function provision(order: BootstrapOrder): Promise<void> {
     updateViaCache: 'none',
   });
   const worker = await activeWorker(registration);
-  const channel = new MessageChannel();
-  const accepted = new Promise<number>((resolve) => {
-    channel.port1.onmessage = (event: MessageEvent<{ accepted: number }>) =>
-      resolve(event.data.accepted);
+  // A worker still running from an earlier launch of this version may hold the files already.
+  const { held } = await ask<{ held: string[] }>(
+    worker,
+    { runtime: runtimeMarker, kind: 'inventory' },
+    [],
+  );
+  const holding = new Set(held);
+  const need = order.paths.filter((path) => !holding.has(path));
+  // Only what the worker lacks comes from the host (nothing, when it still runs from a recent launch).
+  const files = await new Promise<[string, ArrayBuffer][]>((resolve) => {
+    port.onmessage = (event: MessageEvent<BootstrapFiles>) => {
+      if (isRuntimeMessage(event.data) && event.data.kind === 'bootstrap-files')
+        resolve(event.data.files);
+    };
+    report(port, { runtime: runtimeMarker, kind: 'bootstrap-need', paths: need });
   });
-  worker.postMessage({ runtime: runtimeMarker, kind: 'provision', files: order.files }, [
-    channel.port2,
-    ...order.files.map(([, buffer]) => buffer),
-  ]);
-  const count = await accepted;
-  if (count !== order.files.length)
-    throw new Error(`the worker accepted ${count} of ${order.files.length} files`);
+  if (files.length === 0) return;
+  const { accepted } = await ask<{ accepted: number }>(
+    worker,
+    { runtime: runtimeMarker, kind: 'provision', files },
+    files.map(([, buffer]) => buffer),
+  );
+  if (accepted !== need.length) {
+    throw new Error(`the worker accepted ${accepted} of ${need.length} files`);
+  }
 }
 
 // The host answers only the frame it created, on this exact origin.
@@ -64,7 +88,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   const port = event.ports[0];
   if (!port) return;
   const order = event.data as BootstrapOrder;
-  provision(order).then(
+  provision(order, port).then(
     () => {
       report(port, { runtime: runtimeMarker, kind: 'bootstrap-ready' });
       location.replace(order.entryUrl);

@@ -36,8 +36,10 @@ export interface FrameLaunch {
   label: string;
   versionKey: string;
   launch: RuntimeLaunch;
-  /** Files of the main package. */
-  files: [string, Uint8Array][];
+  /** Paths of the main package. */
+  paths: string[];
+  /** Reads the files the runtime lacks (none, when its worker still holds them). */
+  load(paths: string[]): Promise<[string, Uint8Array][]>;
   page: string;
   query?: string;
   fragment?: string;
@@ -97,23 +99,37 @@ export class RuntimeFrame {
           this.#bootstrapped = true;
           const channel = new MessageChannel();
           channel.port1.onmessage = (reply: MessageEvent<BootstrapReport>) => {
+            const report = reply.data;
+            if (report.kind === 'bootstrap-need') {
+              void launch.load(report.paths).then(
+                (loaded) => {
+                  const files = loaded.map(
+                    ([path, bytes]) => [path, bytes.slice().buffer] as [string, ArrayBuffer],
+                  );
+                  channel.port1.postMessage(
+                    { runtime: runtimeMarker, kind: 'bootstrap-files', files },
+                    files.map(([, buffer]) => buffer),
+                  );
+                },
+                (error: unknown) =>
+                  reject(error instanceof Error ? error : new Error(String(error))),
+              );
+              return;
+            }
             channel.port1.close();
-            if (reply.data.kind === 'bootstrap-ready') resolve();
-            else reject(new Error(reply.data.reason));
+            if (report.kind === 'bootstrap-ready') resolve();
+            else reject(new Error(report.reason));
           };
-          const files = launch.files.map(
-            ([path, bytes]) => [path, bytes.slice().buffer] as [string, ArrayBuffer],
-          );
           this.element.contentWindow?.postMessage(
             {
               runtime: runtimeMarker,
               kind: 'bootstrap-order',
               workerUrl: `${workerPath}?k=${launch.versionKey}`,
-              files,
+              paths: launch.paths,
               entryUrl,
             },
             this.origin,
-            [channel.port2, ...files.map(([, buffer]) => buffer)],
+            [channel.port2],
           );
         } else if (event.data.kind === 'client-hello') {
           this.#connect(launch.hostApiVersion);

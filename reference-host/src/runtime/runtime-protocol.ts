@@ -31,14 +31,22 @@ export interface BootstrapOrder {
   runtime: typeof runtimeMarker;
   kind: 'bootstrap-order';
   workerUrl: string;
-  /** Files of the main package (subpackages are provisioned on first use). */
-  files: [string, ArrayBuffer][];
+  /** Paths of the main package (subpackages are provisioned on first use). */
+  paths: string[];
   /** Where the frame goes once the worker holds the files: /app/<page>?query#fragment. */
   entryUrl: string;
 }
 
+/** Host -> bootstrap, over the order's port: the files the worker lacked. */
+export interface BootstrapFiles {
+  runtime: typeof runtimeMarker;
+  kind: 'bootstrap-files';
+  files: [string, ArrayBuffer][];
+}
+
 /** Bootstrap -> host, over the order's port. */
 export type BootstrapReport =
+  | { runtime: typeof runtimeMarker; kind: 'bootstrap-need'; paths: string[] }
   | { runtime: typeof runtimeMarker; kind: 'bootstrap-ready' }
   | { runtime: typeof runtimeMarker; kind: 'bootstrap-failed'; reason: string };
 

@@ -43,21 +43,30 @@ async function accept(path: string, bytes: Uint8Array<ArrayBuffer>): Promise<boo
   return true;
 }
 
-async function provision(files: [string, ArrayBuffer][]): Promise<number> {
-  const cache = await caches.open(cacheName);
-  let accepted = 0;
+/**
+ * Verifies provisioned files and keeps them in memory at once; they reach Cache Storage afterwards
+ * (only those it lacks), so that a restarted worker can serve them again.
+ */
+async function provision(
+  files: [string, ArrayBuffer][],
+): Promise<{ accepted: number; persisted: Promise<void> }> {
+  const accepted: string[] = [];
   await Promise.all(
     files.map(async ([path, buffer]) => {
-      const bytes = new Uint8Array(buffer);
-      if (!(await accept(path, bytes))) return;
-      accepted++;
-      await cache.put(
-        new Request(new URL(appPathPrefix + path, self.location.origin)),
-        new Response(bytes),
-      );
+      if (await accept(path, new Uint8Array(buffer))) accepted.push(path);
     }),
   );
-  return accepted;
+  const persisted = (async () => {
+    const cache = await caches.open(cacheName);
+    const present = new Set((await cache.keys()).map((request) => new URL(request.url).pathname));
+    for (const path of accepted) {
+      const url = new URL(appPathPrefix + path, self.location.origin);
+      const bytes = verified.get(path);
+      if (bytes && !present.has(url.pathname))
+        await cache.put(new Request(url), new Response(bytes));
+    }
+  })().catch(() => undefined);
+  return { accepted: accepted.length, persisted };
 }
 
 /** From memory, or from the cache after a restart, re-checked either way before it is served. */
@@ -165,21 +174,53 @@ self.addEventListener('activate', (event) => {
   );
 });
 
+const headersByType = new Map<string, Headers>();
+
+/** The response of a verified file held in memory, built without waiting for anything. */
+function fromMemory(request: Request, url: URL): Response | undefined {
+  if (request.mode === 'navigate' || !url.pathname.startsWith(appPathPrefix)) return undefined;
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname.slice(appPathPrefix.length));
+  } catch {
+    return undefined;
+  }
+  const bytes = verified.get(path);
+  if (!bytes) return undefined;
+  const type = contentTypeFor(path);
+  let headers = headersByType.get(type);
+  if (!headers) {
+    headers = baseHeaders();
+    headers.set('content-type', type);
+    headersByType.set(type, headers);
+  }
+  return new Response(bytes, { headers });
+}
+
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   // Other origins: the page's content security policy has already decided.
   if (url.origin !== self.location.origin) return;
   // Same origin: the verified files or nothing; never the network.
-  event.respondWith(serve(event.request, url));
+  event.respondWith(fromMemory(event.request, url) ?? serve(event.request, url));
 });
 
 self.addEventListener('message', (event) => {
   const data: unknown = event.data;
-  if (!isRuntimeMessage(data) || data.kind !== 'provision') return;
+  if (!isRuntimeMessage(data)) return;
   const port = event.ports[0];
+  if (data.kind === 'inventory') {
+    // What this worker already holds verified, so that a warm start sends nothing twice.
+    port?.postMessage({ held: [...verified.keys()] });
+    return;
+  }
+  if (data.kind !== 'provision') return;
   event.waitUntil(
     provision((data as WorkerProvision).files).then(
-      (accepted) => port?.postMessage({ accepted }),
+      ({ accepted, persisted }) => {
+        port?.postMessage({ accepted });
+        return persisted;
+      },
       () => port?.postMessage({ accepted: 0 }),
     ),
   );
