@@ -123,7 +123,7 @@ export function createConformanceAdapter(
       return host.outcome ?? null;
     },
     async events() {
-      return host.events();
+      return host.settledEvents();
     },
   };
   return async (command, args = {}) => {

@@ -187,6 +187,10 @@ export class SuperApp {
   readonly packages: PackageStore;
   readonly analytics: AnalyticsQueue;
   readonly launchStates = new Map<string, LaunchState>();
+  /** Files of packages installed moments ago, until their launch has read them. */
+  readonly #justInstalled = new Map<string, Record<string, Uint8Array>>();
+  /** Runtime origins whose worker this host session provisioned, with the version it holds. */
+  readonly #provisioned = new Map<string, string>();
 
   constructor(readonly deps: SuperAppDeps) {
     this.permissions = new PermissionManager(
@@ -343,8 +347,20 @@ export class SuperApp {
     return (await this.deps.store.get<UserProfile>('profile')) ?? defaultProfile;
   }
 
-  async #track(appId: string, versionCode: number, data: AnalyticsData): Promise<void> {
-    await this.analytics.record(appId, versionCode, data);
+  #analyticsWrites: Promise<unknown> = Promise.resolve();
+
+  /** Records an event in order, off the launch's critical path. */
+  #track(appId: string, versionCode: number, data: AnalyticsData): Promise<void> {
+    this.#analyticsWrites = this.#analyticsWrites
+      .then(() => this.analytics.record(appId, versionCode, data))
+      .catch(() => undefined);
+    return Promise.resolve();
+  }
+
+  /** Every event recorded so far (the conformance adapter's `events` waits for pending writes). */
+  async settledEvents(): Promise<AnalyticsEvent[]> {
+    await this.#analyticsWrites;
+    return this.events();
   }
 
   events(): AnalyticsEvent[] {
@@ -642,6 +658,8 @@ export class SuperApp {
       return { minHostVersion: extracted.manifest.minHostVersion };
     }
     await this.packages.put({ sha256: release.package.sha256, files: extracted.files });
+    // The launch that follows an install runs from these bytes, not from a read-back of storage.
+    this.#justInstalled.set(release.package.sha256, extracted.files);
     onStep({ type: 'extracted' });
     return {
       versionCode: release.versionCode,
@@ -739,7 +757,10 @@ export class SuperApp {
     simulator = false,
   ): Promise<LaunchOutcome> {
     const display: LaunchingApp = { appId, name: version.manifest.name };
-    const simulated = simulator ? this.#simulatorFiles.get(appId)?.files : undefined;
+    const simulated = simulator
+      ? this.#simulatorFiles.get(appId)?.files
+      : this.#justInstalled.get(version.packageSha256);
+    this.#justInstalled.delete(version.packageSha256);
     // The files are read only if the runtime lacks them (a warm runtime still holds them).
     let files: Promise<Record<string, Uint8Array> | undefined> | undefined;
     const stored = (): Promise<Record<string, Uint8Array> | undefined> => {
@@ -748,7 +769,7 @@ export class SuperApp {
         : this.packages.get(version.packageSha256).then((p) => p?.files);
       return files;
     };
-    if (!(simulator ? simulated !== undefined : await this.packages.has(version.packageSha256))) {
+    if (!(simulated !== undefined || (await this.packages.has(version.packageSha256)))) {
       const failure = new HostFailure(
         'HOST_ERROR',
         'The verified package is missing from the host storage.',
@@ -764,22 +785,26 @@ export class SuperApp {
     const pages = this.#pages(version);
     const target = page && pages.includes(page) ? page : version.manifest.entryPage;
     try {
-      await instance.frame.start({
-        label: record.runtimeLabel,
-        versionKey: instance.versionKey,
-        launch: this.#runtimeLaunch(version, instance.versionKey),
-        paths: this.#mainPaths(version),
-        load: async (paths) => {
-          const all = (await stored()) ?? {};
-          return paths
-            .filter((path) => all[path] !== undefined)
-            .map((path) => [path, all[path] as Uint8Array]);
+      await instance.frame.start(
+        {
+          label: record.runtimeLabel,
+          versionKey: instance.versionKey,
+          launch: this.#runtimeLaunch(version, instance.versionKey),
+          paths: this.#mainPaths(version),
+          load: async (paths) => {
+            const all = (await stored()) ?? {};
+            return paths
+              .filter((path) => all[path] !== undefined)
+              .map((path) => [path, all[path] as Uint8Array]);
+          },
+          page: target,
+          ...(query ? { query } : {}),
+          ...(fragment ? { fragment } : {}),
+          hostApiVersion: this.hostApiVersion,
         },
-        page: target,
-        ...(query ? { query } : {}),
-        ...(fragment ? { fragment } : {}),
-        hostApiVersion: this.hostApiVersion,
-      });
+        { direct: this.#provisioned.get(record.runtimeLabel) === instance.versionKey },
+      );
+      this.#provisioned.set(record.runtimeLabel, instance.versionKey);
       this.#step(appId, { type: 'loaded' });
     } catch {
       this.#unload(instance);
@@ -795,8 +820,11 @@ export class SuperApp {
     if (readyPage === undefined)
       return this.#readyTimedOut(instance, page, query, fragment, requestedAt);
     this.#step(appId, { type: 'ready', launchId });
-    const current = (await this.record(appId)) ?? record;
-    if (!simulator) await this.#save(confirm(current, version.versionCode));
+    if (!simulator && record.probation) {
+      // The ready signal of this launch ends the probation of its version.
+      const current = (await this.record(appId)) ?? record;
+      await this.#save(confirm(current, version.versionCode));
+    }
     // [LIF-007] [ANL-002] a cold start ends when the entry page is ready; installing is not part of it.
     const durationMs = Math.round(performance.now() - Math.max(requestedAt, started));
     await this.#foregroundInstance(instance, undefined);

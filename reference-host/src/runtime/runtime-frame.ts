@@ -83,9 +83,15 @@ export class RuntimeFrame {
     return this.#documentId;
   }
 
-  /** Registers the version, loads the bootstrap, provisions the files and navigates to the page. */
-  async start(launch: FrameLaunch): Promise<void> {
-    await this.registrar(launch.label, launch.versionKey, launch.launch);
+  /**
+   * Registers the version, loads the bootstrap, provisions the files and navigates to the page.
+   * `direct`: this origin's worker was provisioned with this very version during this host session,
+   * so the page is opened at once; if no page of it answers (the worker is gone or lacks a file),
+   * the bootstrap runs after all.
+   */
+  async start(launch: FrameLaunch, options: { direct?: boolean } = {}): Promise<void> {
+    const registered = this.registrar(launch.label, launch.versionKey, launch.launch);
+    if (!options.direct) await registered;
     const entryUrl =
       appPathPrefix +
       launch.page.split('/').map(encodeURIComponent).join('/') +
@@ -132,14 +138,33 @@ export class RuntimeFrame {
             [channel.port2],
           );
         } else if (event.data.kind === 'client-hello') {
+          if (options.direct) resolve();
           this.#connect(launch.hostApiVersion);
         }
       };
       window.addEventListener('message', this.#listener);
     });
-    this.element.src = this.origin + bootstrapPath;
+    if (options.direct) {
+      let answered = false;
+      void provisioned.then(() => (answered = true));
+      // A page that loaded without asking for its port was not served by the worker.
+      this.element.addEventListener(
+        'load',
+        () => {
+          if (answered) return;
+          void registered.then(() => {
+            this.element.src = this.origin + bootstrapPath;
+          });
+        },
+        { once: true },
+      );
+      this.element.src = this.origin + entryUrl;
+    } else {
+      this.element.src = this.origin + bootstrapPath;
+    }
     if (!this.element.isConnected) this.container.append(this.element);
     await provisioned;
+    await registered;
   }
 
   /** A new document of the frame asked for its port: the previous one is closed. */
