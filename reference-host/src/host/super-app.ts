@@ -187,6 +187,23 @@ export class SuperApp {
   readonly packages: PackageStore;
   readonly analytics: AnalyticsQueue;
   readonly launchStates = new Map<string, LaunchState>();
+  /** Runtime frames whose bootstrap loads while their package is being installed. */
+  readonly #preloaded = new Map<string, RuntimeFrame>();
+
+  #preload(appId: string, label: string): void {
+    if (this.#preloaded.has(label) || this.#provisioned.has(label)) return;
+    const frame = new RuntimeFrame(
+      this.deps.screens.frameContainer(),
+      this.deps.origins,
+      this.deps.registrar,
+      { bridge: async () => null, report: () => undefined, connected: () => undefined },
+      appId,
+      label,
+    );
+    frame.preload();
+    this.#preloaded.set(label, frame);
+  }
+
   /** Files of packages installed moments ago, until their launch has read them. */
   readonly #justInstalled = new Map<string, Record<string, Uint8Array>>();
   /** Runtime origins whose worker this host session provisioned, with the version it holds. */
@@ -641,6 +658,7 @@ export class SuperApp {
     pin: PinnedRelease,
     onStep: (event: LaunchEvent) => void,
     onProgress: (progress: BundleProgress) => void,
+    options: { store?: boolean } = {},
   ): Promise<InstalledVersion | { minHostVersion: string }> {
     const release = await session.verifyRelease(pin);
     onStep({ type: 'metadataVerified' });
@@ -657,7 +675,9 @@ export class SuperApp {
     if (!hostSatisfies(this.hostApiVersion, extracted.manifest.minHostVersion)) {
       return { minHostVersion: extracted.manifest.minHostVersion };
     }
-    await this.packages.put({ sha256: release.package.sha256, files: extracted.files });
+    if (options.store !== false) {
+      await this.packages.put({ sha256: release.package.sha256, files: extracted.files });
+    }
     // The launch that follows an install runs from these bytes, not from a read-back of storage.
     this.#justInstalled.set(release.package.sha256, extracted.files);
     onStep({ type: 'extracted' });
@@ -685,6 +705,9 @@ export class SuperApp {
     requestedAt: number,
   ): Promise<LaunchOutcome> {
     const { appId } = pin;
+    // The runtime origin of this installation starts loading while the package downloads.
+    const label = previousRecord?.runtimeLabel ?? randomRuntimeLabel();
+    this.#preload(appId, label);
     let installed: InstalledVersion | { minHostVersion: string };
     try {
       installed = await this.#install(
@@ -695,8 +718,11 @@ export class SuperApp {
           this.deps.screens.loading(display, this.launchStates.get(appId)?.step ?? '');
         },
         (progress) => this.deps.screens.loading(display, 'download', progress),
+        { store: false },
       );
     } catch (error) {
+      this.#preloaded.get(label)?.destroy();
+      this.#preloaded.delete(label);
       const failure = failureOf(error);
       const offline = error instanceof OfflineError;
       this.#step(
@@ -711,6 +737,8 @@ export class SuperApp {
       return this.#refuse(display, offline ? 'failed' : 'refused', failure);
     }
     if (!('versionCode' in installed)) {
+      this.#preloaded.get(label)?.destroy();
+      this.#preloaded.delete(label);
       this.#step(appId, { type: 'incompatible' });
       // [VER-008] the update screen, not an error; nothing was stored.
       this.deps.screens.updateRequired(display, installed.minHostVersion);
@@ -720,12 +748,19 @@ export class SuperApp {
         minHostVersion: installed.minHostVersion,
       });
     }
-    let record = previousRecord ?? newRecord(appId, randomRuntimeLabel());
+    let record = previousRecord ?? newRecord(appId, label);
     const from = record.current?.versionCode;
     record = installNow(record, installed);
-    await this.#save(record);
-    // [SIG-068] the floor rises only now that the package is verified and stored.
-    await this.verifier.recordInstall(appId, installed.versionCode);
+    const files = this.#justInstalled.get(installed.packageSha256) ?? {};
+    const current = record;
+    // Stored while the runtime starts from the bytes in memory: package first, then the record,
+    // then [SIG-068] the floor, each only once what it depends on is stored.
+    const persisted = (async () => {
+      await this.packages.put({ sha256: installed.packageSha256, files });
+      await this.#save(current);
+      await this.verifier.recordInstall(appId, installed.versionCode);
+    })();
+    persisted.catch(() => undefined);
     if (from !== undefined) {
       await this.#track(appId, installed.versionCode, {
         type: 'update.applied',
@@ -733,7 +768,18 @@ export class SuperApp {
         toVersionCode: installed.versionCode,
       });
     }
-    return this.#run(appId, record, installed, page, query, fragment, launchId, requestedAt);
+    return this.#run(
+      appId,
+      record,
+      installed,
+      page,
+      query,
+      fragment,
+      launchId,
+      requestedAt,
+      false,
+      persisted,
+    );
   }
 
   /** Analytics codes come from the registry [ANL-003]; a host-only code is reported as HOST_ERROR. */
@@ -755,6 +801,7 @@ export class SuperApp {
     launchId: string,
     requestedAt: number,
     simulator = false,
+    persisted: Promise<void> = Promise.resolve(),
   ): Promise<LaunchOutcome> {
     const display: LaunchingApp = { appId, name: version.manifest.name };
     const simulated = simulator
@@ -805,6 +852,7 @@ export class SuperApp {
         { direct: this.#provisioned.get(record.runtimeLabel) === instance.versionKey },
       );
       this.#provisioned.set(record.runtimeLabel, instance.versionKey);
+      await persisted;
       this.#step(appId, { type: 'loaded' });
     } catch {
       this.#unload(instance);
@@ -955,18 +1003,28 @@ export class SuperApp {
       storedFiles: stored,
       frame: undefined as unknown as RuntimeFrame,
     };
-    instance.frame = new RuntimeFrame(
-      this.deps.screens.frameContainer(),
-      this.deps.origins,
-      this.deps.registrar,
-      {
-        bridge: (message) => dispatcher.handle(message),
-        report: (report, documentId) => void this.#onReport(instance, report, documentId),
-        connected: () => undefined,
-      },
-      appId,
-      record.runtimeLabel,
-    );
+    const handlers = {
+      bridge: (message: unknown) => dispatcher.handle(message),
+      report: (report: ClientReport, documentId: number) =>
+        void this.#onReport(instance, report, documentId),
+      connected: () => undefined,
+    };
+    const preloaded = this.#preloaded.get(record.runtimeLabel);
+    this.#preloaded.delete(record.runtimeLabel);
+    if (preloaded && preloaded.appId === appId) {
+      preloaded.handlers = handlers;
+      instance.frame = preloaded;
+    } else {
+      preloaded?.destroy();
+      instance.frame = new RuntimeFrame(
+        this.deps.screens.frameContainer(),
+        this.deps.origins,
+        this.deps.registrar,
+        handlers,
+        appId,
+        record.runtimeLabel,
+      );
+    }
     return instance;
   }
 

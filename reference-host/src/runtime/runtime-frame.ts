@@ -65,7 +65,8 @@ export class RuntimeFrame {
     private readonly container: HTMLElement,
     private readonly origins: RuntimeOrigins,
     private readonly registrar: LaunchRegistrar,
-    private readonly handlers: FrameHandlers,
+    /** Replaced when a preloaded frame is adopted by the instance it was loaded for. */
+    public handlers: FrameHandlers,
     readonly appId: string,
     label: string,
   ) {
@@ -83,11 +84,49 @@ export class RuntimeFrame {
     return this.#documentId;
   }
 
+  #helloWaiters: (() => void)[] = [];
+  #helloSeen = false;
+  #preloaded = false;
+
   /**
-   * Registers the version, loads the bootstrap, provisions the files and navigates to the page.
-   * `direct`: this origin's worker was provisioned with this very version during this host session,
-   * so the page is opened at once; if no page of it answers (the worker is gone or lacks a file),
-   * the bootstrap runs after all.
+   * Starts loading the bootstrap before the version is known (while the package downloads), so the
+   * new origin's process and document are ready when the files are; it waits for its order.
+   */
+  preload(): void {
+    if (this.#preloaded) return;
+    this.#preloaded = true;
+    this.#listen();
+    this.element.hidden = true;
+    this.element.src = this.origin + bootstrapPath;
+    if (!this.element.isConnected) this.container.append(this.element);
+  }
+
+  /** One listener for the frame's window messages, from preload or start on. */
+  #listen(): void {
+    if (this.#listener) return;
+    this.#listener = (event: MessageEvent) => {
+      if (event.source !== this.element.contentWindow || event.origin !== this.origin) return;
+      if (!isRuntimeMessage(event.data)) return; // [BRG-033] bridge messages only through the port.
+      if (event.data.kind === 'bootstrap-hello' && !this.#bootstrapped) {
+        this.#bootstrapped = true;
+        this.#helloSeen = true;
+        this.#mark('bootstrap');
+        for (const waiter of this.#helloWaiters.splice(0)) waiter();
+      } else if (event.data.kind === 'client-hello') {
+        this.#mark('page');
+        this.#onClientHello();
+      }
+    };
+    window.addEventListener('message', this.#listener);
+  }
+
+  #onClientHello: () => void = () => undefined;
+
+  /**
+   * Registers the version, loads the bootstrap (unless preloaded), provisions the files and
+   * navigates to the page. `direct`: this origin's worker was provisioned with this very version
+   * during this host session, so the page is opened at once; if no page of it answers (the worker is
+   * gone or lacks a file), the bootstrap runs after all.
    */
   async start(launch: FrameLaunch, options: { direct?: boolean } = {}): Promise<void> {
     const registered = this.registrar(launch.label, launch.versionKey, launch.launch);
@@ -97,52 +136,52 @@ export class RuntimeFrame {
       launch.page.split('/').map(encodeURIComponent).join('/') +
       (launch.query ? `?${launch.query}` : '') +
       (launch.fragment ? `#${launch.fragment}` : '');
+    this.#listen();
     const provisioned = new Promise<void>((resolve, reject) => {
-      this.#listener = (event: MessageEvent) => {
-        if (event.source !== this.element.contentWindow || event.origin !== this.origin) return;
-        if (!isRuntimeMessage(event.data)) return; // [BRG-033] bridge messages only through the port.
-        if (event.data.kind === 'bootstrap-hello' && !this.#bootstrapped) {
-          this.#bootstrapped = true;
-          const channel = new MessageChannel();
-          channel.port1.onmessage = (reply: MessageEvent<BootstrapReport>) => {
-            const report = reply.data;
-            if (report.kind === 'bootstrap-need') {
-              void launch.load(report.paths).then(
-                (loaded) => {
-                  const files = loaded.map(
-                    ([path, bytes]) => [path, bytes.slice().buffer] as [string, ArrayBuffer],
-                  );
-                  channel.port1.postMessage(
-                    { runtime: runtimeMarker, kind: 'bootstrap-files', files },
-                    files.map(([, buffer]) => buffer),
-                  );
-                },
-                (error: unknown) =>
-                  reject(error instanceof Error ? error : new Error(String(error))),
-              );
-              return;
-            }
-            channel.port1.close();
-            if (report.kind === 'bootstrap-ready') resolve();
-            else reject(new Error(report.reason));
-          };
-          this.element.contentWindow?.postMessage(
-            {
-              runtime: runtimeMarker,
-              kind: 'bootstrap-order',
-              workerUrl: `${workerPath}?k=${launch.versionKey}`,
-              paths: launch.paths,
-              entryUrl,
-            },
-            this.origin,
-            [channel.port2],
-          );
-        } else if (event.data.kind === 'client-hello') {
-          if (options.direct) resolve();
-          this.#connect(launch.hostApiVersion);
-        }
+      const order = (): void => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = (reply: MessageEvent<BootstrapReport>) => {
+          const report = reply.data;
+          if (report.kind === 'bootstrap-need') {
+            this.#mark('worker-registered');
+            void launch.load(report.paths).then(
+              (loaded) => {
+                const files = loaded.map(
+                  ([path, bytes]) => [path, bytes.slice().buffer] as [string, ArrayBuffer],
+                );
+                channel.port1.postMessage(
+                  { runtime: runtimeMarker, kind: 'bootstrap-files', files },
+                  files.map(([, buffer]) => buffer),
+                );
+              },
+              (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
+            );
+            return;
+          }
+          channel.port1.close();
+          this.#mark('worker-provisioned');
+          if (report.kind === 'bootstrap-ready') resolve();
+          else reject(new Error(report.reason));
+        };
+        this.element.contentWindow?.postMessage(
+          {
+            runtime: runtimeMarker,
+            kind: 'bootstrap-order',
+            workerUrl: `${workerPath}?k=${launch.versionKey}`,
+            paths: launch.paths,
+            entryUrl,
+          },
+          this.origin,
+          [channel.port2],
+        );
       };
-      window.addEventListener('message', this.#listener);
+      this.#helloWaiters.push(order);
+      this.#onClientHello = () => {
+        if (options.direct) resolve();
+        this.#connect(launch.hostApiVersion);
+      };
+      // A preloaded bootstrap may have said hello already.
+      if (this.#helloSeen) for (const waiter of this.#helloWaiters.splice(0)) waiter();
     });
     if (options.direct) {
       let answered = false;
@@ -153,18 +192,25 @@ export class RuntimeFrame {
         () => {
           if (answered) return;
           void registered.then(() => {
+            this.#bootstrapped = false;
+            this.#helloSeen = false;
             this.element.src = this.origin + bootstrapPath;
           });
         },
         { once: true },
       );
       this.element.src = this.origin + entryUrl;
-    } else {
+    } else if (!this.#preloaded) {
       this.element.src = this.origin + bootstrapPath;
     }
     if (!this.element.isConnected) this.container.append(this.element);
     await provisioned;
     await registered;
+  }
+
+  /** Marks a step of the runtime's start in the performance timeline (omp:<appId>:runtime:<step>). */
+  #mark(step: string): void {
+    performance.mark(`omp:${this.appId}:runtime:${step}`);
   }
 
   /** A new document of the frame asked for its port: the previous one is closed. */
