@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -47,6 +47,7 @@ describe('the host with the reference server and its examples', { skip }, () => 
   let browser: Browser;
 
   before(async () => {
+    await mkdir(screenshotDir, { recursive: true });
     server = await startReferenceServer();
     const config = await developmentConfig({
       distributionUrl: server.url,

@@ -4,7 +4,8 @@
  * host and from each other, permissions, automatic rollback and offline launches.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import type { RunningHostServer } from '../server/host-server.ts';
 import {
@@ -65,6 +66,10 @@ describe('the host against crafted distribution metadata', { skip }, () => {
     host = await startHost('conformance');
     session = await startBrowser();
     browser = session.browser;
+    activeBrowser = browser;
+    await browser
+      .setViewport({ width: 390, height: 844, devicePixelRatio: 2 })
+      .catch(() => undefined);
     await browser.url(`${host.hostOrigin}/`);
   });
   after(async () => {
@@ -156,6 +161,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
         await browser.$('[data-testid="failure-code"]').getText(),
         'SIG_DIGEST_MISMATCH',
       );
+      await shot('host-blocked.png');
     });
 
     it('release metadata signed by a key the root does not name: SIG_UNKNOWN_KEY [SIG-033]', async () => {
@@ -275,7 +281,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       const outcome = await launch(appId);
       assert.deepEqual(outcome, { kind: 'updateRequired', appId, minHostVersion: '1.9.0' });
       assert.equal(await browser.$('[data-testid="update-required"]').isDisplayed(), true);
-      await browser.saveScreenshot(screenshotPath('host-update-required.png'));
+      await shot('host-update-required.png');
       await assertNothingCached(appId);
     });
 
@@ -425,7 +431,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
         await browser.$('[data-testid="prompt-reason"]').getText(),
         'Greets you by name on the home page.',
       );
-      await browser.saveScreenshot(screenshotPath('host-permission-prompt.png'));
+      await shot('host-permission-prompt.png');
       assert.deepEqual(await adapter(browser, 'answerPrompt', { decision: 'grant' }), {
         answered: true,
         prompt: 'permission',
@@ -458,7 +464,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       await browser.waitUntil(
         async () => !(await browser.$(`[data-testid="decision-${appId}-userInfo"]`).isExisting()),
       );
-      await browser.saveScreenshot(screenshotPath('host-settings.png'));
+      await shot('host-settings-revoked.png');
       await browser.$('[data-testid="settings-back"]').click();
       await adapter(browser, 'foreground');
       const events = (await probe<{ events: unknown[] }>(appId, (p) => p.events.length > 0)).events;
@@ -574,6 +580,18 @@ describe('the host against crafted distribution metadata', { skip }, () => {
   });
 });
 
+/** A screenshot once sheets have finished their entrance animation. */
+async function shot(name: string): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 350));
+  await activeBrowser?.saveScreenshot(screenshotPath(name));
+}
+
+let activeBrowser: Browser | undefined;
+
 function screenshotPath(name: string): string {
-  return `${process.env.UPDATE_SCREENSHOTS ? new URL('../../docs/screenshots/', import.meta.url).pathname : '/tmp/'}${name}`;
+  const dir = process.env.UPDATE_SCREENSHOTS
+    ? new URL('../../docs/screenshots/', import.meta.url).pathname
+    : `${tmpdir()}/omp-host-screenshots/`;
+  mkdirSync(dir, { recursive: true });
+  return `${dir}${name}`;
 }

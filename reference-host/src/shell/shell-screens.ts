@@ -30,6 +30,12 @@ export interface ScreenActions {
 export class ShellScreens implements HostScreens {
   #current: LaunchingApp | undefined;
   iconFor: (appId: string) => string | undefined = () => undefined;
+  /** The catalog's name of an app, for screens shown before its manifest was read. */
+  nameFor: (appId: string) => string | undefined = () => undefined;
+
+  #named(app: LaunchingApp): LaunchingApp {
+    return app.name === app.appId ? { ...app, name: this.nameFor(app.appId) ?? 'Mini-app' } : app;
+  }
 
   constructor(private readonly actions: ScreenActions) {}
 
@@ -109,7 +115,8 @@ export class ShellScreens implements HostScreens {
     overlay.hidden = content === null;
   }
 
-  loading(app: LaunchingApp, step: string, progress?: BundleProgress): void {
+  loading(given: LaunchingApp, step: string, progress?: BundleProgress): void {
+    const app = this.#named(given);
     if (this.#current?.appId !== app.appId || byId('app-screen').hidden) {
       this.#current = app;
       this.#show('app');
@@ -154,7 +161,8 @@ export class ShellScreens implements HostScreens {
     }
   }
 
-  updateRequired(app: LaunchingApp, minHostVersion: string): void {
+  updateRequired(given: LaunchingApp, minHostVersion: string): void {
+    const app = this.#named(given);
     this.#current = app;
     this.#show('app');
     this.#bar(app);
@@ -167,7 +175,7 @@ export class ShellScreens implements HostScreens {
         h(
           'p',
           {},
-          `${app.name === app.appId ? 'This mini-app' : app.name} needs a newer version of this app (bridge API ${minHostVersion}). Your version implements an older one.`,
+          `${app.name} needs a newer version of this app (bridge API ${minHostVersion}). Your version implements an older one.`,
         ),
         h(
           'button',
@@ -203,7 +211,8 @@ export class ShellScreens implements HostScreens {
     );
   }
 
-  failed(app: LaunchingApp, code: string, message: string): void {
+  failed(given: LaunchingApp, code: string, message: string): void {
+    const app = this.#named(given);
     this.#current = app;
     this.#show('app');
     this.#bar(app);

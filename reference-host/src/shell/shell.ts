@@ -106,6 +106,7 @@ export async function startShell(): Promise<Shell> {
   };
   const storefront = new Storefront(host, ui, (link) => void open(link), scanToOpen);
   screens.iconFor = (appId) => storefront.catalogEntry(appId)?.iconUrl;
+  screens.nameFor = (appId) => storefront.catalogEntry(appId)?.name;
   const inspector = new InspectorPanel(host);
   const settings = new SettingsScreen(host, {
     back: () => {

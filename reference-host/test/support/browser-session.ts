@@ -35,6 +35,7 @@ export async function startBrowser(
           '--disable-dev-shm-usage',
           '--no-first-run',
           '--disable-component-update',
+          '--force-prefers-reduced-motion',
           '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1, EXCLUDE localhost, EXCLUDE *.localhost',
           `--user-data-dir=${profile}`,
           `--window-size=${options.width ?? 390},${options.height ?? 844}`,
