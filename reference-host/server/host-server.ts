@@ -281,8 +281,11 @@ export async function startHostServer(options: HostServerOptions): Promise<Runni
       if (options.config === undefined) return send(res, 404, 'no configuration');
       return send(res, 200, JSON.stringify(options.config), { 'content-type': 'application/json' });
     }
+    // The https form of mini-app links (/m/<id>/<page>) opens the shell, which reads its address.
     const relative =
-      url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+      url.pathname === '/' || url.pathname.startsWith('/m/')
+        ? 'index.html'
+        : decodeURIComponent(url.pathname.slice(1));
     const file = path.resolve(options.webDir, relative);
     if (!file.startsWith(options.webDir + path.sep) || relative.startsWith('runtime/'))
       return send(res, 404, 'not found');

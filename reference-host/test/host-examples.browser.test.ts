@@ -168,6 +168,18 @@ describe('the host with the reference server and its examples', { skip }, () => 
     const refused = await launch('miniapp://Not.A.Valid.Id/');
     assert.equal(refused.kind, 'refused');
     assert.match(refused.code ?? '', /^LINK_/);
+    // The https form on the shell's own address [ADR-016], opened by a fresh shell page.
+    await browser.url(`${host.hostOrigin}/m/${shop}/pages/index.html`);
+    await browser.waitUntil(
+      async () => (await adapter<Outcome | null>(browser, 'outcome'))?.appId === shop,
+      {
+        timeout: 20_000,
+        timeoutMsg: 'the shell did not open its address as a link',
+      },
+    );
+    assert.equal((await adapter<Outcome>(browser, 'outcome')).kind, 'launched');
+    await browser.url(`${host.hostOrigin}/`);
+    await browser.$('[data-testid="catalog"] li.item').waitForExist({ timeout: 20_000 });
   });
 
   it('loads a subpackage into the runtime on first use (Pocket Notes archive)', async () => {
