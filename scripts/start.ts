@@ -23,9 +23,16 @@ function start(script: string, env: NodeJS.ProcessEnv): ChildProcess {
   return child;
 }
 
-const server = start('reference-server/src/main.ts', process.env);
 let host: ChildProcess | undefined;
 let stopping = false;
+// Installed before anything starts, so that a signal arriving at any moment stops both cleanly.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    stopping = true;
+    for (const child of [server, host]) if (child && child.exitCode === null) child.kill(signal);
+  });
+}
+const server = start('reference-server/src/main.ts', process.env);
 
 const serverUrl = new Promise<string | undefined>((resolve) => {
   let seen = '';
@@ -49,13 +56,6 @@ if (url && !stopping) {
       console.error(
         'reference-host exited; the server keeps running (npm run start:host retries the host alone).',
       );
-  });
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    stopping = true;
-    for (const child of [server, host]) if (child && child.exitCode === null) child.kill(signal);
   });
 }
 
