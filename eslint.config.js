@@ -14,7 +14,17 @@ const layer = (files, forbidden, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '**/generated/**', '**/fixtures/**', 'examples/**/vendor/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '**/generated/**',
+      '**/fixtures/**',
+      'examples/**/vendor/**',
+      'reference-host/dist/**',
+      'reference-host/android/**',
+      'reference-host/ios/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
@@ -61,4 +71,9 @@ export default tseslint.config(
     'the reference server talks to hosts only over the HTTP contract.',
   ),
   layer(['sdk/**'], ['**/reference-*/**', '**/conformance/**'], 'the sdk depends only on schemas.'),
+  layer(
+    ['reference-host/**'],
+    ['**/reference-server/**', '**/conformance/**', '!**/reference-host/**'],
+    'the reference host talks to servers only over the HTTP contract and is certified by, never built on, the conformance suite.',
+  ),
 );

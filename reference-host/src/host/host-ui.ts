@@ -1,0 +1,78 @@
+/**
+ * The host's own surfaces that bridge methods and launches need, drawn outside every mini-app frame.
+ * The shell (src/shell) implements them with the DOM; every answer the user can give, including
+ * closing a sheet (USER_CANCELLED [BRG-042]), is part of the contract.
+ */
+import type { PermissionName } from '#schemas/generated/bridge/methods.ts';
+import type { PromptAnswer } from '../permissions/permission-manager.ts';
+
+export interface PostalAddress {
+  recipient: string;
+  phoneNumber?: string;
+  countryCode: string;
+  region?: string;
+  city: string;
+  postalCode?: string;
+  lines: string[];
+}
+
+export interface UserProfile {
+  displayName: string;
+  avatarUrl?: string;
+  phoneNumber: string;
+  phoneVerified: boolean;
+  addresses: PostalAddress[];
+}
+
+export interface ChosenImage {
+  uri: string;
+  width: number;
+  height: number;
+  size: number;
+  mimeType: 'image/jpeg' | 'image/png' | 'image/heic' | 'image/webp';
+}
+
+export type ModalAnswer = 'confirm' | 'cancel' | 'dismiss';
+
+export interface NavigationBar {
+  title?: string;
+  backgroundColor?: string;
+  textStyle?: 'light' | 'dark';
+}
+
+export interface HostUi {
+  askPermission(request: {
+    appId: string;
+    appName: string;
+    permission: PermissionName;
+    reason: string;
+  }): Promise<PromptAnswer>;
+  toast(message: string, icon: 'none' | 'success' | 'error' | 'loading', durationMs: number): void;
+  modal(request: {
+    appName: string;
+    title: string;
+    content?: string;
+    confirmText?: string;
+    cancelText?: string;
+    showCancel?: boolean;
+  }): Promise<ModalAnswer>;
+  setNavigationBar(appId: string, bar: NavigationBar): void;
+  /** true when the user confirmed the payment. */
+  paymentSheet(request: {
+    appName: string;
+    orderId: string;
+    amount: string;
+    currency: string;
+    description?: string;
+  }): Promise<boolean>;
+  chooseAddress(appName: string, addresses: PostalAddress[]): Promise<PostalAddress | undefined>;
+  confirmPhoneNumber(appName: string, phoneNumber: string): Promise<boolean>;
+  scanCode(formats: readonly string[]): Promise<{ format: 'qr'; text: string } | undefined>;
+  chooseImages(count: number): Promise<ChosenImage[] | undefined>;
+  shareSheet(request: {
+    appName: string;
+    title: string;
+    text?: string;
+    link: string;
+  }): Promise<boolean>;
+}

@@ -1,0 +1,597 @@
+/**
+ * The host in real Chromium against a distribution server that serves crafted metadata: every
+ * refusal of the trust chain (with its code, and nothing cached), the isolation of mini-apps from the
+ * host and from each other, permissions, automatic rollback and offline launches.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { after, before, describe, it } from 'node:test';
+import type { RunningHostServer } from '../server/host-server.ts';
+import {
+  adapter,
+  chromiumPath,
+  startBrowser,
+  type Browser,
+  type BrowserSession,
+} from './support/browser-session.ts';
+import {
+  hostileApp,
+  neverReadyApp,
+  permissionApp,
+  plainApp,
+  victimApp,
+} from './support/fixture-apps.ts';
+import { FixtureDistribution, type PublishedRelease } from './support/fixture-distribution.ts';
+import { startHost } from './support/host-under-test.ts';
+
+const skip = existsSync(chromiumPath) ? false : `${chromiumPath} is absent`;
+
+interface Outcome {
+  kind: string;
+  code?: string;
+  appId?: string;
+  versionCode?: number;
+  minHostVersion?: string;
+}
+
+interface HostState {
+  installed: {
+    appId: string;
+    versionCode: number | null;
+    previousVersionCode: number | null;
+    pendingVersionCode: number | null;
+    probation: boolean;
+    rejected: number[];
+  }[];
+  cachedPackages: string[];
+  prompt: string | null;
+  trust: { indexVersion: number; installed: Record<string, number> } | null;
+}
+
+/** The version key the runtime gives a version (see SuperApp: digest prefix and versionCode). */
+function versionKeyOf(release: PublishedRelease): string {
+  return `${release.packageSha256.slice(0, 24)}v${release.versionCode.toString(36)}`;
+}
+
+describe('the host against crafted distribution metadata', { skip }, () => {
+  let fixture: FixtureDistribution;
+  let host: RunningHostServer;
+  let session: BrowserSession;
+  let browser: Browser;
+  let appCounter = 0;
+
+  before(async () => {
+    fixture = await FixtureDistribution.start();
+    host = await startHost('conformance');
+    session = await startBrowser();
+    browser = session.browser;
+    activeBrowser = browser;
+    await browser
+      .setViewport({ width: 390, height: 844, devicePixelRatio: 2 })
+      .catch(() => undefined);
+    await browser.url(`${host.hostOrigin}/`);
+  });
+  after(async () => {
+    await session?.close();
+    await host?.close();
+    await fixture?.close();
+  });
+
+  async function init(options: { readyTimeoutMs?: number } = {}): Promise<void> {
+    const result = await adapter<{ ok?: boolean }>(browser, 'init', {
+      distributionUrl: fixture.url,
+      trustRoot: fixture.trustRoot,
+      channel: 'stable',
+      deviceId: 'fixture-device-0000000001',
+      ...options,
+    });
+    assert.equal(result.ok, true);
+  }
+
+  const launch = (appId: string): Promise<Outcome> =>
+    adapter<Outcome>(browser, 'launch', { link: `miniapp://${appId}/` });
+  const state = (): Promise<HostState> => adapter<HostState>(browser, 'state');
+  const nextAppId = (name: string): string => `dev.fixture.${name}${++appCounter}`;
+
+  async function assertNothingCached(appId: string): Promise<void> {
+    const current = await state();
+    assert.equal(
+      current.installed.find((a) => a.appId === appId),
+      undefined,
+      'no install record',
+    );
+    assert.deepEqual(current.cachedPackages, [], 'no stored package');
+  }
+
+  async function inFrame<T>(appId: string, run: () => Promise<T>): Promise<T> {
+    await browser.switchFrame(null);
+    await browser.switchFrame(await browser.$(`iframe[data-app-id="${appId}"]`));
+    try {
+      return await run();
+    } finally {
+      await browser.switchFrame(null);
+    }
+  }
+
+  async function probe<T>(appId: string, until?: (value: T) => boolean): Promise<T> {
+    let value: T | undefined;
+    await browser.waitUntil(
+      async () => {
+        value = await inFrame(appId, () =>
+          browser.execute(
+            () =>
+              (window as unknown as { __openMiniAppProbe: unknown }).__openMiniAppProbe as never,
+          ),
+        );
+        return value !== undefined && value !== null && (!until || until(value));
+      },
+      { timeout: 15_000, timeoutMsg: `the probe of ${appId} never finished` },
+    );
+    return value as T;
+  }
+
+  describe('refuses with the code of the failed check and caches nothing', () => {
+    it('launches a correctly signed release', async () => {
+      await init();
+      const appId = nextAppId('good');
+      await fixture.publish({ appId, versionCode: 1, files: plainApp('good v1') });
+      const outcome = await launch(appId);
+      assert.deepEqual(outcome, { kind: 'launched', appId, versionCode: 1, mode: 'cold' });
+    });
+
+    it('a tampered bundle: SIG_DIGEST_MISMATCH [SIG-041]', async () => {
+      await init();
+      const appId = nextAppId('tampered');
+      await fixture.publish({
+        appId,
+        versionCode: 1,
+        files: plainApp('tampered'),
+        serveBundle: (signed) => {
+          const copy = Uint8Array.from(signed);
+          copy[Math.floor(copy.length / 2)] = (copy[Math.floor(copy.length / 2)] ?? 0) ^ 0x01;
+          return copy;
+        },
+      });
+      const outcome = await launch(appId);
+      assert.equal(outcome.kind, 'refused');
+      assert.equal(outcome.code, 'SIG_DIGEST_MISMATCH');
+      await assertNothingCached(appId);
+      assert.equal(
+        await browser.$('[data-testid="failure-code"]').getText(),
+        'SIG_DIGEST_MISMATCH',
+      );
+      await shot('host-blocked.png');
+    });
+
+    it('release metadata signed by a key the root does not name: SIG_UNKNOWN_KEY [SIG-033]', async () => {
+      await init();
+      const appId = nextAppId('wrongkey');
+      await fixture.publish({
+        appId,
+        versionCode: 1,
+        files: plainApp('wrong key'),
+        releaseKey: fixture.keys.stranger,
+      });
+      const outcome = await launch(appId);
+      assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_UNKNOWN_KEY']);
+      await assertNothingCached(appId);
+    });
+
+    it('an expired index: SIG_EXPIRED [SIG-063] [SIG-064]', async () => {
+      const appId = nextAppId('staleindex');
+      await fixture.publish({ appId, versionCode: 1, files: plainApp('stale') });
+      fixture.indexIssuedAt = new Date(Date.now() - 2 * 86_400_000);
+      fixture.changed();
+      try {
+        await init();
+        const outcome = await launch(appId);
+        assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_EXPIRED']);
+        await assertNothingCached(appId);
+      } finally {
+        fixture.indexIssuedAt = undefined;
+        fixture.changed();
+      }
+    });
+
+    it('expired release metadata: SIG_EXPIRED [SIG-063]', async () => {
+      await init();
+      const appId = nextAppId('stalerelease');
+      await fixture.publish({
+        appId,
+        versionCode: 1,
+        files: plainApp('stale'),
+        releaseExpired: true,
+      });
+      const outcome = await launch(appId);
+      assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_EXPIRED']);
+      await assertNothingCached(appId);
+    });
+
+    it('a downgraded index: SIG_ROLLBACK [SIG-062]', async () => {
+      await init();
+      const appId = nextAppId('oldindex');
+      const old = fixture.index();
+      await fixture.publish({ appId, versionCode: 1, files: plainApp('fresh') });
+      assert.equal((await launch(appId)).kind, 'launched');
+      await adapter(browser, 'uninstall', { appId });
+      fixture.frozenIndex = old;
+      // A restarted host verifies a new index (a running one reuses its last for up to 300 s).
+      await adapter(browser, 'restart');
+      try {
+        const outcome = await launch(appId);
+        assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_ROLLBACK']);
+        await assertNothingCached(appId);
+      } finally {
+        fixture.frozenIndex = undefined;
+      }
+    });
+
+    it('a release below the installed versionCode: SIG_ROLLBACK [SIG-035]', async () => {
+      await init();
+      const appId = nextAppId('downgrade');
+      await fixture.publish({ appId, versionCode: 2, files: plainApp('v2') });
+      assert.equal((await launch(appId)).versionCode, 2);
+      await adapter(browser, 'uninstall', { appId });
+      // The server now pins only an older, correctly signed release.
+      for (const release of fixture.releases) if (release.appId === appId) release.pinned = false;
+      await fixture.publish({ appId, versionCode: 1, files: plainApp('v1') });
+      await adapter(browser, 'restart');
+      const outcome = await launch(appId);
+      assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_ROLLBACK']);
+      await assertNothingCached(appId);
+    });
+
+    it('a download longer than signed: SIG_LENGTH_MISMATCH [SIG-040]', async () => {
+      await init();
+      const appId = nextAppId('longer');
+      await fixture.publish({
+        appId,
+        versionCode: 1,
+        files: plainApp('longer'),
+        serveBundle: (signed) => {
+          const longer = new Uint8Array(signed.length + 4096);
+          longer.set(signed);
+          return longer;
+        },
+      });
+      const outcome = await launch(appId);
+      assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_LENGTH_MISMATCH']);
+      await assertNothingCached(appId);
+    });
+
+    it('a revoked release: SIG_REVOKED_RELEASE [SIG-066]', async () => {
+      await init();
+      const appId = nextAppId('revoked');
+      fixture.revoke(await fixture.publish({ appId, versionCode: 1, files: plainApp('revoked') }));
+      const outcome = await launch(appId);
+      assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_REVOKED_RELEASE']);
+      await assertNothingCached(appId);
+    });
+
+    it('an incompatible minHostVersion shows the update screen [VER-007] [VER-008]', async () => {
+      await init();
+      const appId = nextAppId('newer');
+      await fixture.publish({
+        appId,
+        versionCode: 1,
+        files: plainApp('needs 1.9'),
+        minHostVersion: '1.9.0',
+      });
+      const outcome = await launch(appId);
+      assert.deepEqual(outcome, { kind: 'updateRequired', appId, minHostVersion: '1.9.0' });
+      assert.equal(await browser.$('[data-testid="update-required"]').isDisplayed(), true);
+      await shot('host-update-required.png');
+      await assertNothingCached(appId);
+    });
+
+    it('an id that no index pins opens the not-available screen [ADR-008]', async () => {
+      await init();
+      const outcome = await launch('dev.fixture.nobody');
+      assert.deepEqual(outcome, { kind: 'notAvailable', appId: 'dev.fixture.nobody' });
+      assert.equal(await browser.$('[data-testid="not-available"]').isDisplayed(), true);
+    });
+  });
+
+  describe('isolates a hostile mini-app', () => {
+    it('blocks every attempt to reach the host, another app, the network or its own runtime', async () => {
+      await init();
+      const victimId = nextAppId('victim');
+      const hostileId = nextAppId('hostile');
+      await fixture.publish({ appId: victimId, versionCode: 1, files: victimApp() });
+      assert.equal((await launch(victimId)).kind, 'launched');
+      const victim = await probe<{ stored: boolean; origin: string }>(victimId, (p) => p.stored);
+      await adapter(browser, 'background');
+      await fixture.publish({
+        appId: hostileId,
+        versionCode: 1,
+        files: hostileApp({
+          victimOrigin: victim.origin,
+          hostOrigin: host.hostOrigin,
+          distributionUrl: fixture.url,
+        }),
+        pages: ['index.html', 'page2.html'],
+        allowedDomains: ['https://api.fixture.example'],
+      });
+      assert.equal((await launch(hostileId)).kind, 'launched');
+      const { results, violations } = await probe<{
+        done: boolean;
+        violations: { directive: string; blocked: string }[];
+        results: Record<
+          string,
+          { blocked?: boolean; code?: string; value?: unknown; result?: unknown } & Record<
+            string,
+            unknown
+          >
+        >;
+      }>(hostileId, (p) => p.done);
+      // Storage of other apps: a key is data, never a path [STO-001] [STO-003]; web storage is per origin [STO-002].
+      assert.deepEqual(results.bridgeStorage, { result: { exists: false } });
+      assert.deepEqual(results.bridgeStorageTraversal, { result: { exists: false } });
+      assert.equal(results.localStorage, null);
+      assert.equal(String(results.cookies).includes('victim-secret'), false);
+      assert.deepEqual(results.indexedDbDatabases, []);
+      // The host's and the victim's documents.
+      for (const name of [
+        'parentDocument',
+        'topLocation',
+        'parentAdapter',
+        'victimFrame',
+        'navigateTop',
+      ]) {
+        assert.equal(results[name]?.blocked, true, name);
+      }
+      assert.deepEqual(results.openPopup, { blocked: false, value: null });
+      assert.equal(results.postMessageBridge, 'ignored');
+      assert.equal(new URL(await browser.getUrl()).origin, host.hostOrigin);
+      // The network outside allowedDomains [BRG-028] [BRG-030].
+      for (const name of [
+        'fetchElsewhere',
+        'fetchDistribution',
+        'fetchVictim',
+        'fetchHost',
+        'websocket',
+      ]) {
+        assert.equal(results[name]?.blocked, true, name);
+      }
+      assert.deepEqual(results.networkRequest, { code: 'DOMAIN_NOT_ALLOWED' });
+      // Blocked by the content security policy itself, not by a failed lookup.
+      const blockedByPolicy = violations
+        .filter((v) => v.directive === 'connect-src')
+        .map((v) => new URL(v.blocked).host);
+      for (const target of [
+        'evil.example',
+        new URL(fixture.url).host,
+        new URL(victim.origin).host,
+        new URL(host.hostOrigin).host,
+      ]) {
+        assert.ok(blockedByPolicy.includes(target), `connect-src blocked ${target}`);
+      }
+      // Undeclared permissions: refused at once, no prompt [PRM-005].
+      assert.deepEqual(results.location, { code: 'PERMISSION_DENIED' });
+      assert.deepEqual(results.profile, { code: 'PERMISSION_DENIED' });
+      assert.equal((await state()).prompt, null);
+      // The runtime: no worker of its own, no forged files, and the verified bytes still served.
+      assert.equal(results.registerOwnWorker?.blocked, true);
+      assert.equal(results.registerForgedWorker?.blocked, true);
+      assert.deepEqual(results.provisionForged, { accepted: 0 });
+      assert.equal(results.pageAfterTampering, 'original bytes');
+      assert.notEqual(results.bootstrapInFrame, 'Runtime');
+      // And the victim's data is still there, untouched.
+      await adapter(browser, 'foreground');
+    });
+  });
+
+  describe('asks for permissions', () => {
+    it('prompts with the reason, remembers a grant, answers a refusal, and prompts again after a revocation [PRM-006] to [PRM-015]', async () => {
+      await init();
+      const appId = nextAppId('perms');
+      await fixture.publish({
+        appId,
+        versionCode: 1,
+        files: permissionApp(),
+        permissions: {
+          userInfo: { reason: 'Greets you by name on the home page.' },
+          clipboard: { reason: 'Copies your order number.' },
+        },
+      });
+      assert.equal((await launch(appId)).kind, 'launched');
+      await probe(appId);
+      const callInApp = (method: string, params: Record<string, unknown> = {}): Promise<number> =>
+        inFrame(appId, () =>
+          browser.execute(
+            (m: string, p: Record<string, unknown>) =>
+              (window as unknown as { probeCall(m: string, p: unknown): number }).probeCall(m, p),
+            method,
+            params,
+          ),
+        );
+      const resultOf = async (
+        index: number,
+      ): Promise<{ state: string; code?: string; result?: unknown }> => {
+        let entry: { state: string; code?: string; result?: unknown } = { state: 'pending' };
+        await browser.waitUntil(async () => {
+          const probeValue = await probe<{ results: { state: string }[] }>(appId);
+          entry = probeValue.results[index] as typeof entry;
+          return entry.state !== 'pending';
+        });
+        return entry;
+      };
+      const waitPrompt = async (): Promise<void> => {
+        await browser.waitUntil(async () => (await state()).prompt === 'permission', {
+          timeout: 5000,
+          timeoutMsg: 'no prompt',
+        });
+      };
+
+      // First use: a prompt drawn by the host with the manifest's reason, verbatim.
+      const first = await callInApp('user.getProfile');
+      await waitPrompt();
+      assert.equal(
+        await browser.$('[data-testid="prompt-reason"]').getText(),
+        'Greets you by name on the home page.',
+      );
+      await shot('host-permission-prompt.png');
+      assert.deepEqual(await adapter(browser, 'answerPrompt', { decision: 'grant' }), {
+        answered: true,
+        prompt: 'permission',
+      });
+      assert.deepEqual(await resultOf(first), {
+        method: 'user.getProfile',
+        state: 'ok',
+        result: { displayName: 'Alex Rivera' },
+      });
+      // Remembered: no prompt the second time.
+      const second = await callInApp('user.getProfile');
+      assert.equal((await resultOf(second)).state, 'ok');
+      // A dismissal refuses this call but is not remembered [PRM-013].
+      const dismissed = await callInApp('clipboard.write', { text: 'A-1042' });
+      await waitPrompt();
+      await adapter(browser, 'answerPrompt', { decision: 'dismiss' });
+      assert.equal((await resultOf(dismissed)).code, 'PERMISSION_DENIED');
+      // A refusal is remembered: denied at once, no prompt [PRM-011].
+      const denied = await callInApp('clipboard.write', { text: 'A-1042' });
+      await waitPrompt();
+      await adapter(browser, 'answerPrompt', { decision: 'deny' });
+      assert.equal((await resultOf(denied)).code, 'PERMISSION_DENIED');
+      const again = await callInApp('clipboard.write', { text: 'A-1042' });
+      assert.equal((await resultOf(again)).code, 'PERMISSION_DENIED');
+      assert.equal((await state()).prompt, null);
+      // Revoked in the settings: the app is told, and the next call prompts again [PRM-014] [PRM-015].
+      await adapter(browser, 'background');
+      await browser.$('[data-testid="open-settings"]').click();
+      await browser.$(`[data-testid="revoke-${appId}-userInfo"]`).click();
+      await browser.waitUntil(
+        async () => !(await browser.$(`[data-testid="decision-${appId}-userInfo"]`).isExisting()),
+      );
+      await shot('host-settings-revoked.png');
+      await browser.$('[data-testid="settings-back"]').click();
+      await adapter(browser, 'foreground');
+      const events = (await probe<{ events: unknown[] }>(appId, (p) => p.events.length > 0)).events;
+      assert.deepEqual(events, [{ name: 'userInfo', state: 'prompt' }]);
+      const afterRevoke = await callInApp('user.getProfile');
+      await waitPrompt();
+      await adapter(browser, 'answerPrompt', { decision: 'deny' });
+      assert.equal((await resultOf(afterRevoke)).code, 'PERMISSION_DENIED');
+    });
+  });
+
+  describe('runs the lifecycle', () => {
+    it('sends app.show before page.show, and page.hide before app.hide [LIF-002] [LIF-006] [LIF-011]', async () => {
+      await init();
+      const appId = nextAppId('lifecycle');
+      await fixture.publish({ appId, versionCode: 1, files: plainApp('lifecycle') });
+      assert.equal((await launch(appId)).kind, 'launched');
+      await adapter(browser, 'background');
+      assert.deepEqual(await adapter(browser, 'foreground'), {
+        kind: 'launched',
+        appId,
+        versionCode: 1,
+        mode: 'warm',
+      });
+      const { events } = await probe<{ events: { name: string; data: { path?: string } }[] }>(
+        appId,
+        (p) => p.events.length >= 6,
+      );
+      assert.deepEqual(
+        events.map((e) => `${e.name}${e.data.path ? ` ${e.data.path}` : ''}`),
+        [
+          'app.show',
+          'page.show index.html',
+          'page.hide index.html',
+          'app.hide',
+          'app.show',
+          'page.show index.html',
+        ],
+      );
+    });
+  });
+
+  describe('updates and rolls back', () => {
+    it('activates a background update at the next launch and keeps the previous version', async () => {
+      await init();
+      const appId = nextAppId('update');
+      await fixture.publish({ appId, versionCode: 1, files: plainApp('v1') });
+      assert.equal((await launch(appId)).versionCode, 1);
+      await fixture.publish({ appId, versionCode: 2, files: plainApp('v2') });
+      const refreshed = await adapter<{ staged: string[] }>(browser, 'refresh');
+      assert.deepEqual(refreshed.staged, [appId]);
+      // [LIF-008] the running instance keeps its version; the update waits for a cold start.
+      assert.equal((await state()).installed.find((a) => a.appId === appId)?.pendingVersionCode, 2);
+      await adapter(browser, 'restart');
+      assert.equal((await launch(appId)).versionCode, 2);
+      const record = (await state()).installed.find((a) => a.appId === appId);
+      assert.deepEqual(
+        [record?.versionCode, record?.previousVersionCode, record?.probation],
+        [2, 1, false],
+      );
+    });
+
+    it('rolls back a version that never signals ready, even when an old page sends a ready signal', async () => {
+      await init({ readyTimeoutMs: 3000 });
+      const appId = nextAppId('rollback');
+      const v1 = await fixture.publish({ appId, versionCode: 1, files: plainApp('v1 works') });
+      assert.equal((await launch(appId)).versionCode, 1);
+      await fixture.publish({ appId, versionCode: 2, files: neverReadyApp(versionKeyOf(v1)) });
+      assert.deepEqual((await adapter<{ staged: string[] }>(browser, 'refresh')).staged, [appId]);
+      await adapter(browser, 'restart');
+      const outcome = await launch(appId);
+      // The first launch of 2 failed: the host went back to 1 by itself, and will not offer 2 again.
+      assert.deepEqual(outcome, { kind: 'launched', appId, versionCode: 1, mode: 'cold' });
+      const record = (await state()).installed.find((a) => a.appId === appId);
+      assert.deepEqual([record?.versionCode, record?.rejected], [1, [2]]);
+      assert.equal((await probe<{ label: string }>(appId)).label, 'v1 works');
+      const events = await adapter<{ type: string; code?: string; toVersionCode?: number }[]>(
+        browser,
+        'events',
+      );
+      assert.ok(events.some((e) => e.type === 'update.failed' && e.toVersionCode === 2));
+      assert.deepEqual((await adapter<{ staged: string[] }>(browser, 'refresh')).staged, []);
+    });
+
+    it('launches from the verified cache when the distribution server is unreachable', async () => {
+      await init();
+      const appId = nextAppId('offline');
+      await fixture.publish({ appId, versionCode: 1, files: plainApp('offline v1') });
+      const notInstalled = nextAppId('never');
+      await fixture.publish({
+        appId: notInstalled,
+        versionCode: 1,
+        files: plainApp('never installed'),
+      });
+      assert.equal((await launch(appId)).kind, 'launched');
+      await adapter(browser, 'restart');
+      fixture.available = false;
+      try {
+        assert.deepEqual(await launch(appId), {
+          kind: 'launched',
+          appId,
+          versionCode: 1,
+          mode: 'cold',
+        });
+        assert.equal((await probe<{ label: string }>(appId)).label, 'offline v1');
+        // Not installed and offline: nothing can run.
+        const other = await launch(notInstalled);
+        assert.equal(other.kind, 'failed');
+      } finally {
+        fixture.available = true;
+      }
+    });
+  });
+});
+
+/** A screenshot once sheets have finished their entrance animation. */
+async function shot(name: string): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 350));
+  await activeBrowser?.saveScreenshot(screenshotPath(name));
+}
+
+let activeBrowser: Browser | undefined;
+
+function screenshotPath(name: string): string {
+  const dir = process.env.UPDATE_SCREENSHOTS
+    ? new URL('../../docs/screenshots/', import.meta.url).pathname
+    : `${tmpdir()}/omp-host-screenshots/`;
+  mkdirSync(dir, { recursive: true });
+  return `${dir}${name}`;
+}
