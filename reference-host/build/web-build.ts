@@ -14,6 +14,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
 import { build, type Plugin } from 'esbuild';
+import { withOpenMembers } from '../../schemas/src/schema-registry.ts';
 
 const addFormats = addFormatsModule.default;
 const standaloneCode = standaloneCodeModule.default;
@@ -46,12 +47,29 @@ function wanted(relative: string): boolean {
     relative.startsWith('manifest/') ||
     relative.startsWith('analytics/') ||
     relative.startsWith('permissions/') ||
-    relative.startsWith('bridge/')
+    relative.startsWith('bridge/') ||
+    relative.startsWith('conformance/adapter-')
   );
 }
 
-/** Ajv standalone code for every schema the host validates, keyed like validatorFor's argument. */
-async function schemaValidatorsModule(): Promise<string> {
+/**
+ * The schemas whose objects a payload of a later minor version may extend [SIG-077]: the rule of the
+ * sdk's decodeSignedPayload (signing schemas but JWKs and the envelope). The browser module checks at
+ * run time that the sdk asks for exactly this set, so the two cannot drift apart silently.
+ */
+function openMembers(relative: string): boolean {
+  return (
+    relative.startsWith('signing/') &&
+    relative !== 'signing/jwk.schema.json' &&
+    relative !== 'signing/envelope.schema.json'
+  );
+}
+
+/**
+ * Ajv standalone code for every schema the host validates, keyed like validatorFor's argument.
+ * `open`: the second instance of the sdk, whose signing schemas accept unknown members [SIG-077].
+ */
+async function schemaValidatorsModule(open: boolean): Promise<string> {
   const ajv = new Ajv2020({
     allErrors: true,
     strict: true,
@@ -61,6 +79,7 @@ async function schemaValidatorsModule(): Promise<string> {
   addFormats(ajv);
   const mapping: Record<string, string> = {};
   const keys: Record<string, string> = {};
+  const all: string[] = [];
   let n = 0;
   const add = (key: string, id: string): void => {
     const name = `v${n++}`;
@@ -72,10 +91,12 @@ async function schemaValidatorsModule(): Promise<string> {
       $id?: string;
       $defs?: Record<string, unknown>;
     };
-    ajv.addSchema(schema);
     const relative = file.split(path.sep).join('/');
-    if (!wanted(relative)) continue;
+    all.push(relative);
+    ajv.addSchema(open && openMembers(relative) ? (withOpenMembers(schema) as object) : schema);
+    if (open ? !openMembers(relative) : !wanted(relative)) continue;
     add(relative, schemaBaseUri + relative);
+    if (open) continue;
     for (const def of Object.keys(schema.$defs ?? {})) {
       add(`${relative}#/$defs/${def}`, `${schemaBaseUri}${relative}#/$defs/${def}`);
     }
@@ -84,7 +105,7 @@ async function schemaValidatorsModule(): Promise<string> {
   const table = Object.entries(keys)
     .map(([key, name]) => `${JSON.stringify(key)}: ${name}`)
     .join(',\n');
-  return `${code}\nexport const schemaValidators = {\n${table}\n};\n`;
+  return `${code}\nexport const schemaValidators = {\n${table}\n};\nexport const schemaPaths = ${JSON.stringify(all)};\n`;
 }
 
 function browserPlatform(): Plugin {
@@ -101,12 +122,12 @@ function browserPlatform(): Plugin {
       pluginBuild.onResolve({ filter: /^(node:)?util$/ }, () => ({
         path: path.join(platform, 'node-util.ts'),
       }));
-      pluginBuild.onResolve({ filter: /^omp:schema-validators$/ }, () => ({
-        path: 'schema-validators',
+      pluginBuild.onResolve({ filter: /^omp:(open-)?schema-validators$/ }, (args) => ({
+        path: args.path.slice('omp:'.length),
         namespace: 'omp',
       }));
-      pluginBuild.onLoad({ filter: /.*/, namespace: 'omp' }, async () => ({
-        contents: await schemaValidatorsModule(),
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'omp' }, async (args) => ({
+        contents: await schemaValidatorsModule(args.path === 'open-schema-validators'),
         loader: 'js',
         resolveDir: repoRoot,
       }));

@@ -18,6 +18,8 @@ function version(versionCode: number): InstalledVersion {
     versionCode,
     version: `1.0.${versionCode}`,
     releaseSha256: `r${versionCode}`,
+    statementKeyid: `k${versionCode}`,
+    statement: `s${versionCode}`,
     packageSha256: `p${versionCode}`,
     minHostVersion: '1.0.0',
     manifest: { id: 'com.example.app', versionCode } as never,

@@ -49,6 +49,19 @@ describe('the browser Buffer shim', () => {
       }),
     );
   });
+
+  it('reads 4 bytes big-endian as Node does, so rollout buckets agree [API-081]', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4, maxLength: 12 }), fc.nat(8), (bytes, at) => {
+        const offset = at % (bytes.length - 3);
+        assert.equal(
+          ShimBuffer.from(bytes).readUInt32BE(offset),
+          Buffer.from(bytes).readUInt32BE(offset),
+        );
+      }),
+    );
+    assert.throws(() => ShimBuffer.from([1, 2, 3]).readUInt32BE(0), RangeError);
+  });
 });
 
 describe('the browser crypto shim', () => {

@@ -22,7 +22,11 @@ import {
   plainApp,
   victimApp,
 } from './support/fixture-apps.ts';
-import { FixtureDistribution, type PublishedRelease } from './support/fixture-distribution.ts';
+import {
+  FixtureDistribution,
+  newKey,
+  type PublishedRelease,
+} from './support/fixture-distribution.ts';
 import { startHost } from './support/host-under-test.ts';
 
 const skip = existsSync(chromiumPath) ? false : `${chromiumPath} is absent`;
@@ -46,7 +50,12 @@ interface HostState {
   }[];
   cachedPackages: string[];
   prompt: string | null;
-  trust: { indexVersion: number; installed: Record<string, number> } | null;
+  trust: {
+    rootVersion: number;
+    indexVersion: number;
+    installed: Record<string, number>;
+    delegations: Record<string, number>;
+  } | null;
 }
 
 /** The version key the runtime gives a version (see SuperApp: digest prefix and versionCode). */
@@ -132,12 +141,30 @@ describe('the host against crafted distribution metadata', { skip }, () => {
   }
 
   describe('refuses with the code of the failed check and caches nothing', () => {
-    it('launches a correctly signed release', async () => {
+    it('launches a correctly signed release, fetching each document by the pin of the one before', async () => {
       await init();
       const appId = nextAppId('good');
       await fixture.publish({ appId, versionCode: 1, files: plainApp('good v1') });
+      const before = fixture.requests.length;
       const outcome = await launch(appId);
       assert.deepEqual(outcome, { kind: 'launched', appId, versionCode: 1, mode: 'cold' });
+      const seen = fixture.requests.slice(before).map((r) => r.replace(/[0-9a-f]{64}/, '<sha>'));
+      const order = [
+        '/v1/trust/index.json',
+        /^\/v1\/trust\/bins\/[0-9a-f]\/\d+\.bin\.json$/,
+        `/v1/delegations/${appId}/1.delegation.json`,
+        `/v1/releases/${appId}/1.release.json`,
+        `/v1/releases/${appId}/1.statement.json`,
+        '/v1/bundles/sha256/<sha>.ma',
+      ];
+      let at = 0;
+      for (const expected of order) {
+        const found = seen.findIndex(
+          (r, i) => i >= at && (typeof expected === 'string' ? r === expected : expected.test(r)),
+        );
+        assert.ok(found >= 0, `${String(expected)} after ${seen.slice(0, at).join(', ')}`);
+        at = found + 1;
+      }
     });
 
     it('a tampered bundle: SIG_DIGEST_MISMATCH [SIG-041]', async () => {
@@ -178,6 +205,26 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       await assertNothingCached(appId);
     });
 
+    it('a statement signed by a key the delegation does not list: SIG_UNKNOWN_KEY [SIG-091]', async () => {
+      await init();
+      const appId = nextAppId('undelegated');
+      await fixture.publish({
+        appId,
+        versionCode: 1,
+        files: plainApp('undelegated'),
+        statementKey: fixture.keys.stranger,
+      });
+      const before = fixture.requests.length;
+      const outcome = await launch(appId);
+      assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_UNKNOWN_KEY']);
+      await assertNothingCached(appId);
+      // [SIG-093] no byte of the package was even requested.
+      assert.deepEqual(
+        fixture.requests.slice(before).filter((r) => r.startsWith('/v1/bundles/')),
+        [],
+      );
+    });
+
     it('an expired index: SIG_EXPIRED [SIG-063] [SIG-064]', async () => {
       const appId = nextAppId('staleindex');
       await fixture.publish({ appId, versionCode: 1, files: plainApp('stale') });
@@ -194,17 +241,57 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       }
     });
 
-    it('expired release metadata: SIG_EXPIRED [SIG-063]', async () => {
+    it('an expired delegation: SIG_EXPIRED [SIG-087]', async () => {
       await init();
-      const appId = nextAppId('stalerelease');
+      const appId = nextAppId('staledelegation');
+      fixture.delegate(appId, {
+        issuedAt: new Date(Date.now() - 30 * 86_400_000),
+        expires: new Date(Date.now() - 86_400_000),
+      });
+      await fixture.publish({ appId, versionCode: 1, files: plainApp('stale delegation') });
+      const outcome = await launch(appId);
+      assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_EXPIRED']);
+      await assertNothingCached(appId);
+    });
+
+    it('installs release metadata of any age while a fresh bin pins it [SIG-095]', async () => {
+      await init();
+      const appId = nextAppId('oldrelease');
       await fixture.publish({
         appId,
         versionCode: 1,
-        files: plainApp('stale'),
-        releaseExpired: true,
+        files: plainApp('countersigned two years ago'),
+        releaseIssuedAt: new Date(Date.now() - 730 * 86_400_000),
+      });
+      assert.equal((await launch(appId)).kind, 'launched');
+    });
+
+    it('accepts release metadata of a later minor version and ignores its new members, with validators compiled ahead of time [SIG-077]', async () => {
+      await init();
+      const appId = nextAppId('laterminor');
+      await fixture.publish({
+        appId,
+        versionCode: 1,
+        files: plainApp('written by 1.4'),
+        releaseFromTheFuture: { specVersion: '1.4', members: { hint: { region: 'eu' } } },
+      });
+      assert.equal((await launch(appId)).kind, 'launched');
+    });
+
+    it('refuses a later minor version whose critical member it does not understand: SIG_UNSUPPORTED_VERSION [SIG-078]', async () => {
+      await init();
+      const appId = nextAppId('critical');
+      await fixture.publish({
+        appId,
+        versionCode: 1,
+        files: plainApp('critical'),
+        releaseFromTheFuture: {
+          specVersion: '1.4',
+          members: { geofence: ['DE'], critical: ['/geofence'] },
+        },
       });
       const outcome = await launch(appId);
-      assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_EXPIRED']);
+      assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_UNSUPPORTED_VERSION']);
       await assertNothingCached(appId);
     });
 
@@ -224,6 +311,44 @@ describe('the host against crafted distribution metadata', { skip }, () => {
         await assertNothingCached(appId);
       } finally {
         fixture.frozenIndex = undefined;
+      }
+    });
+
+    it('a downgraded delegation: SIG_ROLLBACK [SIG-086]', async () => {
+      await init();
+      const appId = nextAppId('olddelegation');
+      await fixture.publish({ appId, versionCode: 1, files: plainApp('delegated twice') });
+      assert.equal((await launch(appId)).kind, 'launched');
+      // The platform re-signs the delegation; the host trusts version 2 at its next session.
+      fixture.delegate(appId);
+      await adapter(browser, 'restart');
+      assert.equal((await launch(appId)).kind, 'launched');
+      assert.equal((await state()).trust?.delegations[appId], 2);
+      await adapter(browser, 'uninstall', { appId });
+      fixture.pinnedDelegation.set(appId, 1);
+      fixture.changed();
+      await adapter(browser, 'restart');
+      const outcome = await launch(appId);
+      assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_ROLLBACK']);
+      await assertNothingCached(appId);
+    });
+
+    it('a bin whose bytes are not the ones the index pins: SIG_DIGEST_MISMATCH [SIG-102]', async () => {
+      await init();
+      const appId = nextAppId('swappedbin');
+      await fixture.publish({ appId, versionCode: 1, files: plainApp('swapped bin') });
+      fixture.binTamper = (bytes) => {
+        const copy = Uint8Array.from(bytes);
+        copy[copy.length - 3] = (copy[copy.length - 3] ?? 0) ^ 0x20;
+        return copy;
+      };
+      try {
+        await adapter(browser, 'restart');
+        const outcome = await launch(appId);
+        assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_DIGEST_MISMATCH']);
+        await assertNothingCached(appId);
+      } finally {
+        fixture.binTamper = undefined;
       }
     });
 
@@ -260,13 +385,82 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       await assertNothingCached(appId);
     });
 
-    it('a revoked release: SIG_REVOKED_RELEASE [SIG-066]', async () => {
+    it('a revoked release that a faulty server still pins: SIG_REVOKED_RELEASE [SIG-066]', async () => {
       await init();
       const appId = nextAppId('revoked');
-      fixture.revoke(await fixture.publish({ appId, versionCode: 1, files: plainApp('revoked') }));
+      fixture.pinRevoked = true;
+      try {
+        fixture.revoke(
+          await fixture.publish({ appId, versionCode: 1, files: plainApp('revoked') }),
+        );
+        const outcome = await launch(appId);
+        assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_REVOKED_RELEASE']);
+        await assertNothingCached(appId);
+      } finally {
+        fixture.pinRevoked = false;
+        fixture.changed();
+      }
+    });
+
+    it('a release by a revoked partner key that a faulty server still pins: SIG_REVOKED_KEY [SIG-067]', async () => {
+      await init();
+      const appId = nextAppId('revokedkey');
+      const stolen = await newKey();
+      fixture.delegate(appId, { keys: [stolen] });
+      fixture.pinRevoked = true;
+      try {
+        await fixture.publish({
+          appId,
+          versionCode: 1,
+          files: plainApp('stolen key'),
+          statementKey: stolen,
+        });
+        fixture.revokeKey(stolen);
+        const outcome = await launch(appId);
+        assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_REVOKED_KEY']);
+        await assertNothingCached(appId);
+      } finally {
+        fixture.pinRevoked = false;
+        fixture.changed();
+      }
+    });
+
+    it('stops launching an installed release once it is revoked [SIG-066] [API-028]', async () => {
+      await init();
+      const appId = nextAppId('revokedlater');
+      const v1 = await fixture.publish({ appId, versionCode: 1, files: plainApp('v1') });
+      assert.equal((await launch(appId)).kind, 'launched');
+      fixture.revoke(v1);
+      await adapter(browser, 'restart');
       const outcome = await launch(appId);
       assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_REVOKED_RELEASE']);
-      await assertNothingCached(appId);
+    });
+
+    it('recovers from a stolen partner key: a new delegation forgets the inflated floor and the stolen version stops [SIG-088] [SIG-089]', async () => {
+      await init();
+      const appId = nextAppId('recovery');
+      const stolen = await newKey();
+      fixture.delegate(appId, { keys: [fixture.keys.partner, stolen] });
+      // The thief signs a huge versionCode with the stolen key; the host installs it.
+      await fixture.publish({
+        appId,
+        versionCode: 9_000_000,
+        files: plainApp('thief'),
+        statementKey: stolen,
+      });
+      assert.equal((await launch(appId)).versionCode, 9_000_000);
+      // The partner reports the key: a delegation without it, and a release signed with the kept key.
+      for (const release of fixture.releases) if (release.appId === appId) release.pinned = false;
+      fixture.delegate(appId, { keys: [fixture.keys.partner] });
+      await fixture.publish({ appId, versionCode: 2, files: plainApp('genuine v2') });
+      await adapter(browser, 'restart');
+      assert.deepEqual(await launch(appId), {
+        kind: 'launched',
+        appId,
+        versionCode: 2,
+        mode: 'cold',
+      });
+      assert.equal((await probe<{ label: string }>(appId)).label, 'genuine v2');
     });
 
     it('an incompatible minHostVersion shows the update screen [VER-007] [VER-008]', async () => {
@@ -285,11 +479,49 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       await assertNothingCached(appId);
     });
 
-    it('an id that no index pins opens the not-available screen [ADR-008]', async () => {
+    it('an id that no bin lists opens the not-available screen [ADR-008] [SIG-107]', async () => {
       await init();
       const outcome = await launch('dev.fixture.nobody');
       assert.deepEqual(outcome, { kind: 'notAvailable', appId: 'dev.fixture.nobody' });
       assert.equal(await browser.$('[data-testid="not-available"]').isDisplayed(), true);
+    });
+  });
+
+  describe('walks root rotations', () => {
+    let rotating: FixtureDistribution;
+    before(async () => {
+      rotating = await FixtureDistribution.start();
+    });
+    after(async () => {
+      await rotating?.close();
+    });
+
+    it('applies successors one by one, at most 32 per session, and continues in the next [SIG-053] [SIG-110]', async () => {
+      const result = await adapter<{ ok?: boolean }>(browser, 'init', {
+        distributionUrl: rotating.url,
+        trustRoot: rotating.trustRoot,
+        channel: 'stable',
+        deviceId: 'fixture-device-0000000002',
+      });
+      assert.equal(result.ok, true);
+      const appId = nextAppId('rotated');
+      await rotating.publish({ appId, versionCode: 1, files: plainApp('rotated') });
+      await rotating.rotateRoot(2);
+      assert.equal((await launch(appId)).kind, 'launched');
+      assert.equal((await state()).trust?.rootVersion, 3);
+      // Nothing installed, so the restart's update session does not walk them first.
+      await adapter(browser, 'uninstall', { appId });
+      await rotating.rotateRoot(33);
+      const other = nextAppId('rotatedlate');
+      await rotating.publish({ appId: other, versionCode: 1, files: plainApp('after 33') });
+      await adapter(browser, 'restart');
+      const capped = await launch(other);
+      assert.deepEqual([capped.kind, capped.code], ['refused', 'SIG_ROOT_ROTATION_LIMIT']);
+      await assertNothingCached(other);
+      assert.equal((await state()).trust?.rootVersion, 35);
+      // The next session applies the rest.
+      assert.equal((await launch(other)).kind, 'launched');
+      assert.equal((await state()).trust?.rootVersion, 36);
     });
   });
 

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AnalyticsQueue, maxQueuedEvents } from '../src/analytics/analytics-queue.ts';
-import { HostFailure } from '../src/launch/host-failure.ts';
+import { failureOf } from '../src/launch/host-failure.ts';
 import { readBundle, readMetadata } from '../src/distribution/transfer.ts';
 import { MemoryStore } from '../src/state/key-value-store.ts';
 import { startHostServer, type RunningHostServer } from '../server/host-server.ts';
@@ -30,48 +30,94 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
     await promise;
     return undefined;
   } catch (error) {
-    return error instanceof HostFailure ? error.code : String(error);
+    return failureOf(error).code;
   }
 }
 
+/** A body that sends `chunks`, then nothing, never closing. */
+function stalled(chunks: Uint8Array[]): Response {
+  let i = 0;
+  return new Response(
+    new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const chunk = chunks[i++];
+        if (chunk) controller.enqueue(chunk);
+        else return new Promise<void>(() => undefined);
+        return undefined;
+      },
+    }),
+  );
+}
+
 describe('bounded transfers', () => {
+  const started = { startedAt: Date.now() };
+
   it('stops reading a bundle as soon as it passes the signed length [SIG-040]', async () => {
     let pulls = 0;
     const endless = streamOf(
       Array.from({ length: 1000 }, () => new Uint8Array(1024)),
       () => pulls++,
     );
-    assert.equal(await codeOf(readBundle(endless, 4096, () => undefined)), 'SIG_LENGTH_MISMATCH');
+    assert.equal(
+      await codeOf(readBundle(endless, 4096, () => undefined, started)),
+      'SIG_LENGTH_MISMATCH',
+    );
     assert.ok(pulls <= 6, `read ${pulls} chunks`);
     assert.equal(
-      await codeOf(readBundle(streamOf([new Uint8Array(100)]), 200, () => undefined)),
+      await codeOf(readBundle(streamOf([new Uint8Array(100)]), 200, () => undefined, started)),
       'SIG_LENGTH_MISMATCH',
     );
   });
 
   it('reports progress and returns exactly the signed bytes', async () => {
     const seen: number[] = [];
-    const bytes = await readBundle(streamOf([Uint8Array.of(1, 2), Uint8Array.of(3)]), 3, (p) =>
-      seen.push(p.received),
+    const bytes = await readBundle(
+      streamOf([Uint8Array.of(1, 2), Uint8Array.of(3)]),
+      3,
+      (p) => seen.push(p.received),
+      started,
     );
     assert.deepEqual([...bytes], [1, 2, 3]);
     assert.deepEqual(seen, [2, 3]);
   });
 
-  it('gives up a bundle whose throughput stays below the minimum after the first window', async () => {
+  it('gives up a bundle that brings less than 160 KiB in a 10 s window after the first 10 s [SIG-112]', async () => {
     let now = 0;
     const chunks = Array.from({ length: 40 }, () => new Uint8Array(1024));
     const slow = streamOf(chunks, () => (now += 1000));
     assert.equal(
-      await codeOf(readBundle(slow, 40 * 1024, () => undefined, { now: () => now })),
+      await codeOf(
+        readBundle(slow, 40 * 1024, () => undefined, { startedAt: 0, clock: () => now }),
+      ),
       'SIG_SLOW_RETRIEVAL',
     );
+  });
+
+  it('aborts a bundle that stops sending altogether, without waiting for another byte [SIG-112]', async () => {
+    // The request went out 9.9 s ago: the first window ends 100 ms from now with 1 KiB received.
+    const began = performance.now();
+    const code = await codeOf(
+      readBundle(stalled([new Uint8Array(1024)]), 1 << 20, () => undefined, {
+        startedAt: Date.now() - 9_900,
+      }),
+    );
+    assert.equal(code, 'SIG_SLOW_RETRIEVAL');
+    assert.ok(performance.now() - began < 5_000);
+  });
+
+  it('aborts metadata not complete 30 s after its request [SIG-111]', async () => {
+    const began = performance.now();
+    assert.equal(
+      await codeOf(readMetadata(stalled([new Uint8Array(10)]), { startedAt: Date.now() - 29_900 })),
+      'SIG_SLOW_RETRIEVAL',
+    );
+    assert.ok(performance.now() - began < 5_000);
   });
 
   it('refuses metadata over its size limit [SIG-017]', async () => {
     assert.equal(
       await codeOf(
-        readMetadata(streamOf([new Uint8Array(600), new Uint8Array(600)]), 'The index', 1000),
+        readMetadata(streamOf([new Uint8Array(600), new Uint8Array(600)]), started, 1000),
       ),
       'SIG_MALFORMED',
     );

@@ -7,7 +7,8 @@ import type { components } from '#schemas/generated/distribution/openapi.ts';
 import type { UpdateCheckRequest } from '#schemas/generated/types/distribution/update-check-request.ts';
 import type { UpdateCheckResponse } from '#schemas/generated/types/distribution/update-check-response.ts';
 import { HostFailure } from '../launch/host-failure.ts';
-import { metadataDeadlineMs, readBundle, readMetadata, type BundleProgress } from './transfer.ts';
+import { bundleRateWindowMs, metadataTimeoutMs } from '#sdk/signing/index.ts';
+import { readBundle, readMetadata, type BundleProgress } from './transfer.ts';
 
 type Schemas = components['schemas'];
 export type CatalogApp = Schemas['CatalogApp'];
@@ -98,7 +99,7 @@ export class DistributionClient {
 
   async #send(
     path: string,
-    init: RequestInit & { credential?: 'device' | 'user'; deadlineMs?: number } = {},
+    init: RequestInit & { credential?: 'device' | 'user' } = {},
   ): Promise<Response> {
     const headers = new Headers(init.headers);
     const credential =
@@ -116,12 +117,6 @@ export class DistributionClient {
     if (credential) headers.set('authorization', `Bearer ${credential}`);
     const controller = new AbortController();
     init.signal?.addEventListener('abort', () => controller.abort(init.signal?.reason));
-    const timer = init.deadlineMs
-      ? setTimeout(
-          () => controller.abort(new HostFailure('SIG_SLOW_RETRIEVAL', `${path} took too long.`)),
-          init.deadlineMs,
-        )
-      : undefined;
     try {
       const response = await this.transport.fetch(path.startsWith('http') ? path : this.url(path), {
         ...init,
@@ -137,8 +132,6 @@ export class DistributionClient {
       if (error instanceof HostFailure) throw error;
       if (controller.signal.reason instanceof HostFailure) throw controller.signal.reason;
       throw new OfflineError(`The distribution server cannot be reached (${path}).`);
-    } finally {
-      if (timer) clearTimeout(timer);
     }
   }
 
@@ -153,55 +146,84 @@ export class DistributionClient {
     return (await response.json()) as T;
   }
 
-  /** A signed metadata document, bounded in size [SIG-017] and time; null when the server has none (404). */
-  async metadata(path: string, what: string): Promise<Uint8Array | null> {
-    // The deadline covers the body too: a trickle of bytes cannot hold the session open.
-    const deadline = new AbortController();
+  /**
+   * Sends a GET whose response must begin within `headerMs` of the request (a slow-retrieval rule
+   * covers the wait for the headers too), then reads the body with `read`; a failure of the read
+   * aborts the request, so a stalled connection is closed, not left open.
+   */
+  async #download<T>(
+    path: string,
+    what: string,
+    headerMs: number,
+    read: (response: Response, startedAt: number) => Promise<T>,
+    slowMessage: string,
+    requirement: string,
+  ): Promise<T | null> {
+    const controller = new AbortController();
+    const startedAt = Date.now();
     const timer = setTimeout(
-      () =>
-        deadline.abort(
-          new HostFailure(
-            'SIG_SLOW_RETRIEVAL',
-            `${what} took longer than ${metadataDeadlineMs} ms.`,
-          ),
-        ),
-      metadataDeadlineMs,
+      () => controller.abort(new HostFailure('SIG_SLOW_RETRIEVAL', slowMessage, requirement)),
+      headerMs,
     );
+    let response: Response;
     try {
-      const response = await this.#send(path, { cache: 'no-store', signal: deadline.signal });
-      if (response.status === 404) return null;
-      if (!response.ok) {
-        throw new DistributionError(
-          await problemCode(response),
-          response.status,
-          `${what}: HTTP ${response.status}.`,
-        );
-      }
-      return await readMetadata(response, what);
-    } catch (error) {
-      if (deadline.signal.aborted && deadline.signal.reason instanceof HostFailure)
-        throw deadline.signal.reason;
-      throw error;
+      response = await this.#send(path, { cache: 'no-store', signal: controller.signal });
     } finally {
       clearTimeout(timer);
     }
+    if (response.status === 404) {
+      await response.body?.cancel().catch(() => undefined);
+      return null;
+    }
+    if (!response.ok) {
+      throw new DistributionError(
+        await problemCode(response),
+        response.status,
+        `${what}: HTTP ${response.status}.`,
+      );
+    }
+    try {
+      return await read(response, startedAt);
+    } catch (error) {
+      controller.abort(error);
+      throw error;
+    }
   }
 
-  /** Downloads a bundle, never more than its signed length [SIG-040]. */
+  /**
+   * A signed metadata document, bounded in size [SIG-017] and complete within 30 seconds of its
+   * request [SIG-111]; null when the server has none (404).
+   */
+  metadata(path: string, what: string): Promise<Uint8Array | null> {
+    return this.#download(
+      path,
+      what,
+      metadataTimeoutMs,
+      (response, startedAt) => readMetadata(response, { startedAt }),
+      `${what} was not complete ${metadataTimeoutMs} ms after its request.`,
+      'SIG-111',
+    );
+  }
+
+  /**
+   * Downloads a bundle, never more than its signed length [SIG-040], aborted when its rate stays
+   * below the floor of [SIG-112] (a response whose headers take 10 seconds brought nothing in them).
+   */
   async bundle(
     url: string,
     signedLength: number,
     onProgress: (progress: BundleProgress) => void,
   ): Promise<Uint8Array> {
-    const response = await this.#send(url, { cache: 'no-store' });
-    if (!response.ok) {
-      throw new DistributionError(
-        await problemCode(response),
-        response.status,
-        `The bundle: HTTP ${response.status}.`,
-      );
-    }
-    return readBundle(response, signedLength, onProgress);
+    const bytes = await this.#download(
+      url,
+      'The bundle',
+      bundleRateWindowMs,
+      (response, startedAt) => readBundle(response, signedLength, onProgress, { startedAt }),
+      `The bundle sent nothing ${bundleRateWindowMs} ms after its request.`,
+      'SIG-112',
+    );
+    if (!bytes) throw new DistributionError('API_NOT_FOUND', 404, 'The bundle: HTTP 404.');
+    return bytes;
   }
 
   /** The content-addressed bundle route of a digest [API-042]. */

@@ -1,76 +1,18 @@
 /**
- * Bounded reads of distribution responses: metadata stops at its size limit and its time limit
- * [SIG-017]; a bundle stops at its signed length [SIG-040] and fails when its throughput stays too
- * low (the slow-retrieval rule of draft.2), reporting progress as bytes arrive.
+ * Bounded reads of distribution responses, with the sdk's readers of spec/signing.md: metadata stops
+ * at its size limit [SIG-017] and 30 seconds after its request was sent [SIG-111]; a bundle stops
+ * at its signed length [SIG-040] and is aborted when, from 10 seconds after its request on, fewer
+ * than 163,840 bytes arrived in the preceding 10 seconds [SIG-112], even while nothing arrives at all.
+ * Progress is reported as bytes arrive.
  */
-import { HostFailure } from '../launch/host-failure.ts';
+import {
+  maxMetadataBytes,
+  readMetadataStream,
+  readPackageStream,
+  type RetrievalTiming,
+} from '#sdk/signing/index.ts';
 
-/** [SIG-017] default limit of one metadata document. */
-export const maxMetadataBytes = 16 * 1024 * 1024;
-/** Slow retrieval: a metadata document must be complete within this time. */
-export const metadataDeadlineMs = 30_000;
-/** Slow retrieval: after a grace period, every window of this length must bring enough bytes. */
-export const throughputWindowMs = 10_000;
-export const minimumThroughputBytesPerSecond = 16 * 1024;
-
-export interface Clock {
-  now(): number;
-}
-
-async function* chunks(
-  response: Response,
-  signal?: AbortSignal,
-): AsyncGenerator<Uint8Array, void, undefined> {
-  if (!response.body) return;
-  const reader = response.body.getReader();
-  try {
-    for (;;) {
-      if (signal?.aborted) throw signal.reason;
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    // Leaving early (too long, too slow) closes the connection.
-    reader.cancel().catch(() => undefined);
-  }
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-/** Reads a metadata body, refusing it past `limit` bytes [SIG-017]. */
-export async function readMetadata(
-  response: Response,
-  what: string,
-  limit = maxMetadataBytes,
-): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > limit) {
-    throw new HostFailure(
-      'SIG_MALFORMED',
-      `${what} announces ${declared} bytes, over ${limit}.`,
-      'SIG-017',
-    );
-  }
-  const parts: Uint8Array[] = [];
-  let received = 0;
-  for await (const chunk of chunks(response)) {
-    received += chunk.length;
-    if (received > limit) {
-      throw new HostFailure('SIG_MALFORMED', `${what} exceeds ${limit} bytes.`, 'SIG-017');
-    }
-    parts.push(chunk);
-  }
-  return concat(parts, received);
-}
+export { maxMetadataBytes };
 
 export interface BundleProgress {
   received: number;
@@ -78,52 +20,56 @@ export interface BundleProgress {
 }
 
 /**
- * Reads a bundle body: stops once more than the signed length arrives [SIG-040], refuses a short
- * body [SIG-041], and aborts when, after the first window, a window brings fewer bytes than the
- * minimum throughput allows.
+ * The body of a response as chunks. Leaving the loop early (too long, too slow) cancels the reader,
+ * which closes the connection.
  */
-export async function readBundle(
+export async function* bodyChunks(response: Response): AsyncGenerator<Uint8Array, void, undefined> {
+  if (!response.body) return;
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+}
+
+/** Reports every chunk as it passes. */
+async function* counted(
+  source: AsyncIterable<Uint8Array>,
+  total: number,
+  onProgress: (progress: BundleProgress) => void,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  let received = 0;
+  for await (const chunk of source) {
+    received += chunk.length;
+    onProgress({ received: Math.min(received, total), total });
+    yield chunk;
+  }
+}
+
+/** Reads a metadata body [SIG-017] [SIG-111]; `timing.startedAt` is when the request was sent. */
+export function readMetadata(
+  response: Response,
+  timing: RetrievalTiming,
+  limit = maxMetadataBytes,
+): Promise<Uint8Array> {
+  return readMetadataStream(bodyChunks(response), limit, timing);
+}
+
+/** Reads a bundle body [SIG-040] [SIG-041] [SIG-112]; `timing.startedAt` is when the request was sent. */
+export function readBundle(
   response: Response,
   signedLength: number,
   onProgress: (progress: BundleProgress) => void,
-  clock: Clock = { now: () => performance.now() },
+  timing: RetrievalTiming,
 ): Promise<Uint8Array> {
-  const out = new Uint8Array(signedLength);
-  let received = 0;
-  const started = clock.now();
-  let windowStart = started;
-  let windowBytes = 0;
-  for await (const chunk of chunks(response)) {
-    if (received + chunk.length > signedLength) {
-      throw new HostFailure(
-        'SIG_LENGTH_MISMATCH',
-        `The bundle is longer than its signed length of ${signedLength} bytes.`,
-        'SIG-040',
-      );
-    }
-    out.set(chunk, received);
-    received += chunk.length;
-    windowBytes += chunk.length;
-    const now = clock.now();
-    if (now - started >= throughputWindowMs && now - windowStart >= throughputWindowMs) {
-      const rate = (windowBytes * 1000) / (now - windowStart);
-      if (rate < minimumThroughputBytesPerSecond) {
-        throw new HostFailure(
-          'SIG_SLOW_RETRIEVAL',
-          `The bundle arrives at ${Math.round(rate)} B/s, below ${minimumThroughputBytesPerSecond} B/s.`,
-        );
-      }
-      windowStart = now;
-      windowBytes = 0;
-    }
-    onProgress({ received, total: signedLength });
-  }
-  if (received !== signedLength) {
-    throw new HostFailure(
-      'SIG_LENGTH_MISMATCH',
-      `The bundle has ${received} bytes; the signed length is ${signedLength}.`,
-      'SIG-041',
-    );
-  }
-  return out;
+  return readPackageStream(
+    counted(bodyChunks(response), signedLength, onProgress),
+    { length: signedLength },
+    timing,
+  );
 }

@@ -18,6 +18,11 @@ export interface HostConfig {
   /** The host API version to implement; defaults to hostApiVersion. */
   hostApiVersion?: string;
   readyTimeoutMs?: number;
+  /**
+   * How updates are decided: `bins` (default) applies the update selection to the verified bins
+   * [API-101]; `server` asks the server's batch update check [API-022] (needs a device credential).
+   */
+  updateCheck?: 'bins' | 'server';
 }
 
 export function randomDeviceId(): string {

@@ -58,7 +58,13 @@ import { BridgeStorage } from '../state/bridge-storage.ts';
 import type { KeyValueStore } from '../state/key-value-store.ts';
 import { PackageStore } from '../state/package-store.ts';
 import { SdkVerifier, sha256Hex } from '../trust/sdk-verifier.ts';
-import type { PinnedRelease, TrustSession, TrustSummary, Verifier } from '../trust/verifier.ts';
+import type {
+  BinRelease,
+  TrustSession,
+  TrustSummary,
+  TrustedRelease,
+  Verifier,
+} from '../trust/verifier.ts';
 import {
   activate,
   confirm,
@@ -71,8 +77,9 @@ import {
   type InstalledVersion,
 } from '../updates/app-record.ts';
 import {
-  indexDecider,
+  binDecider,
   serverDecider,
+  type InstalledApp,
   type UpdateDecider,
   type UpdateDecision,
 } from '../updates/update-decision.ts';
@@ -162,6 +169,13 @@ function base64Bytes(text: string): Uint8Array {
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
+}
+
+function bytesBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }
 
 export class SuperApp {
@@ -487,26 +501,30 @@ export class SuperApp {
         : undefined;
     this.#step(appId, cached ? { type: 'cacheHit' } : { type: 'cacheMiss' });
     if (cached) display.name = cached.manifest.name;
-    // 2. Metadata: a fresh, verified index decides whether the cache may run.
+    // 2. Metadata: a fresh, verified index and the app's bin decide whether the cache may run.
     let session: TrustSession | undefined;
     let decision: UpdateDecision;
+    // [SIG-089] the installed version runs only while its statement verifies under the delegation.
+    let installedFault: HostFailure | undefined;
     try {
-      const installed = record?.current
-        ? { versionCode: record.current.versionCode, releaseSha256: record.current.releaseSha256 }
-        : undefined;
-      const query = [
-        { appId, ...(installed ? { installed } : {}), rejected: record?.rejected ?? [] },
-      ];
       session = await this.#session();
-      [decision = { kind: 'upToDate' }] = await this.#decider().decide(session, query);
+      const decide = async (current: TrustSession): Promise<UpdateDecision> => {
+        installedFault = await this.#refreshInstalled(current, record);
+        const [answer = { kind: 'upToDate' }] = await this.#decider().decide(current, [
+          this.#installedApp(appId, record, installedFault),
+        ]);
+        return answer;
+      };
+      decision = await decide(session);
       if (decision.kind === 'notFound' || (decision.kind === 'upToDate' && !cached)) {
         // A reused index may predate this app's release: only a fresh one can say it is absent.
         session = await this.#session(true);
-        [decision = { kind: 'upToDate' }] = await this.#decider().decide(session, query);
+        decision = await decide(session);
       }
     } catch (error) {
       const failure = failureOf(error);
-      if (cached) {
+      const fault = cached ? this.#checkInstalled(appId, cached) : undefined;
+      if (cached && !fault) {
         // Offline, or metadata that cannot be verified now: the verified cache still runs.
         this.#step(appId, { type: 'offline' });
         return this.#run(
@@ -520,13 +538,18 @@ export class SuperApp {
           requestedAt,
         );
       }
+      const reason = fault ?? failure;
       this.#step(
         appId,
-        error instanceof OfflineError
-          ? { type: 'fail', code: failure.code }
-          : { type: 'refuse', code: failure.code },
+        error instanceof OfflineError && !fault
+          ? { type: 'fail', code: reason.code }
+          : { type: 'refuse', code: reason.code },
       );
-      return this.#refuse(display, error instanceof OfflineError ? 'failed' : 'refused', failure);
+      return this.#refuse(
+        display,
+        error instanceof OfflineError && !fault ? 'failed' : 'refused',
+        reason,
+      );
     }
     switch (decision.kind) {
       case 'notFound':
@@ -586,16 +609,25 @@ export class SuperApp {
         return this.#finish({ kind: 'notAvailable', appId });
       case 'revoked':
         if (!decision.replacement) {
-          const failure = new HostFailure(
-            'SIG_REVOKED_RELEASE',
-            'The installed release was revoked and has no replacement.',
-            'SIG-066',
-          );
+          const failure =
+            installedFault ??
+            (decision.code === 'SIG_REVOKED_KEY'
+              ? new HostFailure(
+                  'SIG_REVOKED_KEY',
+                  'The partner key that signed the installed version was revoked; no release replaces it.',
+                  'SIG-067',
+                )
+              : new HostFailure(
+                  'SIG_REVOKED_RELEASE',
+                  'The installed release was revoked and has no replacement.',
+                  'SIG-066',
+                ));
           this.#step(appId, { type: 'refuse', code: failure.code });
           return this.#refuse(display, 'refused', failure);
         }
         return this.#installAndRun(
           session,
+          appId,
           decision.replacement,
           record,
           display,
@@ -609,7 +641,7 @@ export class SuperApp {
         if (cached && !decision.mandatory) {
           // The cache runs now; the update downloads in the background for the next cold start.
           this.#step(appId, { type: 'upToDate' });
-          void this.#stageUpdate(session, decision.pin, false);
+          void this.#stageUpdate(session, appId, decision.release, false);
           return this.#run(
             appId,
             record as AppRecord,
@@ -624,7 +656,8 @@ export class SuperApp {
         // [API-035] a mandatory update is applied before the installed version may start.
         return this.#installAndRun(
           session,
-          decision.pin,
+          appId,
+          decision.release,
           record,
           display,
           page,
@@ -636,15 +669,74 @@ export class SuperApp {
     }
   }
 
+  /** The selection on the verified bins [API-101], or the server's batch check when configured. */
   #decider(): UpdateDecider {
     const config = this.config;
-    return this.client.hasDeviceCredential
-      ? serverDecider(this.client, {
-          hostApiVersion: this.hostApiVersion,
-          channel: config.channel,
-          deviceId: config.deviceId,
-        })
-      : indexDecider;
+    const request = {
+      hostApiVersion: this.hostApiVersion,
+      channel: config.channel,
+      deviceId: config.deviceId,
+    };
+    return config.updateCheck === 'server' && this.client.hasDeviceCredential
+      ? serverDecider(this.client, request)
+      : binDecider(request);
+  }
+
+  /**
+   * [SIG-088] [SIG-089] Before deciding about an installed app, trusts the delegation its bin pins
+   * (which may forget its versionCode floor) and checks the installed version's statement under it.
+   */
+  async #refreshInstalled(
+    session: TrustSession,
+    record: AppRecord | undefined,
+  ): Promise<HostFailure | undefined> {
+    if (!record?.current) return undefined;
+    await session.refreshDelegation(record.appId);
+    return this.#checkInstalled(record.appId, record.current);
+  }
+
+  /** [SIG-089] why an installed version may not run, or undefined when its statement verifies. */
+  #checkInstalled(appId: string, version: InstalledVersion): HostFailure | undefined {
+    if (typeof version.statement !== 'string') {
+      return new HostFailure(
+        'SIG_UNKNOWN_KEY',
+        'The version was installed without a partner statement; it must be installed again.',
+        'SIG-089',
+      );
+    }
+    try {
+      this.verifier.verifyInstalled(appId, {
+        versionCode: version.versionCode,
+        packageSha256: version.packageSha256,
+        statement: base64Bytes(version.statement),
+      });
+      return undefined;
+    } catch (error) {
+      return failureOf(error);
+    }
+  }
+
+  #installedApp(
+    appId: string,
+    record: AppRecord | undefined,
+    fault: HostFailure | undefined,
+  ): InstalledApp {
+    const current = record?.current;
+    return {
+      appId,
+      ...(current
+        ? {
+            installed: {
+              versionCode: current.versionCode,
+              releaseSha256: current.releaseSha256,
+              statementKeyid: current.statementKeyid,
+              verified: fault === undefined,
+            },
+          }
+        : {}),
+      ...(record?.pending ? { stagedVersionCode: record.pending.versionCode } : {}),
+      rejected: record?.rejected ?? [],
+    };
   }
 
   #refuse(display: LaunchingApp, kind: 'refused' | 'failed', failure: HostFailure): LaunchOutcome {
@@ -655,12 +747,14 @@ export class SuperApp {
   /** Steps 2 (release) to 6 of a launch for one pinned release; nothing is stored unless all pass. */
   async #install(
     session: TrustSession,
-    pin: PinnedRelease,
+    appId: string,
+    pin: BinRelease,
     onStep: (event: LaunchEvent) => void,
     onProgress: (progress: BundleProgress) => void,
     options: { store?: boolean } = {},
   ): Promise<InstalledVersion | { minHostVersion: string }> {
-    const release = await session.verifyRelease(pin);
+    // Delegation, release envelope and statement, before any byte of the package [SIG-093].
+    const release: TrustedRelease = await session.verifyRelease(appId, pin);
     onStep({ type: 'metadataVerified' });
     // [VER-007] checked before a byte is downloaded: an old host keeps what it can run.
     if (!hostSatisfies(this.hostApiVersion, release.minHostVersion))
@@ -685,6 +779,8 @@ export class SuperApp {
       versionCode: release.versionCode,
       version: release.version,
       releaseSha256: release.releaseSha256,
+      statementKeyid: release.statementKeyid,
+      statement: bytesBase64(release.statement),
       packageSha256: release.package.sha256,
       minHostVersion: release.minHostVersion,
       manifest: extracted.manifest,
@@ -695,7 +791,8 @@ export class SuperApp {
 
   async #installAndRun(
     session: TrustSession,
-    pin: PinnedRelease,
+    appId: string,
+    pin: BinRelease,
     previousRecord: AppRecord | undefined,
     display: LaunchingApp,
     page: string,
@@ -704,7 +801,6 @@ export class SuperApp {
     launchId: string,
     requestedAt: number,
   ): Promise<LaunchOutcome> {
-    const { appId } = pin;
     // The runtime origin of this installation starts loading while the package downloads.
     const label = previousRecord?.runtimeLabel ?? randomRuntimeLabel();
     this.#preload(appId, label);
@@ -712,6 +808,7 @@ export class SuperApp {
     try {
       installed = await this.#install(
         session,
+        appId,
         pin,
         (event) => {
           this.#step(appId, event);
@@ -758,7 +855,7 @@ export class SuperApp {
     const persisted = (async () => {
       await this.packages.put({ sha256: installed.packageSha256, files });
       await this.#save(current);
-      await this.verifier.recordInstall(appId, installed.versionCode);
+      await this.verifier.recordInstall({ appId, versionCode: installed.versionCode });
     })();
     persisted.catch(() => undefined);
     if (from !== undefined) {
@@ -808,6 +905,13 @@ export class SuperApp {
       ? this.#simulatorFiles.get(appId)?.files
       : this.#justInstalled.get(version.packageSha256);
     this.#justInstalled.delete(version.packageSha256);
+    // [SIG-089] a kept version runs only while its statement verifies under the trusted
+    // delegation; a version installed by this launch was verified under it moments ago.
+    const fault = simulator || simulated ? undefined : this.#checkInstalled(appId, version);
+    if (fault) {
+      this.#step(appId, { type: 'refuse', code: fault.code });
+      return this.#refuse(display, 'refused', fault);
+    }
     // The files are read only if the runtime lacks them (a warm runtime still holds them).
     let files: Promise<Record<string, Uint8Array> | undefined> | undefined;
     const stored = (): Promise<Record<string, Uint8Array> | undefined> => {
@@ -1207,15 +1311,13 @@ export class SuperApp {
     let record = await this.record(appId);
     try {
       const session = await this.#session(true);
-      const installed = record?.current
-        ? { versionCode: record.current.versionCode, releaseSha256: record.current.releaseSha256 }
-        : undefined;
+      const fault = await this.#refreshInstalled(session, record);
       const [decision] = await this.#decider().decide(session, [
-        { appId, ...(installed ? { installed } : {}), rejected: record?.rejected ?? [] },
+        this.#installedApp(appId, record, fault),
       ]);
       const pin =
         decision?.kind === 'update'
-          ? decision.pin
+          ? decision.release
           : decision?.kind === 'revoked'
             ? decision.replacement
             : undefined;
@@ -1226,7 +1328,7 @@ export class SuperApp {
           minHostVersion: decision.minHostVersion,
         });
       if (!pin) {
-        if (record?.current)
+        if (record?.current && !fault)
           return this.#finish({
             kind: 'launched',
             appId,
@@ -1234,13 +1336,21 @@ export class SuperApp {
             mode: 'cold',
           });
         return this.#finish(
-          decision?.kind === 'revoked'
-            ? { kind: 'refused', code: 'SIG_REVOKED_RELEASE', appId }
+          decision?.kind === 'revoked' || fault
+            ? {
+                kind: 'refused',
+                code:
+                  fault?.code ??
+                  (decision?.kind === 'revoked' ? decision.code : undefined) ??
+                  'SIG_REVOKED_RELEASE',
+                appId,
+              }
             : { kind: 'notAvailable', appId },
         );
       }
       const result = await this.#install(
         session,
+        appId,
         pin,
         () => undefined,
         () => undefined,
@@ -1251,9 +1361,10 @@ export class SuperApp {
           appId,
           minHostVersion: result.minHostVersion,
         });
+      this.#justInstalled.delete(result.packageSha256);
       record = installNow(record ?? newRecord(appId, randomRuntimeLabel()), result);
       await this.#save(record);
-      await this.verifier.recordInstall(appId, result.versionCode);
+      await this.verifier.recordInstall({ appId, versionCode: result.versionCode });
       return this.#finish({
         kind: 'launched',
         appId,
@@ -1274,26 +1385,29 @@ export class SuperApp {
   /** Downloads and verifies one update in the background; it is activated at the next cold start. */
   async #stageUpdate(
     session: TrustSession,
-    pin: PinnedRelease,
+    appId: string,
+    pin: BinRelease,
     mandatory: boolean,
   ): Promise<boolean> {
     try {
       const result = await this.#install(
         session,
+        appId,
         pin,
         () => undefined,
         () => undefined,
       );
       if (!('versionCode' in result)) return false;
-      const record = await this.record(pin.appId);
+      this.#justInstalled.delete(result.packageSha256);
+      const record = await this.record(appId);
       if (!record) return false;
       await this.#save(stage(record, result, mandatory));
-      await this.verifier.recordInstall(pin.appId, result.versionCode);
+      await this.verifier.recordInstall({ appId, versionCode: result.versionCode });
       this.#changed();
       return true;
     } catch (error) {
       const failure = failureOf(error);
-      await this.#track(pin.appId, pin.versionCode, {
+      await this.#track(appId, pin.versionCode, {
         type: 'update.failed',
         toVersionCode: pin.versionCode,
         code: this.#registryCode(failure.code),
@@ -1311,34 +1425,24 @@ export class SuperApp {
     const report = { checked: records.length, staged: [] as string[], failed: [] as string[] };
     if (records.length === 0) return report;
     const session = await this.#session(true);
+    const faults = await Promise.all(records.map((r) => this.#refreshInstalled(session, r)));
     const decisions = await this.#decider().decide(
       session,
-      records.map((r) => ({
-        appId: r.appId,
-        ...(r.current
-          ? {
-              installed: {
-                versionCode: r.current.versionCode,
-                releaseSha256: r.current.releaseSha256,
-              },
-            }
-          : {}),
-        ...(r.pending ? { stagedVersionCode: r.pending.versionCode } : {}),
-        rejected: r.rejected,
-      })),
+      records.map((r, i) => this.#installedApp(r.appId, r, faults[i])),
     );
     for (const [i, decision] of decisions.entries()) {
       const record = records[i];
       if (!record) continue;
       const pin =
         decision.kind === 'update'
-          ? decision.pin
+          ? decision.release
           : decision.kind === 'revoked'
             ? decision.replacement
             : undefined;
       if (!pin) continue;
       const mandatory = decision.kind === 'update' ? decision.mandatory : true;
-      if (await this.#stageUpdate(session, pin, mandatory)) report.staged.push(record.appId);
+      if (await this.#stageUpdate(session, record.appId, pin, mandatory))
+        report.staged.push(record.appId);
       else report.failed.push(record.appId);
     }
     this.#changed();
@@ -1423,6 +1527,8 @@ export class SuperApp {
       versionCode: manifest.versionCode,
       version: manifest.version,
       releaseSha256: 'simulator',
+      statementKeyid: 'simulator',
+      statement: '',
       packageSha256,
       minHostVersion: manifest.minHostVersion,
       manifest,
@@ -1485,7 +1591,8 @@ export class SuperApp {
   async #existsInCatalog(appId: string): Promise<boolean> {
     try {
       const session = await this.#session();
-      return session.pinned(appId).length > 0;
+      const entry = await session.entry(appId);
+      return entry?.releases.some((r) => r.channel === session.channel) ?? false;
     } catch {
       return false;
     }

@@ -73,6 +73,13 @@ export class ShimBuffer extends Uint8Array {
   equals(other: Uint8Array): boolean {
     return compare(this, other) === 0;
   }
+
+  /** Node's reading of 4 bytes as an unsigned big-endian integer (the rollout bucket, API-081). */
+  readUInt32BE(offset = 0): number {
+    if (!Number.isInteger(offset) || offset < 0 || offset + 4 > this.length)
+      throw new RangeError(`offset ${offset} is out of range`);
+    return new DataView(this.buffer, this.byteOffset, this.length).getUint32(offset, false);
+  }
 }
 
 function copy(bytes: Uint8Array): ShimBuffer {

@@ -1,22 +1,28 @@
 /**
- * The Verifier port implemented with the sdk's TrustStore (spec/signing.md of 1.0.0-draft): root
- * rotations, the signed index and release metadata, verified by the sdk's own code (bundled for the
- * browser with the shims of src/platform). Package digests use WebCrypto, which is native and
+ * The Verifier port implemented with the sdk's TrustStore (spec/signing.md of 1.0.0-draft.2), running
+ * unchanged in the browser through the shims of src/platform. The store verifies; this class fetches
+ * each document from the route of spec/distribution.md that the document before it pins, and keeps
+ * the trust state persisted [SIG-068]. Package digests use WebCrypto, which is native and
  * asynchronous, so a 2 MiB bundle costs a few milliseconds.
  */
-import { parseEnvelope, TrustStore, type TrustState } from '#sdk/signing/index.ts';
+import { isMiniAppError } from '#sdk/diagnostics/index.ts';
+import {
+  maxRootRotations,
+  TrustStore,
+  type AppEntry,
+  type BinRelease,
+  type Release,
+  type TrustState,
+} from '#sdk/signing/index.ts';
+import { DistributionError, type DistributionClient } from '../distribution/distribution-client.ts';
 import { HostFailure } from '../launch/host-failure.ts';
-import type { DistributionClient } from '../distribution/distribution-client.ts';
 import type {
-  PinnedRelease,
+  InstalledStatement,
   TrustSession,
   TrustSummary,
   TrustedRelease,
   Verifier,
 } from './verifier.ts';
-
-/** A host walks at most this many root rotations in one session (the rotation limit of draft.2). */
-export const maxRootRotations = 32;
 
 /** Where the verifier keeps its state between sessions [SIG-068]. */
 export interface TrustStatePort {
@@ -62,8 +68,17 @@ export async function checkPackageDigest(
   }
 }
 
+function notServed(what: string, requirement: string): HostFailure {
+  return new HostFailure('SIG_NOT_IN_INDEX', `The server does not serve ${what}.`, requirement);
+}
+
 export class SdkVerifier implements Verifier {
-  #store: TrustStore;
+  readonly #store: TrustStore;
+  #saving: Promise<void> = Promise.resolve();
+  /** Delegation envelopes by digest: immutable, so fetched once per host session. */
+  readonly #delegationBytes = new Map<string, Uint8Array>();
+  /** Bins being fetched, by route, so concurrent lookups share one download. */
+  readonly #binDownloads = new Map<string, Promise<void>>();
 
   private constructor(
     store: TrustStore,
@@ -87,86 +102,207 @@ export class SdkVerifier implements Verifier {
     return new SdkVerifier(store, client, port);
   }
 
+  /** [SIG-068] written in order, each time after the document that changed the state verified. */
+  #persist(): Promise<void> {
+    this.#saving = this.#saving.then(() => this.port.save(this.#store.state));
+    return this.#saving;
+  }
+
   summary(): TrustSummary {
-    const { root, state } = { root: this.#store.root, state: this.#store.state };
+    const root = this.#store.root;
+    const state = this.#store.state;
     return {
       rootVersion: root.version,
       rootExpires: root.expires,
       indexVersion: state.indexVersion,
       installed: state.installed,
+      delegations: Object.fromEntries(
+        Object.entries(state.delegations ?? {}).map(([appId, d]) => [appId, d.version]),
+      ),
     };
   }
 
   async open(now: Date, channel: string): Promise<TrustSession> {
     const store = this.#store;
-    // [SIG-053] successors one version at a time, from the immutable per-version route.
+    // [SIG-053] successors one version at a time from the immutable per-version route; one more
+    // than the cap is fetched so that the store can tell that the cap was reached [SIG-110].
     const successors: Uint8Array[] = [];
-    for (let version = store.root.version + 1; ; version++) {
-      if (successors.length >= maxRootRotations) {
-        throw new HostFailure(
-          'SIG_ROOT_ROTATION_INVALID',
-          `More than ${maxRootRotations} root rotations in one session.`,
-        );
-      }
+    for (let version = store.root.version + 1; successors.length <= maxRootRotations; version++) {
       const bytes = await this.client.metadata(`v1/trust/${version}.root.json`, `Root ${version}`);
       if (!bytes) break;
       successors.push(bytes);
     }
-    store.updateRoot(successors, now);
+    try {
+      store.updateRoot(successors, now);
+    } finally {
+      // The roots applied before a failure (or before the cap) are kept for the next session.
+      if (successors.length > 0) await this.#persist();
+    }
     const indexBytes = await this.client.metadata('v1/trust/index.json', 'The index');
-    if (!indexBytes)
-      throw new HostFailure('SIG_NOT_IN_INDEX', 'The server publishes no index.', 'SIG-064');
+    if (!indexBytes) throw notServed('an index', 'SIG-064');
     const index = store.verifyIndex(indexBytes, now);
-    // [SIG-068] persisted only now that the documents raising it verified.
-    await this.port.save(store.state);
-    const client = this.client;
+    await this.#persist();
+    return this.#session(now, channel, index.version);
+  }
+
+  #session(now: Date, channel: string, indexVersion: number): TrustSession {
+    const store = this.#store;
+    const verified = new WeakSet<TrustedRelease>();
+    const entry = (appId: string): Promise<AppEntry | null> => this.#entry(appId, now);
     return {
       now,
       channel,
-      indexVersion: index.version,
-      pinned(appId: string): PinnedRelease[] {
-        return index.releases
-          .filter((entry) => entry.appId === appId && entry.channel === channel)
-          .map((entry) => ({
-            appId,
-            channel,
-            versionCode: entry.versionCode,
-            releaseSha256: entry.sha256,
-          }))
-          .sort((a, b) => b.versionCode - a.versionCode);
+      indexVersion,
+      entry,
+      refreshDelegation: async (appId) => {
+        const current = await entry(appId);
+        if (!current) return;
+        const trusted = store.trustedDelegation(appId);
+        if (
+          trusted?.version === current.delegation.version &&
+          trusted.sha256 === current.delegation.sha256
+        ) {
+          return;
+        }
+        await this.#verifyDelegation(appId, current, now);
       },
-      isRevoked: (releaseSha256: string) => index.revokedReleases.includes(releaseSha256),
-      async verifyRelease(pin: PinnedRelease): Promise<TrustedRelease> {
-        const bytes = await client.metadata(
-          `v1/releases/${encodeURIComponent(pin.appId)}/${pin.versionCode}.release.json`,
-          'The release metadata',
+      verifyRelease: async (appId, pin) => {
+        const current = await entry(appId);
+        if (!current) throw notServed(`a bin that lists ${appId}`, 'SIG-107');
+        // Every install verifies the pinned delegation in this session: the statement needs it.
+        await this.#verifyDelegation(appId, current, now);
+        const release = await this.#verifyReleaseEnvelope(appId, pin, channel, now);
+        const statementBytes = await this.client.metadata(
+          `v1/releases/${encodeURIComponent(appId)}/${release.release.versionCode}.statement.json`,
+          'The statement',
         );
-        if (!bytes) {
-          throw new HostFailure(
-            'SIG_NOT_IN_INDEX',
-            `The server has no release ${pin.versionCode} of ${pin.appId}.`,
+        if (!statementBytes) {
+          throw new DistributionError(
+            'API_NOT_FOUND',
+            404,
+            `The server has no statement of ${appId} ${release.release.versionCode}.`,
           );
         }
-        parseEnvelope(bytes);
-        const { release, sha256 } = store.verifyRelease(bytes, { appId: pin.appId, channel, now });
-        return {
-          appId: release.appId,
-          version: release.version,
-          versionCode: release.versionCode,
-          minHostVersion: release.minHostVersion,
-          package: { ...release.package },
-          manifestSha256: release.manifestSha256,
-          permissions: [...release.permissions],
-          releaseSha256: sha256,
-          statementKeyid: release.statement.keyid,
+        // [SIG-090] [SIG-091] [SIG-092] before any package byte is read [SIG-093].
+        store.verifyStatement(statementBytes, release.release);
+        const trusted: TrustedRelease = {
+          appId: release.release.appId,
+          version: release.release.version,
+          versionCode: release.release.versionCode,
+          minHostVersion: release.release.minHostVersion,
+          package: { ...release.release.package },
+          manifestSha256: release.release.manifestSha256,
+          permissions: [...release.release.permissions],
+          releaseSha256: release.sha256,
+          statementKeyid: release.release.statement.keyid,
+          statement: statementBytes,
         };
+        verified.add(trusted);
+        return trusted;
       },
-      verifyPackage: (bytes, release) => checkPackageDigest(bytes, release.package),
+      verifyPackage: async (bytes, release) => {
+        if (!verified.has(release)) {
+          throw new HostFailure(
+            'HOST_ERROR',
+            'Package bytes reached verification without a statement verified in this session.',
+            'SIG-093',
+          );
+        }
+        await checkPackageDigest(bytes, release.package);
+      },
     };
   }
 
-  async recordInstall(appId: string, versionCode: number): Promise<void> {
-    this.#store.recordInstall({ appId, versionCode } as Parameters<TrustStore['recordInstall']>[0]);
-    await this.port.save(this.#store.state);
+  /** The app's entry in the bin of its prefix, fetching and verifying that bin once per index [SIG-102]. */
+  async #entry(appId: string, now: Date): Promise<AppEntry | null> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.#store.appEntry(appId);
+      } catch (error) {
+        // USAGE: the store has not verified this bin under its current index yet.
+        if (!isMiniAppError(error) || error.code !== 'USAGE' || attempt > 0) throw error;
+      }
+      const location = this.#store.binFor(appId);
+      const route = location.path.slice(1);
+      let download = this.#binDownloads.get(route);
+      if (!download) {
+        download = (async () => {
+          const bytes = await this.client.metadata(route, `The bin "${location.prefix}"`);
+          if (!bytes) throw notServed(`the bin the index pins at ${location.path}`, 'SIG-102');
+          this.#store.verifyBin(bytes, location.prefix, now);
+        })().finally(() => this.#binDownloads.delete(route));
+        this.#binDownloads.set(route, download);
+      }
+      await download;
+    }
+  }
+
+  /** [SIG-085] to [SIG-088] the delegation the entry pins, trusted and persisted. */
+  async #verifyDelegation(appId: string, entry: AppEntry, now: Date): Promise<void> {
+    const pin = entry.delegation;
+    let bytes = this.#delegationBytes.get(pin.sha256);
+    if (!bytes) {
+      const fetched = await this.client.metadata(
+        `v1/delegations/${encodeURIComponent(appId)}/${pin.version}.delegation.json`,
+        'The delegation',
+      );
+      if (!fetched) throw notServed(`delegation ${pin.version} of ${appId}`, 'SIG-085');
+      bytes = fetched;
+    }
+    this.#store.verifyDelegation(bytes, { appId, now });
+    this.#delegationBytes.set(pin.sha256, bytes);
+    await this.#persist();
+  }
+
+  /** [SIG-033] to [SIG-035] [SIG-065] to [SIG-067] the release envelope the bin pins on the channel. */
+  async #verifyReleaseEnvelope(
+    appId: string,
+    pin: BinRelease,
+    channel: string,
+    now: Date,
+  ): Promise<{ release: Release; sha256: string }> {
+    const bytes = await this.client.metadata(
+      `v1/releases/${encodeURIComponent(appId)}/${pin.versionCode}.release.json`,
+      'The release metadata',
+    );
+    if (!bytes) throw notServed(`release ${pin.versionCode} of ${appId}`, 'SIG-065');
+    const verified = this.#store.verifyRelease(bytes, { appId, channel, now });
+    if (
+      verified.release.versionCode !== pin.versionCode ||
+      (pin.sha256 !== '' && verified.sha256 !== pin.sha256)
+    ) {
+      throw new HostFailure(
+        'SIG_NOT_IN_INDEX',
+        `The server answered another release than versionCode ${pin.versionCode} that the bin pins.`,
+        'SIG-065',
+      );
+    }
+    return verified;
+  }
+
+  async recordInstall(release: Pick<TrustedRelease, 'appId' | 'versionCode'>): Promise<void> {
+    this.#store.recordInstall({
+      appId: release.appId,
+      versionCode: release.versionCode,
+    } as Release);
+    await this.#persist();
+  }
+
+  verifyInstalled(appId: string, installed: InstalledStatement): void {
+    const statement = this.#store.verifyInstalled(appId, installed.statement);
+    if (statement.versionCode !== installed.versionCode) {
+      throw new HostFailure(
+        'SIG_MANIFEST_MISMATCH',
+        `The kept statement is for versionCode ${statement.versionCode}, not ${installed.versionCode}.`,
+        'SIG-089',
+      );
+    }
+    if (!sameDigest(statement.package.sha256, installed.packageSha256)) {
+      throw new HostFailure(
+        'SIG_DIGEST_MISMATCH',
+        'The kept statement names another package than the installed one.',
+        'SIG-089',
+      );
+    }
   }
 }

@@ -12,6 +12,10 @@ export interface InstalledVersion {
   version: string;
   /** Digest of the release envelope that vouched for it. */
   releaseSha256: string;
+  /** The partner key that signed its statement (revocation is read from the bin, SIG-067). */
+  statementKeyid: string;
+  /** Base64 of the partner statement's envelope bytes, verified again before each launch [SIG-089]. */
+  statement: string;
   packageSha256: string;
   minHostVersion: string;
   manifest: Manifest;
