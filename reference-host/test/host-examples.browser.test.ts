@@ -17,6 +17,8 @@ import {
   adapter,
   chromiumPath,
   startBrowser,
+  storedKeys,
+  storedValue,
   type Browser,
   type BrowserSession,
 } from './support/browser-session.ts';
@@ -34,10 +36,19 @@ const screenshotDir = process.env.UPDATE_SCREENSHOTS
 
 interface Outcome {
   kind: string;
-  appId?: string;
+  appId?: string | null;
   versionCode?: number;
-  mode?: string;
+  page?: string;
   code?: string;
+  receivedAt: number;
+}
+
+interface QueuedEvent {
+  type: string;
+  appId: string;
+  mode?: string;
+  durationMs?: number;
+  page?: string;
 }
 
 describe('the host with the reference server and its examples', { skip }, () => {
@@ -49,10 +60,11 @@ describe('the host with the reference server and its examples', { skip }, () => 
   before(async () => {
     await mkdir(screenshotDir, { recursive: true });
     server = await startReferenceServer();
-    const config = await developmentConfig({
-      distributionUrl: server.url,
-      dataDir: server.dataDir,
-    });
+    const config = {
+      ...(await developmentConfig({ distributionUrl: server.url, dataDir: server.dataDir })),
+      // The events stay queued for the tests to read; the adapter's `events` sends them.
+      analyticsIntervalMs: 3_600_000,
+    };
     host = await startHost('conformance', config);
     session = await startBrowser();
     browser = session.browser;
@@ -73,10 +85,18 @@ describe('the host with the reference server and its examples', { skip }, () => 
   const shot = (name: string): Promise<unknown> =>
     browser.saveScreenshot(path.join(screenshotDir, name));
   const launch = (link: string): Promise<Outcome> => adapter<Outcome>(browser, 'launch', { link });
+  async function queuedEvents(): Promise<QueuedEvent[]> {
+    const events: QueuedEvent[] = [];
+    for (const key of await storedKeys(browser, 'ana/q/')) {
+      const event = await storedValue<QueuedEvent>(browser, key);
+      if (event) events.push(event);
+    }
+    return events;
+  }
 
   async function inApp<T>(appId: string, run: () => Promise<T>): Promise<T> {
     await browser.switchFrame(null);
-    await browser.switchFrame(await browser.$(`iframe[data-app-id="${appId}"]`));
+    await browser.switchFrame(await browser.$(`iframe[data-openminiapp-app="${appId}"]`));
     try {
       return await run();
     } finally {
@@ -148,12 +168,14 @@ describe('the host with the reference server and its examples', { skip }, () => 
   });
 
   it('opens an app by the link forms of the specification, including from the shell address', async () => {
-    assert.deepEqual(await launch(`miniapp://${places}/`), {
+    const { receivedAt, ...opened } = await launch(`miniapp://${places}/`);
+    assert.deepEqual(opened, {
       kind: 'launched',
       appId: places,
       versionCode: 21,
-      mode: 'cold',
+      page: 'pages/index.html',
     });
+    assert.ok(receivedAt <= Date.now());
     // An unknown page opens the entry page [ADR-009]; the query reaches the page unchanged [ADR-012].
     assert.equal(
       (await launch(`miniapp://${notes}/pages/nowhere.html?from=test#top`)).kind,
@@ -167,6 +189,7 @@ describe('the host with the reference server and its examples', { skip }, () => 
     );
     const refused = await launch('miniapp://Not.A.Valid.Id/');
     assert.equal(refused.kind, 'refused');
+    assert.equal(refused.appId, null);
     assert.match(refused.code ?? '', /^LINK_/);
     // The https form on the shell's own address [ADR-016], opened by a fresh shell page.
     await browser.url(`${host.hostOrigin}/m/${shop}/pages/index.html`);
@@ -199,10 +222,11 @@ describe('the host with the reference server and its examples', { skip }, () => 
       await browser.$('#notes li').waitForExist({ timeout: 10_000 });
       assert.match(await browser.$('#notes').getText(), /Buy flour/);
     });
-    const events = await adapter<{ type: string; page?: string; appId: string }[]>(
-      browser,
-      'events',
-    );
+    let events: QueuedEvent[] = [];
+    await browser.waitUntil(async () => {
+      events = await queuedEvents();
+      return events.some((e) => e.page === 'packages/archive/pages/archive.html');
+    });
     assert.ok(
       events.some(
         (e) =>
@@ -250,20 +274,24 @@ describe('the host with the reference server and its examples', { skip }, () => 
   it('reports cold and warm starts and keeps the lifecycle order', async () => {
     await launch(`miniapp://${shop}/`);
     await adapter(browser, 'background');
-    const warm = await adapter<Outcome>(browser, 'foreground');
-    assert.deepEqual([warm.kind, warm.mode], ['launched', 'warm']);
-    const launches = (
-      await adapter<{ type: string; mode?: string; durationMs?: number; appId: string }[]>(
-        browser,
-        'events',
-      )
-    ).filter((e) => e.type === 'app.launch');
+    await adapter(browser, 'foreground');
+    const warm = await adapter<Outcome>(browser, 'outcome');
+    assert.deepEqual([warm.kind, warm.appId], ['launched', shop]);
+    let launches: QueuedEvent[] = [];
+    await browser.waitUntil(async () => {
+      launches = (await queuedEvents()).filter((e) => e.type === 'app.launch');
+      return launches.some((e) => e.mode === 'warm' && e.appId === shop);
+    });
     assert.ok(
       launches.some(
         (e) => e.mode === 'cold' && e.appId === shop && typeof e.durationMs === 'number',
       ),
     );
     assert.ok(launches.some((e) => e.mode === 'warm' && e.appId === shop));
+    // The adapter's `events` sends the queue to the reference server, which accepts every event.
+    const { sent } = await adapter<{ sent: number }>(browser, 'events');
+    assert.ok(sent >= launches.length);
+    assert.deepEqual(await storedKeys(browser, 'ana/q/'), []);
   });
 
   it('shows the QR code of an app, and opens an app from a QR code seen by the camera', async () => {
@@ -287,10 +315,15 @@ describe('the host with the reference server and its examples', { skip }, () => 
     try {
       const b = camera.browser;
       await b.url(`${host.hostOrigin}/`);
+      await adapter(b, 'reset');
       await adapter(b, 'init', {
         distributionUrl: server.url,
         trustRoot: (await developmentConfig({ distributionUrl: server.url })).trustRoot,
         channel: 'stable',
+        credentials: {
+          device: server.credentials.hostDevice.token,
+          user: server.credentials.hostUser.token,
+        },
         deviceId: 'camera-device-000000001',
       });
       await b.$('[data-testid="scan"]').click();

@@ -10,8 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningHostServer } from '../server/host-server.ts';
 import {
   adapter,
+  adapterErrorOf,
   chromiumPath,
+  restartHost,
   startBrowser,
+  storedKeys,
+  storedValue,
   type Browser,
   type BrowserSession,
 } from './support/browser-session.ts';
@@ -20,6 +24,7 @@ import {
   neverReadyApp,
   permissionApp,
   plainApp,
+  rawBridgeApp,
   victimApp,
 } from './support/fixture-apps.ts';
 import {
@@ -34,28 +39,44 @@ const skip = existsSync(chromiumPath) ? false : `${chromiumPath} is absent`;
 interface Outcome {
   kind: string;
   code?: string;
-  appId?: string;
+  appId?: string | null;
   versionCode?: number;
   minHostVersion?: string;
+  page?: string;
+  receivedAt?: number;
 }
 
-interface HostState {
-  installed: {
-    appId: string;
-    versionCode: number | null;
-    previousVersionCode: number | null;
-    pendingVersionCode: number | null;
-    probation: boolean;
-    rejected: number[];
-  }[];
-  cachedPackages: string[];
-  prompt: string | null;
-  trust: {
-    rootVersion: number;
-    indexVersion: number;
-    installed: Record<string, number>;
-    delegations: Record<string, number>;
-  } | null;
+interface AdapterState {
+  initialized: boolean;
+  trust: { rootVersion: number | null; indexVersion: number | null };
+  apps: { appId: string; versionCode: number }[];
+  running: { appId: string; versionCode: number; state: string; documentUrl: string } | null;
+  permissions: { appId: string; permission: string; decision: string }[];
+  deviceId: string | null;
+  analytics: boolean;
+}
+
+interface StoredRecord {
+  current?: { versionCode: number };
+  previous?: { versionCode: number };
+  pending?: { versionCode: number };
+  probation: boolean;
+  rejected: number[];
+}
+
+interface QueuedEvent {
+  type: string;
+  appId: string;
+  code?: string;
+  toVersionCode?: number;
+  time: string;
+}
+
+/** An outcome without the moment it was received, for comparisons. */
+function brief(outcome: Outcome): Outcome {
+  const { receivedAt, ...rest } = outcome;
+  assert.equal(typeof receivedAt, 'number');
+  return rest;
 }
 
 /** The version key the runtime gives a version (see SuperApp: digest prefix and versionCode). */
@@ -87,35 +108,57 @@ describe('the host against crafted distribution metadata', { skip }, () => {
     await fixture?.close();
   });
 
-  async function init(options: { readyTimeoutMs?: number } = {}): Promise<void> {
-    const result = await adapter<{ ok?: boolean }>(browser, 'init', {
-      distributionUrl: fixture.url,
-      trustRoot: fixture.trustRoot,
+  async function init(target: FixtureDistribution = fixture): Promise<void> {
+    await adapter(browser, 'reset');
+    const result = await adapter<{ adapterVersion: string; deviceId: string }>(browser, 'init', {
+      distributionUrl: target.url,
+      trustRoot: target.trustRoot,
       channel: 'stable',
+      credentials: { device: 'fixture-device-credential', user: 'fixture-user-session' },
       deviceId: 'fixture-device-0000000001',
-      ...options,
     });
-    assert.equal(result.ok, true);
+    assert.deepEqual(result, {
+      adapterVersion: '1.0',
+      platform: 'web',
+      hostApiVersion: '1.2.0',
+      deviceId: 'fixture-device-0000000001',
+    });
   }
 
   const launch = (appId: string): Promise<Outcome> =>
     adapter<Outcome>(browser, 'launch', { link: `miniapp://${appId}/` });
-  const state = (): Promise<HostState> => adapter<HostState>(browser, 'state');
+  const state = (): Promise<AdapterState> => adapter<AdapterState>(browser, 'state');
+  const record = (appId: string): Promise<StoredRecord | undefined> =>
+    storedValue<StoredRecord>(browser, `app/${appId}`);
+  const restart = (): Promise<void> => restartHost(browser);
+  async function queuedEvents(): Promise<QueuedEvent[]> {
+    const keys = await storedKeys(browser, 'ana/q/');
+    const events: QueuedEvent[] = [];
+    for (const key of keys) {
+      const event = await storedValue<QueuedEvent>(browser, key);
+      if (event) events.push(event);
+    }
+    return events;
+  }
+  /** Whether a host screen of that name is marked in the top-level document [CNF-032]. */
+  const screenShown = async (name: string): Promise<boolean> =>
+    (await browser.$(`[data-openminiapp-screen="${name}"]`).isExisting()) &&
+    (await browser.$(`[data-openminiapp-screen="${name}"]`).isDisplayed());
   const nextAppId = (name: string): string => `dev.fixture.${name}${++appCounter}`;
 
   async function assertNothingCached(appId: string): Promise<void> {
-    const current = await state();
     assert.equal(
-      current.installed.find((a) => a.appId === appId),
+      (await state()).apps.find((a) => a.appId === appId),
       undefined,
-      'no install record',
+      'not installed',
     );
-    assert.deepEqual(current.cachedPackages, [], 'no stored package');
+    assert.equal(await record(appId), null, 'no install record');
+    assert.deepEqual(await storedKeys(browser, 'pkg/'), [], 'no stored package');
   }
 
   async function inFrame<T>(appId: string, run: () => Promise<T>): Promise<T> {
     await browser.switchFrame(null);
-    await browser.switchFrame(await browser.$(`iframe[data-app-id="${appId}"]`));
+    await browser.switchFrame(await browser.$(`iframe[data-openminiapp-app="${appId}"]`));
     try {
       return await run();
     } finally {
@@ -147,7 +190,12 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       await fixture.publish({ appId, versionCode: 1, files: plainApp('good v1') });
       const before = fixture.requests.length;
       const outcome = await launch(appId);
-      assert.deepEqual(outcome, { kind: 'launched', appId, versionCode: 1, mode: 'cold' });
+      assert.deepEqual(brief(outcome), {
+        kind: 'launched',
+        appId,
+        versionCode: 1,
+        page: 'index.html',
+      });
       const seen = fixture.requests.slice(before).map((r) => r.replace(/[0-9a-f]{64}/, '<sha>'));
       const order = [
         '/v1/trust/index.json',
@@ -184,6 +232,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       assert.equal(outcome.kind, 'refused');
       assert.equal(outcome.code, 'SIG_DIGEST_MISMATCH');
       await assertNothingCached(appId);
+      assert.equal(await screenShown('error'), true);
       assert.equal(
         await browser.$('[data-testid="failure-code"]').getText(),
         'SIG_DIGEST_MISMATCH',
@@ -304,7 +353,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       await adapter(browser, 'uninstall', { appId });
       fixture.frozenIndex = old;
       // A restarted host verifies a new index (a running one reuses its last for up to 300 s).
-      await adapter(browser, 'restart');
+      await restart();
       try {
         const outcome = await launch(appId);
         assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_ROLLBACK']);
@@ -321,13 +370,17 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       assert.equal((await launch(appId)).kind, 'launched');
       // The platform re-signs the delegation; the host trusts version 2 at its next session.
       fixture.delegate(appId);
-      await adapter(browser, 'restart');
+      await restart();
       assert.equal((await launch(appId)).kind, 'launched');
-      assert.equal((await state()).trust?.delegations[appId], 2);
+      const trusted = await storedValue<{ delegations: Record<string, { version: number }> }>(
+        browser,
+        'trust/state',
+      );
+      assert.equal(trusted?.delegations[appId]?.version, 2);
       await adapter(browser, 'uninstall', { appId });
       fixture.pinnedDelegation.set(appId, 1);
       fixture.changed();
-      await adapter(browser, 'restart');
+      await restart();
       const outcome = await launch(appId);
       assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_ROLLBACK']);
       await assertNothingCached(appId);
@@ -343,7 +396,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
         return copy;
       };
       try {
-        await adapter(browser, 'restart');
+        await restart();
         const outcome = await launch(appId);
         assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_DIGEST_MISMATCH']);
         await assertNothingCached(appId);
@@ -361,7 +414,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       // The server now pins only an older, correctly signed release.
       for (const release of fixture.releases) if (release.appId === appId) release.pinned = false;
       await fixture.publish({ appId, versionCode: 1, files: plainApp('v1') });
-      await adapter(browser, 'restart');
+      await restart();
       const outcome = await launch(appId);
       assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_ROLLBACK']);
       await assertNothingCached(appId);
@@ -431,7 +484,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       const v1 = await fixture.publish({ appId, versionCode: 1, files: plainApp('v1') });
       assert.equal((await launch(appId)).kind, 'launched');
       fixture.revoke(v1);
-      await adapter(browser, 'restart');
+      await restart();
       const outcome = await launch(appId);
       assert.deepEqual([outcome.kind, outcome.code], ['refused', 'SIG_REVOKED_RELEASE']);
     });
@@ -453,12 +506,12 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       for (const release of fixture.releases) if (release.appId === appId) release.pinned = false;
       fixture.delegate(appId, { keys: [fixture.keys.partner] });
       await fixture.publish({ appId, versionCode: 2, files: plainApp('genuine v2') });
-      await adapter(browser, 'restart');
-      assert.deepEqual(await launch(appId), {
+      await restart();
+      assert.deepEqual(brief(await launch(appId)), {
         kind: 'launched',
         appId,
         versionCode: 2,
-        mode: 'cold',
+        page: 'index.html',
       });
       assert.equal((await probe<{ label: string }>(appId)).label, 'genuine v2');
     });
@@ -473,8 +526,8 @@ describe('the host against crafted distribution metadata', { skip }, () => {
         minHostVersion: '1.9.0',
       });
       const outcome = await launch(appId);
-      assert.deepEqual(outcome, { kind: 'updateRequired', appId, minHostVersion: '1.9.0' });
-      assert.equal(await browser.$('[data-testid="update-required"]').isDisplayed(), true);
+      assert.deepEqual(brief(outcome), { kind: 'updateRequired', appId, minHostVersion: '1.9.0' });
+      assert.equal(await screenShown('updateRequired'), true);
       await shot('host-update-required.png');
       await assertNothingCached(appId);
     });
@@ -482,8 +535,8 @@ describe('the host against crafted distribution metadata', { skip }, () => {
     it('an id that no bin lists opens the not-available screen [ADR-008] [SIG-107]', async () => {
       await init();
       const outcome = await launch('dev.fixture.nobody');
-      assert.deepEqual(outcome, { kind: 'notAvailable', appId: 'dev.fixture.nobody' });
-      assert.equal(await browser.$('[data-testid="not-available"]').isDisplayed(), true);
+      assert.deepEqual(brief(outcome), { kind: 'notAvailable', appId: 'dev.fixture.nobody' });
+      assert.equal(await screenShown('notAvailable'), true);
     });
   });
 
@@ -497,31 +550,206 @@ describe('the host against crafted distribution metadata', { skip }, () => {
     });
 
     it('applies successors one by one, at most 32 per session, and continues in the next [SIG-053] [SIG-110]', async () => {
-      const result = await adapter<{ ok?: boolean }>(browser, 'init', {
-        distributionUrl: rotating.url,
-        trustRoot: rotating.trustRoot,
-        channel: 'stable',
-        deviceId: 'fixture-device-0000000002',
-      });
-      assert.equal(result.ok, true);
+      await init(rotating);
       const appId = nextAppId('rotated');
       await rotating.publish({ appId, versionCode: 1, files: plainApp('rotated') });
       await rotating.rotateRoot(2);
       assert.equal((await launch(appId)).kind, 'launched');
-      assert.equal((await state()).trust?.rootVersion, 3);
+      assert.equal((await state()).trust.rootVersion, 3);
       // Nothing installed, so the restart's update session does not walk them first.
       await adapter(browser, 'uninstall', { appId });
       await rotating.rotateRoot(33);
       const other = nextAppId('rotatedlate');
       await rotating.publish({ appId: other, versionCode: 1, files: plainApp('after 33') });
-      await adapter(browser, 'restart');
+      await restart();
       const capped = await launch(other);
       assert.deepEqual([capped.kind, capped.code], ['refused', 'SIG_ROOT_ROTATION_LIMIT']);
       await assertNothingCached(other);
-      assert.equal((await state()).trust?.rootVersion, 35);
+      assert.equal((await state()).trust.rootVersion, 35);
       // The next session applies the rest.
       assert.equal((await launch(other)).kind, 'launched');
-      assert.equal((await state()).trust?.rootVersion, 36);
+      assert.equal((await state()).trust.rootVersion, 36);
+    });
+  });
+
+  describe('answers the conformance adapter as spec/conformance.md defines it', () => {
+    it('refuses unknown commands, invalid arguments and commands before init, changing nothing [CNF-023]', async () => {
+      await adapter(browser, 'reset');
+      assert.deepEqual(await state(), {
+        initialized: false,
+        trust: { rootVersion: null, indexVersion: null },
+        apps: [],
+        running: null,
+        permissions: [],
+        deviceId: null,
+        analytics: true,
+      });
+      const call = (command: string, args: unknown): Promise<unknown> =>
+        browser.executeAsync(
+          (c: string, a: unknown, done: (value: unknown) => void) => {
+            (
+              window as unknown as {
+                openMiniAppConformance: { call(c: string, a: unknown): Promise<unknown> };
+              }
+            ).openMiniAppConformance
+              .call(c, a)
+              .then(
+                () => done('resolved'),
+                (e: { code: string }) => done(e.code),
+              );
+          },
+          command,
+          args,
+        );
+      assert.equal(await call('restart', {}), 'ADAPTER_UNKNOWN_COMMAND');
+      assert.equal(await call('launch', { link: 42 }), 'ADAPTER_INVALID_ARGUMENTS');
+      assert.equal(
+        await call('init', { distributionUrl: fixture.url, trustRoot: fixture.trustRoot }),
+        'ADAPTER_INVALID_ARGUMENTS',
+      );
+      assert.equal(
+        await adapterErrorOf(adapter(browser, 'launch', { link: 'miniapp://dev.fixture.x/' })),
+        'ADAPTER_NOT_INITIALIZED',
+      );
+      assert.equal(await adapterErrorOf(adapter(browser, 'events')), 'ADAPTER_NOT_INITIALIZED');
+      assert.equal((await state()).initialized, false);
+      await init();
+      assert.equal(
+        await adapterErrorOf(
+          adapter(browser, 'answerPrompt', { decision: 'grant', timeoutMs: 200 }),
+        ),
+        'ADAPTER_NO_SCREEN',
+      );
+      assert.equal(await adapterErrorOf(adapter(browser, 'background')), 'ADAPTER_NO_RUNNING_APP');
+      assert.equal(await adapterErrorOf(adapter(browser, 'foreground')), 'ADAPTER_NO_RUNNING_APP');
+      assert.deepEqual(await adapter(browser, 'outcome'), null);
+    });
+
+    it('marks the frame, reports the running app and its document, and keeps everything across the harness restart [CNF-024] [CNF-028]', async () => {
+      await init();
+      const appId = nextAppId('marked');
+      await fixture.publish({ appId, versionCode: 3, files: plainApp('marked') });
+      assert.deepEqual(await adapter(browser, 'install', { appId }), {
+        kind: 'installed',
+        appId,
+        versionCode: 3,
+      });
+      assert.deepEqual(await adapter(browser, 'install', { appId }), {
+        kind: 'upToDate',
+        appId,
+        versionCode: 3,
+      });
+      const launched = await adapter<Outcome>(browser, 'launch', {
+        link: `miniapp://${appId}/index.html?from=test#top`,
+      });
+      assert.deepEqual(brief(launched), {
+        kind: 'launched',
+        appId,
+        versionCode: 3,
+        page: 'index.html',
+      });
+      const running = (await state()).running;
+      assert.equal(running?.state, 'foreground');
+      const documentUrl = await inFrame(appId, () => browser.execute(() => location.href));
+      assert.equal(running?.documentUrl, documentUrl);
+      assert.match(documentUrl, /\/app\/index\.html\?from=test#top$/);
+      assert.equal(
+        await browser.$(`iframe[data-openminiapp-app="${appId}"]`).getAttribute('sandbox'),
+        'allow-scripts allow-same-origin allow-forms',
+      );
+      await restart();
+      const after = await state();
+      assert.equal(after.initialized, true);
+      assert.deepEqual(
+        after.apps.filter((a) => a.appId === appId),
+        [{ appId, versionCode: 3 }],
+      );
+      assert.equal(after.running, null);
+      assert.deepEqual(brief(await launch(appId)), {
+        kind: 'launched',
+        appId,
+        versionCode: 3,
+        page: 'index.html',
+      });
+      assert.deepEqual(await adapter(browser, 'uninstall', { appId }), { uninstalled: true });
+      assert.deepEqual(await adapter(browser, 'uninstall', { appId }), { uninstalled: false });
+    });
+
+    it('gives a page that bundles no client the init message from its parent, with a port [BRG-032] [BRG-034]', async () => {
+      await init();
+      const appId = nextAppId('raw');
+      await fixture.publish({ appId, versionCode: 1, files: rawBridgeApp() });
+      assert.equal((await launch(appId)).kind, 'launched');
+      const seen = await probe<{
+        inits: { fromParent: boolean; origin: string; ports: number; hostApiVersion: string }[];
+        answers: Record<
+          string,
+          { ok: boolean; result?: { hostApiVersion?: string }; error?: { code: string } }
+        >;
+      }>(appId, (p) => Object.keys(p.answers).length === 2);
+      assert.deepEqual(seen.inits, [
+        { fromParent: true, origin: host.hostOrigin, ports: 1, hostApiVersion: '1.2.0' },
+      ]);
+      assert.equal(seen.answers['raw-1']?.ok, true);
+      assert.equal(seen.answers['raw-1']?.result?.hostApiVersion, '1.2.0');
+      assert.equal(seen.answers['raw-2']?.error?.code, 'BRIDGE_MALFORMED');
+    });
+
+    it('sets the clock for every time-based decision, advancing from the moment it was set [CNF-029]', async () => {
+      await init();
+      const appId = nextAppId('clock');
+      await fixture.publish({ appId, versionCode: 1, files: plainApp('clock') });
+      // Two days on, the index of a minute ago has expired: nothing new installs.
+      await adapter(browser, 'setClock', {
+        time: new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 19) + 'Z',
+      });
+      const late = await launch(appId);
+      assert.deepEqual([late.kind, late.code], ['refused', 'SIG_EXPIRED']);
+      const set = '2030-01-01T00:00:00Z';
+      await adapter(browser, 'setClock', { time: null });
+      assert.equal((await launch(appId)).kind, 'launched');
+      await adapter(browser, 'setClock', { time: set });
+      await adapter(browser, 'background');
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await adapter(browser, 'foreground');
+      let warm: QueuedEvent | undefined;
+      await browser.waitUntil(async () => {
+        warm = (await queuedEvents())
+          .filter((e) => e.type === 'app.launch' && e.time >= '2030')
+          .pop();
+        return warm !== undefined;
+      });
+      assert.ok(warm && warm.time > set && warm.time < '2030-01-01T00:01:00Z', warm?.time);
+      await adapter(browser, 'setClock', { time: null });
+    });
+
+    it('changes the settings as the user would, and sends the queued events when asked [ANL-007] [ANL-008]', async () => {
+      await init();
+      const appId = nextAppId('settings');
+      await fixture.publish({ appId, versionCode: 1, files: plainApp('settings') });
+      assert.equal((await launch(appId)).kind, 'launched');
+      const before = fixture.analytics.length;
+      const { sent } = await adapter<{ sent: number }>(browser, 'events');
+      assert.ok(sent > 0);
+      const batch = fixture.analytics.slice(before);
+      assert.equal(batch.length, 1);
+      assert.equal(batch[0]?.authorization, 'Bearer fixture-device-credential');
+      assert.equal(batch[0]?.batch.events.length, sent);
+      assert.deepEqual(await storedKeys(browser, 'ana/q/'), []);
+      assert.deepEqual(await adapter(browser, 'events'), { sent: 0 });
+      const reset = await adapter<{ analytics: boolean; deviceId: string }>(browser, 'settings', {
+        analytics: false,
+        resetDeviceId: true,
+      });
+      assert.equal(reset.analytics, false);
+      assert.notEqual(reset.deviceId, 'fixture-device-0000000001');
+      assert.deepEqual(
+        [(await state()).analytics, (await state()).deviceId],
+        [false, reset.deviceId],
+      );
+      await adapter(browser, 'background');
+      await adapter(browser, 'foreground');
+      assert.deepEqual(await adapter(browser, 'events'), { sent: 0 });
     });
   });
 
@@ -602,7 +830,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       // Undeclared permissions: refused at once, no prompt [PRM-005].
       assert.deepEqual(results.location, { code: 'PERMISSION_DENIED' });
       assert.deepEqual(results.profile, { code: 'PERMISSION_DENIED' });
-      assert.equal((await state()).prompt, null);
+      assert.equal(await browser.$('[data-openminiapp-screen]').isExisting(), false);
       // The runtime: no worker of its own, no forged files, and the verified bytes still served.
       assert.equal(results.registerOwnWorker?.blocked, true);
       assert.equal(results.registerForgedWorker?.blocked, true);
@@ -650,7 +878,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
         return entry;
       };
       const waitPrompt = async (): Promise<void> => {
-        await browser.waitUntil(async () => (await state()).prompt === 'permission', {
+        await browser.waitUntil(async () => screenShown('permissionPrompt'), {
           timeout: 5000,
           timeoutMsg: 'no prompt',
         });
@@ -665,8 +893,9 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       );
       await shot('host-permission-prompt.png');
       assert.deepEqual(await adapter(browser, 'answerPrompt', { decision: 'grant' }), {
-        answered: true,
-        prompt: 'permission',
+        screen: 'permissionPrompt',
+        appId,
+        permission: 'userInfo',
       });
       assert.deepEqual(await resultOf(first), {
         method: 'user.getProfile',
@@ -688,7 +917,14 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       assert.equal((await resultOf(denied)).code, 'PERMISSION_DENIED');
       const again = await callInApp('clipboard.write', { text: 'A-1042' });
       assert.equal((await resultOf(again)).code, 'PERMISSION_DENIED');
-      assert.equal((await state()).prompt, null);
+      assert.equal(await browser.$('[data-openminiapp-screen]').isExisting(), false);
+      assert.deepEqual(
+        (await state()).permissions.filter((p) => p.appId === appId),
+        [
+          { appId, permission: 'clipboard', decision: 'denied' },
+          { appId, permission: 'userInfo', decision: 'granted' },
+        ],
+      );
       // Revoked in the settings: the app is told, and the next call prompts again [PRM-014] [PRM-015].
       await adapter(browser, 'background');
       await browser.$('[data-testid="open-settings"]').click();
@@ -715,12 +951,15 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       await fixture.publish({ appId, versionCode: 1, files: plainApp('lifecycle') });
       assert.equal((await launch(appId)).kind, 'launched');
       await adapter(browser, 'background');
-      assert.deepEqual(await adapter(browser, 'foreground'), {
+      assert.equal((await state()).running?.state, 'background');
+      await adapter(browser, 'foreground');
+      assert.deepEqual(brief(await adapter<Outcome>(browser, 'outcome')), {
         kind: 'launched',
         appId,
         versionCode: 1,
-        mode: 'warm',
+        page: 'index.html',
       });
+      assert.equal((await state()).running?.state, 'foreground');
       const { events } = await probe<{ events: { name: string; data: { path?: string } }[] }>(
         appId,
         (p) => p.events.length >= 6,
@@ -746,39 +985,47 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       await fixture.publish({ appId, versionCode: 1, files: plainApp('v1') });
       assert.equal((await launch(appId)).versionCode, 1);
       await fixture.publish({ appId, versionCode: 2, files: plainApp('v2') });
-      const refreshed = await adapter<{ staged: string[] }>(browser, 'refresh');
-      assert.deepEqual(refreshed.staged, [appId]);
+      const refreshed = await adapter<{ outcomes: Outcome[] }>(browser, 'refresh');
+      assert.deepEqual(refreshed.outcomes, [{ kind: 'installed', appId, versionCode: 2 }]);
       // [LIF-008] the running instance keeps its version; the update waits for a cold start.
-      assert.equal((await state()).installed.find((a) => a.appId === appId)?.pendingVersionCode, 2);
-      await adapter(browser, 'restart');
+      assert.equal((await record(appId))?.pending?.versionCode, 2);
+      assert.equal((await state()).running?.versionCode, 1);
+      await restart();
       assert.equal((await launch(appId)).versionCode, 2);
-      const record = (await state()).installed.find((a) => a.appId === appId);
+      const kept = await record(appId);
       assert.deepEqual(
-        [record?.versionCode, record?.previousVersionCode, record?.probation],
+        [kept?.current?.versionCode, kept?.previous?.versionCode, kept?.probation],
         [2, 1, false],
       );
     });
 
     it('rolls back a version that never signals ready, even when an old page sends a ready signal', async () => {
-      await init({ readyTimeoutMs: 3000 });
+      await init();
       const appId = nextAppId('rollback');
       const v1 = await fixture.publish({ appId, versionCode: 1, files: plainApp('v1 works') });
       assert.equal((await launch(appId)).versionCode, 1);
       await fixture.publish({ appId, versionCode: 2, files: neverReadyApp(versionKeyOf(v1)) });
-      assert.deepEqual((await adapter<{ staged: string[] }>(browser, 'refresh')).staged, [appId]);
-      await adapter(browser, 'restart');
+      assert.deepEqual((await adapter<{ outcomes: Outcome[] }>(browser, 'refresh')).outcomes, [
+        { kind: 'installed', appId, versionCode: 2 },
+      ]);
+      await restart();
       const outcome = await launch(appId);
       // The first launch of 2 failed: the host went back to 1 by itself, and will not offer 2 again.
-      assert.deepEqual(outcome, { kind: 'launched', appId, versionCode: 1, mode: 'cold' });
-      const record = (await state()).installed.find((a) => a.appId === appId);
-      assert.deepEqual([record?.versionCode, record?.rejected], [1, [2]]);
+      assert.deepEqual(brief(outcome), {
+        kind: 'launched',
+        appId,
+        versionCode: 1,
+        page: 'index.html',
+      });
+      const kept = await record(appId);
+      assert.deepEqual([kept?.current?.versionCode, kept?.rejected], [1, [2]]);
       assert.equal((await probe<{ label: string }>(appId)).label, 'v1 works');
-      const events = await adapter<{ type: string; code?: string; toVersionCode?: number }[]>(
-        browser,
-        'events',
+      assert.ok(
+        (await queuedEvents()).some((e) => e.type === 'update.failed' && e.toVersionCode === 2),
       );
-      assert.ok(events.some((e) => e.type === 'update.failed' && e.toVersionCode === 2));
-      assert.deepEqual((await adapter<{ staged: string[] }>(browser, 'refresh')).staged, []);
+      assert.deepEqual((await adapter<{ outcomes: Outcome[] }>(browser, 'refresh')).outcomes, [
+        { kind: 'upToDate', appId, versionCode: 1 },
+      ]);
     });
 
     it('launches from the verified cache when the distribution server is unreachable', async () => {
@@ -792,19 +1039,19 @@ describe('the host against crafted distribution metadata', { skip }, () => {
         files: plainApp('never installed'),
       });
       assert.equal((await launch(appId)).kind, 'launched');
-      await adapter(browser, 'restart');
+      await restart();
       fixture.available = false;
       try {
-        assert.deepEqual(await launch(appId), {
+        assert.deepEqual(brief(await launch(appId)), {
           kind: 'launched',
           appId,
           versionCode: 1,
-          mode: 'cold',
+          page: 'index.html',
         });
         assert.equal((await probe<{ label: string }>(appId)).label, 'offline v1');
         // Not installed and offline: nothing can run.
         const other = await launch(notInstalled);
-        assert.equal(other.kind, 'failed');
+        assert.deepEqual([other.kind, other.code], ['refused', 'API_UNAVAILABLE']);
       } finally {
         fixture.available = true;
       }

@@ -61,10 +61,13 @@ async function problemCode(response: Response): Promise<string> {
   }
 }
 
-/** The server could not be reached at all: launches fall back to the verified cache. */
+/**
+ * The server could not be reached at all: launches fall back to the verified cache, and anything
+ * else is refused with the registry's code for an unavailable server.
+ */
 export class OfflineError extends HostFailure {
   constructor(message: string) {
-    super('HOST_ERROR', message);
+    super('API_UNAVAILABLE', message);
   }
 }
 

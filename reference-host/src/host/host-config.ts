@@ -5,7 +5,7 @@ import type { HostCredentials } from '../distribution/distribution-client.ts';
 export const hostApiVersion = '1.2.0';
 
 /** How long a launch may take from provisioning to its ready signal before it counts as failed. */
-export const defaultReadyTimeoutMs = 10_000;
+export const readyTimeoutMs = 10_000;
 
 export interface HostConfig {
   distributionUrl: string;
@@ -17,12 +17,13 @@ export interface HostConfig {
   credentials?: HostCredentials;
   /** The host API version to implement; defaults to hostApiVersion. */
   hostApiVersion?: string;
-  readyTimeoutMs?: number;
   /**
    * How updates are decided: `bins` (default) applies the update selection to the verified bins
    * [API-101]; `server` asks the server's batch update check [API-022] (needs a device credential).
    */
   updateCheck?: 'bins' | 'server';
+  /** How often queued analytics are sent; at least (and by default) a minute [ANL-012]. */
+  analyticsIntervalMs?: number;
 }
 
 export function randomDeviceId(): string {

@@ -34,6 +34,12 @@ export interface ChosenImage {
 
 export type ModalAnswer = 'confirm' | 'cancel' | 'dismiss';
 
+/** The mini-app a sheet is shown for: its name is shown, its id names the screen to the adapter. */
+export interface SheetApp {
+  appId: string;
+  name: string;
+}
+
 export interface NavigationBar {
   title?: string;
   backgroundColor?: string;
@@ -48,31 +54,40 @@ export interface HostUi {
     reason: string;
   }): Promise<PromptAnswer>;
   toast(message: string, icon: 'none' | 'success' | 'error' | 'loading', durationMs: number): void;
-  modal(request: {
-    appName: string;
-    title: string;
-    content?: string;
-    confirmText?: string;
-    cancelText?: string;
-    showCancel?: boolean;
-  }): Promise<ModalAnswer>;
+  modal(
+    app: SheetApp,
+    request: {
+      title: string;
+      content?: string;
+      confirmText?: string;
+      cancelText?: string;
+      showCancel?: boolean;
+    },
+  ): Promise<ModalAnswer>;
   setNavigationBar(appId: string, bar: NavigationBar): void;
   /** true when the user confirmed the payment. */
-  paymentSheet(request: {
-    appName: string;
-    orderId: string;
-    amount: string;
-    currency: string;
-    description?: string;
-  }): Promise<boolean>;
-  chooseAddress(appName: string, addresses: PostalAddress[]): Promise<PostalAddress | undefined>;
-  confirmPhoneNumber(appName: string, phoneNumber: string): Promise<boolean>;
-  scanCode(formats: readonly string[]): Promise<{ format: 'qr'; text: string } | undefined>;
-  chooseImages(count: number): Promise<ChosenImage[] | undefined>;
-  shareSheet(request: {
-    appName: string;
-    title: string;
-    text?: string;
-    link: string;
-  }): Promise<boolean>;
+  paymentSheet(
+    app: SheetApp,
+    request: {
+      orderId: string;
+      amount: string;
+      currency: string;
+      description?: string;
+    },
+  ): Promise<boolean>;
+  chooseAddress(app: SheetApp, addresses: PostalAddress[]): Promise<PostalAddress | undefined>;
+  confirmPhoneNumber(app: SheetApp, phoneNumber: string): Promise<boolean>;
+  scanCode(
+    app: SheetApp,
+    formats: readonly string[],
+  ): Promise<{ format: 'qr'; text: string } | undefined>;
+  chooseImages(app: SheetApp, count: number): Promise<ChosenImage[] | undefined>;
+  shareSheet(
+    app: SheetApp,
+    request: {
+      title: string;
+      text?: string;
+      link: string;
+    },
+  ): Promise<boolean>;
 }

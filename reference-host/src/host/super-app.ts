@@ -84,8 +84,9 @@ import {
   type UpdateDecision,
 } from '../updates/update-decision.ts';
 import {
-  defaultReadyTimeoutMs,
+  readyTimeoutMs,
   hostApiVersion as defaultHostApiVersion,
+  randomDeviceId,
   randomRuntimeLabel,
   type HostConfig,
 } from './host-config.ts';
@@ -93,12 +94,34 @@ import type { HostUi, NavigationBar, UserProfile } from './host-ui.ts';
 import type { HostScreens, LaunchingApp } from './host-screens.ts';
 import { buildMode } from './build-mode.ts';
 
+/**
+ * How a launch ended (spec/conformance.md, Outcomes): `receivedAt` is when the launch request
+ * arrived, in milliseconds since the Unix epoch on the device's clock; `mode` is the host's own.
+ */
 export type LaunchOutcome =
-  | { kind: 'launched'; appId: string; versionCode: number; mode: 'cold' | 'warm' }
-  | { kind: 'refused'; code: string; appId?: string }
+  | {
+      kind: 'launched';
+      appId: string;
+      versionCode: number;
+      /** The page path opened, without query or fragment. */
+      page: string;
+      mode: 'cold' | 'warm';
+      receivedAt: number;
+    }
+  /** `appId` is null for a link whose id could not be read. */
+  | { kind: 'refused'; code: string; appId: string | null; receivedAt: number }
+  | { kind: 'updateRequired'; appId: string; minHostVersion: string; receivedAt: number }
+  | { kind: 'notAvailable'; appId: string; receivedAt: number };
+
+type Unstamped<T> = T extends unknown ? Omit<T, 'receivedAt'> : never;
+
+/** What an update session did for one app (the adapter's `install` and `refresh`). */
+export type InstallOutcome =
+  | { kind: 'installed'; appId: string; versionCode: number }
+  | { kind: 'upToDate'; appId: string; versionCode: number }
+  | { kind: 'refused'; appId: string; code: string }
   | { kind: 'updateRequired'; appId: string; minHostVersion: string }
-  | { kind: 'notAvailable'; appId?: string }
-  | { kind: 'failed'; code: string; appId?: string };
+  | { kind: 'notAvailable'; appId: string };
 
 export type Lifecycle = 'launching' | 'foreground' | 'background' | 'error';
 
@@ -113,6 +136,8 @@ interface Instance {
   dispatcher: Dispatcher<HostServices>;
   lifecycle: Lifecycle;
   page?: string;
+  /** The URL of the instance's current document, as its runtime client reported it. */
+  documentUrl?: string;
   /** Resolves with the page path when the launch's own document signals ready. */
   ready: Promise<string>;
   signalReady(path: string): void;
@@ -190,7 +215,10 @@ export class SuperApp {
   #config: HostConfig | undefined;
   #client: DistributionClient | undefined;
   #verifier: Verifier | undefined;
-  #clock: Date | null = null;
+  /** [CNF-029] the offset of the set clock from the device clock, or null for the device clock. */
+  #clockOffset: number | null = null;
+  /** When the pending launch of each app was requested (epoch ms), for its outcome. */
+  readonly #receivedAt = new Map<string, number>();
   #outcome: LaunchOutcome | undefined;
   #simulatorFiles = new Map<
     string,
@@ -256,13 +284,20 @@ export class SuperApp {
 
   // ---- configuration -------------------------------------------------------------------------
 
-  /** The time of trust decisions: the device clock, or the one the conformance adapter set. */
+  /**
+   * The time of every time-based decision: the device clock, or the clock the conformance adapter
+   * set, which advances with the device clock from the moment it was set [CNF-029].
+   */
   now(): Date {
-    return this.#clock ? new Date(this.#clock.getTime()) : new Date();
+    return new Date(Date.now() + (this.#clockOffset ?? 0));
   }
 
-  setClock(time: string | null): void {
-    this.#clock = time === null ? null : new Date(time);
+  /** Kept across restarts, as a device's clock setting is. */
+  async setClock(time: string | null): Promise<void> {
+    this.#clockOffset = time === null ? null : Date.parse(time) - Date.now();
+    this.#recent = undefined;
+    if (this.#clockOffset === null) await this.deps.store.delete('cfg/clock');
+    else await this.deps.store.put('cfg/clock', this.#clockOffset);
   }
 
   get config(): HostConfig {
@@ -303,9 +338,10 @@ export class SuperApp {
     });
   }
 
-  /** Restores the persisted configuration, if any. */
+  /** Restores the persisted configuration (and a set clock), if any. */
   async restore(): Promise<boolean> {
     const config = await this.deps.store.get<HostConfig>('cfg/host');
+    this.#clockOffset = (await this.deps.store.get<number>('cfg/clock')) ?? null;
     if (!config) return false;
     await this.configure(config);
     return true;
@@ -400,7 +436,7 @@ export class SuperApp {
 
   // ---- trust sessions ------------------------------------------------------------------------
 
-  #recent: { session: TrustSession; openedAt: number; clock: number | null } | undefined;
+  #recent: { session: TrustSession; openedAt: number } | undefined;
 
   /**
    * A verified session no older than the longest an index may be cached [API-038] (300 s) is reused
@@ -408,17 +444,11 @@ export class SuperApp {
    */
   async #session(fresh = false): Promise<TrustSession> {
     const recent = this.#recent;
-    const clock = this.#clock?.getTime() ?? null;
-    if (
-      !fresh &&
-      recent &&
-      recent.clock === clock &&
-      performance.now() - recent.openedAt < sessionReuseMs
-    ) {
+    if (!fresh && recent && performance.now() - recent.openedAt < sessionReuseMs) {
       return recent.session;
     }
     const session = await this.verifier.open(this.now(), this.config.channel);
-    this.#recent = { session, openedAt: performance.now(), clock };
+    this.#recent = { session, openedAt: performance.now() };
     return session;
   }
 
@@ -434,16 +464,20 @@ export class SuperApp {
 
   /** Opens a mini-app by link (spec/addressing.md) or by id. */
   async launch(link: string): Promise<LaunchOutcome> {
+    const receivedAt = Date.now();
     let target;
     try {
       target = link.includes(':') ? parseMiniAppLink(link) : parseMiniAppLink(`miniapp://${link}/`);
     } catch (error) {
-      return this.#finish({ kind: 'refused', code: failureOf(error).code });
+      this.#outcome = { kind: 'refused', code: failureOf(error).code, appId: null, receivedAt };
+      this.#changed();
+      return this.#outcome;
     }
     // [ADR-010] [ADR-013] the version of a link and anything in it change no decision here.
     const appId = target.id;
     const running = this.#launching.get(appId);
     if (running) return running;
+    this.#receivedAt.set(appId, receivedAt);
     const work = this.#launch(appId, target.page, target.query, target.fragment).finally(() =>
       this.#launching.delete(appId),
     );
@@ -451,10 +485,14 @@ export class SuperApp {
     return work;
   }
 
-  #finish(outcome: LaunchOutcome): LaunchOutcome {
-    this.#outcome = outcome;
+  #finish(outcome: Unstamped<LaunchOutcome>): LaunchOutcome {
+    const stamped = {
+      ...outcome,
+      receivedAt: (outcome.appId && this.#receivedAt.get(outcome.appId)) || Date.now(),
+    } as LaunchOutcome;
+    this.#outcome = stamped;
     this.#changed();
-    return outcome;
+    return stamped;
   }
 
   async #launch(
@@ -472,6 +510,7 @@ export class SuperApp {
         kind: 'launched',
         appId,
         versionCode: existing.version.versionCode,
+        page: existing.page ?? existing.version.manifest.entryPage,
         mode: 'warm',
       });
     }
@@ -545,11 +584,7 @@ export class SuperApp {
           ? { type: 'fail', code: reason.code }
           : { type: 'refuse', code: reason.code },
       );
-      return this.#refuse(
-        display,
-        error instanceof OfflineError && !fault ? 'failed' : 'refused',
-        reason,
-      );
+      return this.#refuse(display, reason);
     }
     switch (decision.kind) {
       case 'notFound':
@@ -623,7 +658,7 @@ export class SuperApp {
                   'SIG-066',
                 ));
           this.#step(appId, { type: 'refuse', code: failure.code });
-          return this.#refuse(display, 'refused', failure);
+          return this.#refuse(display, failure);
         }
         return this.#installAndRun(
           session,
@@ -739,9 +774,10 @@ export class SuperApp {
     };
   }
 
-  #refuse(display: LaunchingApp, kind: 'refused' | 'failed', failure: HostFailure): LaunchOutcome {
+  /** The error screen, and a refusal with the registry code of its reason [ERR-002]. */
+  #refuse(display: LaunchingApp, failure: HostFailure): LaunchOutcome {
     this.deps.screens.failed(display, failure.code, failure.message);
-    return this.#finish({ kind, code: failure.code, appId: display.appId });
+    return this.#finish({ kind: 'refused', code: failure.code, appId: display.appId });
   }
 
   /** Steps 2 (release) to 6 of a launch for one pinned release; nothing is stored unless all pass. */
@@ -831,7 +867,7 @@ export class SuperApp {
         toVersionCode: pin.versionCode,
         code: this.#registryCode(failure.code),
       });
-      return this.#refuse(display, offline ? 'failed' : 'refused', failure);
+      return this.#refuse(display, failure);
     }
     if (!('versionCode' in installed)) {
       this.#preloaded.get(label)?.destroy();
@@ -910,7 +946,7 @@ export class SuperApp {
     const fault = simulator || simulated ? undefined : this.#checkInstalled(appId, version);
     if (fault) {
       this.#step(appId, { type: 'refuse', code: fault.code });
-      return this.#refuse(display, 'refused', fault);
+      return this.#refuse(display, fault);
     }
     // The files are read only if the runtime lacks them (a warm runtime still holds them).
     let files: Promise<Record<string, Uint8Array> | undefined> | undefined;
@@ -926,7 +962,7 @@ export class SuperApp {
         'The verified package is missing from the host storage.',
       );
       this.#step(appId, { type: 'fail', code: failure.code });
-      return this.#refuse(display, 'failed', failure);
+      return this.#refuse(display, failure);
     }
     const started = performance.now();
     const instance = this.#createInstance(record, version, launchId, stored, simulator);
@@ -962,12 +998,11 @@ export class SuperApp {
       this.#unload(instance);
       const failure = new HostFailure('HOST_ERROR', 'The runtime could not load the mini-app.');
       this.#step(appId, { type: 'fail', code: failure.code });
-      return this.#refuse(display, 'failed', failure);
+      return this.#refuse(display, failure);
     }
-    const timeoutMs = this.config.readyTimeoutMs ?? defaultReadyTimeoutMs;
     const readyPage = await Promise.race([
       instance.ready,
-      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs)),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), readyTimeoutMs)),
     ]);
     if (readyPage === undefined)
       return this.#readyTimedOut(instance, page, query, fragment, requestedAt);
@@ -985,6 +1020,7 @@ export class SuperApp {
       kind: 'launched',
       appId,
       versionCode: version.versionCode,
+      page: readyPage,
       mode: 'cold',
     });
   }
@@ -1033,7 +1069,7 @@ export class SuperApp {
     }
     const failure = new HostFailure('TIMEOUT', 'The mini-app did not become ready in time.');
     this.#step(appId, { type: 'fail', code: failure.code });
-    return this.#refuse({ appId, name: instance.name }, 'failed', failure);
+    return this.#refuse({ appId, name: instance.name }, failure);
   }
 
   #pages(version: InstalledVersion): string[] {
@@ -1150,6 +1186,7 @@ export class SuperApp {
     if ('versionKey' in report && report.versionKey !== instance.versionKey) return;
     switch (report.kind) {
       case 'page': {
+        if (report.url) instance.documentUrl = report.url;
         if (report.subpackage !== undefined) {
           const sub = (instance.version.manifest.subpackages ?? []).find(
             (s) => s.name === report.subpackage,
@@ -1159,12 +1196,10 @@ export class SuperApp {
           const files = Object.entries(stored)
             .filter(([path]) => path.startsWith(sub.root))
             .map(([path, bytes]) => [path, bytes.slice().buffer] as [string, ArrayBuffer]);
-          instance.frame.post({
-            runtime: runtimeMarker,
-            kind: 'provision',
-            subpackage: sub.name,
-            files,
-          });
+          instance.frame.postRuntime(
+            { runtime: runtimeMarker, kind: 'provision', subpackage: sub.name, files },
+            files.map(([, buffer]) => buffer),
+          );
           return;
         }
         const previous = instance.page;
@@ -1199,7 +1234,9 @@ export class SuperApp {
 
   #emit(instance: Instance, name: string, data: Record<string, unknown>): void {
     if (!eventAvailable(name, this.hostApiVersion)) return;
-    instance.frame.post(encodeEnvelope({ bridge: 'openminiapp', v: 1, kind: 'event', name, data }));
+    instance.frame.postBridge(
+      encodeEnvelope({ bridge: 'openminiapp', v: 1, kind: 'event', name, data }),
+    );
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
@@ -1265,15 +1302,16 @@ export class SuperApp {
     this.#changed();
   }
 
-  /** The foreground app goes to the background (the user leaves it, or app.close). */
-  async background(appId = this.#foreground): Promise<void> {
+  /** The foreground app goes to the background (the user leaves it, or app.close); false when none. */
+  async background(appId = this.#foreground): Promise<boolean> {
     const instance = appId === undefined ? undefined : this.#instances.get(appId);
-    if (!instance) return;
+    if (!instance || instance.lifecycle !== 'foreground') return false;
     this.#toBackground(instance);
     this.deps.screens.home();
+    return true;
   }
 
-  /** The most recent background app returns (warm start). */
+  /** The most recent background app returns (warm start); undefined when none is in the background. */
   async foreground(appId?: string): Promise<LaunchOutcome | undefined> {
     const target =
       appId ??
@@ -1282,72 +1320,71 @@ export class SuperApp {
         .map((i) => i.appId)
         .pop();
     const instance = target === undefined ? undefined : this.#instances.get(target);
-    if (!instance) return undefined;
+    if (!instance || instance.lifecycle !== 'background') return undefined;
+    this.#receivedAt.set(instance.appId, Date.now());
     await this.#foregroundInstance(instance, performance.now());
     return this.#finish({
       kind: 'launched',
       appId: instance.appId,
       versionCode: instance.version.versionCode,
+      page: instance.page ?? instance.version.manifest.entryPage,
       mode: 'warm',
     });
   }
 
-  /** Ends every instance and restores state as a restarted host process would, then checks updates. */
-  async restart(): Promise<void> {
-    for (const instance of [...this.#instances.values()]) this.#unload(instance);
-    this.#launching.clear();
-    this.launchStates.clear();
-    this.#foreground = undefined;
-    if (await this.restore()) await this.refresh().catch(() => undefined);
-    await this.#collectPackages();
-    this.deps.screens.home();
-  }
-
   // ---- installs and updates ------------------------------------------------------------------
 
-  /** Installs (or updates to) the current release without launching it. */
-  async install(appId: string): Promise<LaunchOutcome> {
-    const display: LaunchingApp = { appId, name: appId };
+  /** What an update session says about one app, with the trust checks an installed one needs. */
+  async #decideOne(
+    session: TrustSession,
+    record: AppRecord | undefined,
+    appId: string,
+  ): Promise<{ decision: UpdateDecision; fault: HostFailure | undefined }> {
+    const fault = await this.#refreshInstalled(session, record);
+    const [decision = { kind: 'upToDate' }] = await this.#decider().decide(session, [
+      this.#installedApp(appId, record, fault),
+    ]);
+    return { decision, fault };
+  }
+
+  /** The outcome of a decision that installs nothing (no update, or none that may run here). */
+  #settled(
+    appId: string,
+    record: AppRecord | undefined,
+    decision: UpdateDecision,
+    fault: HostFailure | undefined,
+  ): InstallOutcome {
+    if (decision.kind === 'incompatible')
+      return { kind: 'updateRequired', appId, minHostVersion: decision.minHostVersion };
+    if (decision.kind === 'revoked' || fault) {
+      return {
+        kind: 'refused',
+        appId,
+        code:
+          fault?.code ??
+          (decision.kind === 'revoked' ? decision.code : undefined) ??
+          'SIG_REVOKED_RELEASE',
+      };
+    }
+    const current = record?.pending ?? record?.current;
+    return current
+      ? { kind: 'upToDate', appId, versionCode: current.versionCode }
+      : { kind: 'notAvailable', appId };
+  }
+
+  /** Installs (or updates to) the release the update session selects, without launching it. */
+  async install(appId: string): Promise<InstallOutcome> {
     let record = await this.record(appId);
     try {
       const session = await this.#session(true);
-      const fault = await this.#refreshInstalled(session, record);
-      const [decision] = await this.#decider().decide(session, [
-        this.#installedApp(appId, record, fault),
-      ]);
+      const { decision, fault } = await this.#decideOne(session, record, appId);
       const pin =
-        decision?.kind === 'update'
+        decision.kind === 'update'
           ? decision.release
-          : decision?.kind === 'revoked'
+          : decision.kind === 'revoked'
             ? decision.replacement
             : undefined;
-      if (decision?.kind === 'incompatible')
-        return this.#finish({
-          kind: 'updateRequired',
-          appId,
-          minHostVersion: decision.minHostVersion,
-        });
-      if (!pin) {
-        if (record?.current && !fault)
-          return this.#finish({
-            kind: 'launched',
-            appId,
-            versionCode: record.current.versionCode,
-            mode: 'cold',
-          });
-        return this.#finish(
-          decision?.kind === 'revoked' || fault
-            ? {
-                kind: 'refused',
-                code:
-                  fault?.code ??
-                  (decision?.kind === 'revoked' ? decision.code : undefined) ??
-                  'SIG_REVOKED_RELEASE',
-                appId,
-              }
-            : { kind: 'notAvailable', appId },
-        );
-      }
+      if (!pin) return this.#settled(appId, record, decision, fault);
       const result = await this.#install(
         session,
         appId,
@@ -1356,29 +1393,15 @@ export class SuperApp {
         () => undefined,
       );
       if (!('versionCode' in result))
-        return this.#finish({
-          kind: 'updateRequired',
-          appId,
-          minHostVersion: result.minHostVersion,
-        });
+        return { kind: 'updateRequired', appId, minHostVersion: result.minHostVersion };
       this.#justInstalled.delete(result.packageSha256);
       record = installNow(record ?? newRecord(appId, randomRuntimeLabel()), result);
       await this.#save(record);
       await this.verifier.recordInstall({ appId, versionCode: result.versionCode });
-      return this.#finish({
-        kind: 'launched',
-        appId,
-        versionCode: result.versionCode,
-        mode: 'cold',
-      });
+      this.#changed();
+      return { kind: 'installed', appId, versionCode: result.versionCode };
     } catch (error) {
-      const failure = failureOf(error);
-      this.deps.screens.failed(display, failure.code, failure.message);
-      return this.#finish({
-        kind: error instanceof OfflineError ? 'failed' : 'refused',
-        code: failure.code,
-        appId,
-      });
+      return { kind: 'refused', appId, code: failureOf(error).code };
     }
   }
 
@@ -1388,7 +1411,7 @@ export class SuperApp {
     appId: string,
     pin: BinRelease,
     mandatory: boolean,
-  ): Promise<boolean> {
+  ): Promise<InstallOutcome> {
     try {
       const result = await this.#install(
         session,
@@ -1397,14 +1420,15 @@ export class SuperApp {
         () => undefined,
         () => undefined,
       );
-      if (!('versionCode' in result)) return false;
+      if (!('versionCode' in result))
+        return { kind: 'updateRequired', appId, minHostVersion: result.minHostVersion };
       this.#justInstalled.delete(result.packageSha256);
       const record = await this.record(appId);
-      if (!record) return false;
+      if (!record) return { kind: 'notAvailable', appId };
       await this.#save(stage(record, result, mandatory));
       await this.verifier.recordInstall({ appId, versionCode: result.versionCode });
       this.#changed();
-      return true;
+      return { kind: 'installed', appId, versionCode: result.versionCode };
     } catch (error) {
       const failure = failureOf(error);
       await this.#track(appId, pin.versionCode, {
@@ -1412,45 +1436,55 @@ export class SuperApp {
         toVersionCode: pin.versionCode,
         code: this.#registryCode(failure.code),
       });
-      return false;
+      return { kind: 'refused', appId, code: failure.code };
     }
   }
 
   /**
-   * The background check at host start: one batch for every installed app; new versions are
-   * downloaded and verified now and activated at their next launch.
+   * The update session of a cold start of the super app: one check for every installed app, in order
+   * of app id; new versions are downloaded and verified now and activated at their next launch.
    */
-  async refresh(): Promise<{ checked: number; staged: string[]; failed: string[] }> {
-    const records = (await this.records()).filter((r) => r.current);
-    const report = { checked: records.length, staged: [] as string[], failed: [] as string[] };
-    if (records.length === 0) return report;
-    const session = await this.#session(true);
-    const faults = await Promise.all(records.map((r) => this.#refreshInstalled(session, r)));
-    const decisions = await this.#decider().decide(
-      session,
-      records.map((r, i) => this.#installedApp(r.appId, r, faults[i])),
-    );
-    for (const [i, decision] of decisions.entries()) {
-      const record = records[i];
-      if (!record) continue;
+  async refresh(): Promise<InstallOutcome[]> {
+    const records = (await this.records())
+      .filter((r) => r.current)
+      .sort((a, b) => (a.appId < b.appId ? -1 : a.appId > b.appId ? 1 : 0));
+    if (records.length === 0) return [];
+    let session: TrustSession;
+    let faults: (HostFailure | undefined)[];
+    let decisions: UpdateDecision[];
+    try {
+      session = await this.#session(true);
+      faults = await Promise.all(records.map((r) => this.#refreshInstalled(session, r)));
+      decisions = await this.#decider().decide(
+        session,
+        records.map((r, i) => this.#installedApp(r.appId, r, faults[i])),
+      );
+    } catch (error) {
+      const code = failureOf(error).code;
+      return records.map((r) => ({ kind: 'refused', appId: r.appId, code }));
+    }
+    const outcomes: InstallOutcome[] = [];
+    for (const [i, record] of records.entries()) {
+      const decision = decisions[i] ?? { kind: 'upToDate' };
       const pin =
         decision.kind === 'update'
           ? decision.release
           : decision.kind === 'revoked'
             ? decision.replacement
             : undefined;
-      if (!pin) continue;
+      if (!pin) {
+        outcomes.push(this.#settled(record.appId, record, decision, faults[i]));
+        continue;
+      }
       const mandatory = decision.kind === 'update' ? decision.mandatory : true;
-      if (await this.#stageUpdate(session, record.appId, pin, mandatory))
-        report.staged.push(record.appId);
-      else report.failed.push(record.appId);
+      outcomes.push(await this.#stageUpdate(session, record.appId, pin, mandatory));
     }
     this.#changed();
-    return report;
+    return outcomes;
   }
 
-  /** [STO-005] [PRM-017] storage, web storage and decisions go with the app. */
-  async uninstall(appId: string): Promise<void> {
+  /** [STO-005] [PRM-017] storage, web storage and decisions go with the app; false when not installed. */
+  async uninstall(appId: string): Promise<boolean> {
     const instance = this.#instances.get(appId);
     if (instance) this.#unload(instance);
     const record = await this.record(appId);
@@ -1461,6 +1495,7 @@ export class SuperApp {
     await this.#collectPackages();
     if (record) await this.#clearWebStorage(record.runtimeLabel);
     this.#changed();
+    return record?.current !== undefined;
   }
 
   /** The runtime origin's cookies, storage and workers are cleared (and the origin is never reused). */
@@ -1492,16 +1527,94 @@ export class SuperApp {
       'hist/',
       'fav/',
       'notif/',
+      'report/',
+      'feedback/',
+      'profile',
     ]) {
       await this.deps.store.deletePrefix(prefix);
     }
+    for (const frame of this.#preloaded.values()) frame.destroy();
+    this.#preloaded.clear();
+    this.#provisioned.clear();
+    this.#justInstalled.clear();
+    this.#launching.clear();
+    this.#receivedAt.clear();
     this.analytics.recorded.length = 0;
     this.calls.length = 0;
     this.launchStates.clear();
     this.#outcome = undefined;
+    this.#recent = undefined;
+    this.#clockOffset = null;
+    await this.deps.store.delete('cfg/clock');
     for (const label of labels) await this.#clearWebStorage(label);
     if (this.#config) await this.configure(this.#config);
     this.#changed();
+  }
+
+  /** Forgets the configuration too: the host holds nothing of earlier sessions [CNF-026]. */
+  async forget(): Promise<void> {
+    await this.reset();
+    await this.deps.store.delete('cfg/host');
+    this.#config = undefined;
+    this.#client = undefined;
+    this.#verifier = undefined;
+    this.#changed();
+  }
+
+  // ---- settings, as the user changes them ----------------------------------------------------
+
+  /** [ANL-008] whether the user allows analytics. */
+  async analyticsAllowed(): Promise<boolean> {
+    return !(await this.analytics.optedOut());
+  }
+
+  async setAnalyticsAllowed(allowed: boolean): Promise<void> {
+    await this.analytics.setOptOut(!allowed);
+  }
+
+  /** [ANL-007] a new random device pseudonym, from now on in update checks and analytics. */
+  async resetDeviceId(): Promise<string> {
+    const config = { ...this.config, deviceId: randomDeviceId() };
+    await this.configure(config);
+    return config.deviceId;
+  }
+
+  /** The remembered permission decisions of the user, as the settings list them [PRM-014]. */
+  async decisions(): Promise<
+    { appId: string; permission: PermissionName; decision: 'granted' | 'denied' }[]
+  > {
+    return (await this.permissions.decisions(this.userId)).map((d) => ({
+      appId: d.appId,
+      permission: d.permission,
+      decision: d.state,
+    }));
+  }
+
+  /** The running mini-app: the one in the foreground, else the one most recently started. */
+  running():
+    { appId: string; versionCode: number; state: Lifecycle; documentUrl: string } | undefined {
+    const instances = [...this.#instances.values()];
+    const instance =
+      instances.find((i) => i.appId === this.#foreground) ?? instances[instances.length - 1];
+    if (!instance) return undefined;
+    return {
+      appId: instance.appId,
+      versionCode: instance.version.versionCode,
+      state: instance.lifecycle,
+      documentUrl:
+        instance.documentUrl ??
+        `${this.deps.origins.runtimeOrigin(instance.record.runtimeLabel)}/app/${instance.page ?? instance.version.manifest.entryPage}`,
+    };
+  }
+
+  /** Sends what the analytics queue holds now, as the batch timer would [ANL-012]; the number sent. */
+  async sendAnalytics(): Promise<number> {
+    await this.#analyticsWrites;
+    if (!this.client.hasDeviceCredential) return 0;
+    return this.analytics.flush(
+      { send: (batch) => this.client.postAnalytics(batch) },
+      this.config.deviceId,
+    );
   }
 
   // ---- simulator -----------------------------------------------------------------------------

@@ -1,13 +1,17 @@
 /**
- * The bridge client the runtime injects as the first script of every mini-app page. It is host code:
- * it asks the parent (the host) for this document's bridge port, accepts the init message only from
- * the parent and only once [BRG-034], and exposes the sdk's MiniAppBridge as `window.MiniAppBridge`,
- * so a package never has to touch `parent` itself. It consumes the init message, so a copy of the sdk
- * client bundled by an older package never competes for the port.
+ * The script the runtime injects as the first script of every mini-app page. It is host code with
+ * two jobs, kept on two channels:
  *
- * Over the same port it tells the host which page it is and when the page is ready (the ready signal
- * of the launch), reports uncaught errors by type only (ANL-005), answers watchdog pings, and loads a
- * subpackage into the runtime on first use.
+ * - The runtime's own channel (never the bridge): at document start it asks the host for a private
+ *   port, over which it reports the page and its URL, the ready signal at the end of the `load` event
+ *   (the ready signal of the launch), uncaught errors by type only [ANL-005], and loads a subpackage
+ *   into the runtime on first use.
+ * - The bridge of spec/bridge.md, untouched: once the document's parser-inserted scripts have run
+ *   (DOMContentLoaded), it asks the host to post the init message, so that the package's own code,
+ *   whatever client it bundles or none (the conformance probe talks to the port directly), receives
+ *   it from the parent window [BRG-032] [BRG-034]. This script listens to the same event without
+ *   consuming it and offers `window.MiniAppBridge` on that port for packages that bundle no client;
+ *   a package that bundles the sdk's client replaces the global with its own.
  */
 import type { BridgeMethodName, BridgeMethods } from '#schemas/generated/bridge/methods.ts';
 import { MiniAppBridge, type CallOptions, type EventHandler } from '#sdk/bridge/client.ts';
@@ -29,10 +33,12 @@ const subpackage = script?.getAttribute('data-omp-subpackage') ?? undefined;
 const path = decodeURIComponent(location.pathname.slice(appPathPrefix.length));
 const parent = window.parent;
 
-let port: MessagePort | undefined;
+let runtime: MessagePort | undefined;
+const unsent: ClientReport[] = [];
 
 function send(report: ClientReport): void {
-  port?.postMessage(report);
+  if (runtime) runtime.postMessage(report);
+  else unsent.push(report);
 }
 
 async function provisionSubpackage(name: string, files: [string, ArrayBuffer][]): Promise<void> {
@@ -52,26 +58,41 @@ async function provisionSubpackage(name: string, files: [string, ArrayBuffer][])
 }
 
 function onHostOrder(order: HostOrder): void {
-  if (order.kind === 'ping') send({ runtime: runtimeMarker, kind: 'pong', seq: order.seq });
-  else if (order.kind === 'provision' && order.subpackage === subpackage) {
+  if (order.kind === 'provision' && order.subpackage === subpackage) {
     void provisionSubpackage(order.subpackage, order.files);
   }
 }
 
-/** The port carries both the bridge envelopes and the runtime's own messages. */
-function runtimeAwareTransport(channel: MessagePort): BridgeTransport {
+// The runtime port: a message of the runtime's own marker, from the parent, once per document.
+window.addEventListener(
+  'message',
+  (event: MessageEvent) => {
+    if (event.source !== parent || !isRuntimeMessage(event.data)) return;
+    event.stopImmediatePropagation();
+    const received = event.ports[0];
+    if (event.data.kind !== 'runtime-port' || runtime || !received || event.ports.length !== 1)
+      return;
+    runtime = received;
+    runtime.onmessage = (message: MessageEvent) => {
+      if (isRuntimeMessage(message.data)) onHostOrder(message.data as HostOrder);
+    };
+    for (const report of unsent.splice(0)) runtime.postMessage(report);
+  },
+  { capture: true },
+);
+
+/** The bridge port, shared with whatever code of the page listens to it. */
+function sharedPortTransport(port: MessagePort): BridgeTransport {
   let receiver: (message: unknown) => void = () => undefined;
-  channel.onmessage = (event: MessageEvent) => {
-    if (isRuntimeMessage(event.data)) onHostOrder(event.data as HostOrder);
-    else receiver(event.data);
-  };
+  port.addEventListener('message', (event: MessageEvent) => receiver(event.data));
+  port.start();
   return {
     binding: 'port',
-    send: (text) => channel.postMessage(text),
+    send: (text) => port.postMessage(text),
     onMessage(receive) {
       receiver = receive;
     },
-    close: () => channel.close(),
+    close: () => undefined,
   };
 }
 
@@ -79,42 +100,49 @@ let resolveConnection: (bridge: MiniAppBridge) => void = () => undefined;
 const connection = new Promise<MiniAppBridge>((resolve) => {
   resolveConnection = resolve;
 });
+let bridged = false;
 
-function announceReady(): void {
-  send({ runtime: runtimeMarker, kind: 'ready', path, versionKey });
-}
-
-// Capture phase, registered before any script of the page: the init message is taken here.
+// [BRG-034] the init message from the parent, once, with exactly one port; not consumed.
 window.addEventListener(
   'message',
   (event: MessageEvent) => {
-    if (event.source !== parent) return;
+    if (event.source !== parent || bridged) return;
     const parsed = parseMessage(event.data);
     if (parsed.outcome !== 'envelope' || parsed.envelope.kind !== 'init') return;
-    event.stopImmediatePropagation();
-    // [BRG-034] once per document, with exactly one port.
-    const received = event.ports[0];
-    if (port || !received || event.ports.length !== 1) return;
-    port = received;
-    const bridge = new MiniAppBridge(runtimeAwareTransport(received), {
-      hostApiVersion: parsed.envelope.hostApiVersion,
-    });
-    received.start();
-    send({
-      runtime: runtimeMarker,
-      kind: 'page',
-      path,
-      versionKey,
-      ...(subpackage === undefined ? {} : { subpackage }),
-    });
-    if (subpackage === undefined) {
-      if (document.readyState === 'complete') announceReady();
-      else window.addEventListener('load', announceReady, { once: true });
-    }
-    resolveConnection(bridge);
+    const port = event.ports[0];
+    if (!port || event.ports.length !== 1) return;
+    bridged = true;
+    resolveConnection(
+      new MiniAppBridge(sharedPortTransport(port), {
+        hostApiVersion: parsed.envelope.hostApiVersion,
+      }),
+    );
   },
   { capture: true },
 );
+
+send({
+  runtime: runtimeMarker,
+  kind: 'page',
+  path,
+  url: location.href,
+  versionKey,
+  ...(subpackage === undefined ? {} : { subpackage }),
+});
+
+function askForBridge(): void {
+  send({ runtime: runtimeMarker, kind: 'bridge-hello', versionKey });
+}
+if (subpackage === undefined) {
+  // After every parser-inserted script registered its listeners.
+  if (document.readyState === 'loading')
+    document.addEventListener('DOMContentLoaded', askForBridge, { once: true });
+  else askForBridge();
+  const announceReady = (): void =>
+    send({ runtime: runtimeMarker, kind: 'ready', path, versionKey });
+  if (document.readyState === 'complete') announceReady();
+  else window.addEventListener('load', announceReady, { once: true });
+}
 
 window.addEventListener('error', (event: ErrorEvent) => {
   const type = event.error instanceof Error ? event.error.constructor.name : 'Error';
@@ -156,10 +184,11 @@ const singleton = Object.freeze({
   },
 });
 
+// Configurable: a package that bundles the sdk's own client defines its global over this one.
 Object.defineProperty(window, 'MiniAppBridge', {
   value: singleton,
   writable: false,
-  configurable: false,
+  configurable: true,
   enumerable: true,
 });
 

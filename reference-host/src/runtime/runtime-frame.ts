@@ -1,9 +1,10 @@
 /**
  * The host's side of one running mini-app on the web: a sandboxed iframe on the app's own origin
  * (no top navigation, no popups [BRG-039's web counterpart]), the bootstrap that provisions the
- * verified files, and one bridge port per document of the app. The init message goes to the exact
- * origin of the frame [BRG-032]; after it, bridge messages are taken only from the port and never
- * from window.postMessage [BRG-033].
+ * verified files, and two ports per document of the app: the runtime's own (page, ready signal,
+ * errors, subpackages) and the bridge's. The init message goes to the exact origin of the frame
+ * [BRG-032] once the document's scripts listen for it; after it, bridge messages are taken only from
+ * the port and never from window.postMessage [BRG-033].
  */
 import {
   isRuntimeMessage,
@@ -56,7 +57,12 @@ export type LaunchRegistrar = (
 export class RuntimeFrame {
   readonly element: HTMLIFrameElement;
   readonly origin: string;
+  /** The current document's runtime port and bridge port. */
+  #runtime: MessagePort | undefined;
   #port: MessagePort | undefined;
+  /** Bridge messages for the current document before its bridge port exists. */
+  #pending: (string | object)[] = [];
+  #versionKey: string | undefined;
   #documentId = 0;
   #listener: ((event: MessageEvent) => void) | undefined;
   #bootstrapped = false;
@@ -76,7 +82,8 @@ export class RuntimeFrame {
     this.element.setAttribute('allow', '');
     this.element.setAttribute('referrerpolicy', 'no-referrer');
     this.element.className = 'app-frame';
-    this.element.dataset.appId = appId;
+    // [CNF-024] the marker by which a conformance suite finds the mini-app's frame.
+    this.element.setAttribute('data-openminiapp-app', appId);
     this.element.title = appId;
   }
 
@@ -129,6 +136,7 @@ export class RuntimeFrame {
    * gone or lacks a file), the bootstrap runs after all.
    */
   async start(launch: FrameLaunch, options: { direct?: boolean } = {}): Promise<void> {
+    this.#versionKey = launch.versionKey;
     const registered = this.registrar(launch.label, launch.versionKey, launch.launch);
     if (!options.direct) await registered;
     const entryUrl =
@@ -213,21 +221,43 @@ export class RuntimeFrame {
     performance.mark(`omp:${this.appId}:runtime:${step}`);
   }
 
-  /** A new document of the frame asked for its port: the previous one is closed. */
+  /** A new document of the frame asked for its runtime port: the previous document's ports close. */
   #connect(hostApiVersion: string): void {
+    this.#runtime?.close();
     this.#port?.close();
+    this.#port = undefined;
+    this.#pending = [];
+    const channel = new MessageChannel();
+    const runtime = channel.port1;
+    const documentId = ++this.#documentId;
+    this.#runtime = runtime;
+    runtime.onmessage = (event: MessageEvent) => {
+      if (this.#runtime !== runtime || !isRuntimeMessage(event.data)) return;
+      const report = event.data as ClientReport;
+      if (report.kind === 'bridge-hello') {
+        // Only a document that this version's worker served gets the bridge.
+        if (report.versionKey === this.#versionKey && !this.#port) this.#bridge(hostApiVersion);
+        return;
+      }
+      this.handlers.report(report, documentId);
+    };
+    runtime.start();
+    this.element.contentWindow?.postMessage(
+      { runtime: runtimeMarker, kind: 'runtime-port' },
+      this.origin,
+      [channel.port2],
+    );
+    this.handlers.connected(documentId);
+  }
+
+  /** The bridge's init message with the document's port [BRG-032]; the only way in [BRG-033]. */
+  #bridge(hostApiVersion: string): void {
     const channel = new MessageChannel();
     const port = channel.port1;
-    const documentId = ++this.#documentId;
     this.#port = port;
     port.onmessage = (event: MessageEvent) => {
       if (this.#port !== port) return;
-      const data: unknown = event.data;
-      if (isRuntimeMessage(data)) {
-        this.handlers.report(data as ClientReport, documentId);
-        return;
-      }
-      void this.handlers.bridge(data).then((reply) => {
+      void this.handlers.bridge(event.data).then((reply) => {
         if (reply !== null && this.#port === port) port.postMessage(reply);
       });
     };
@@ -238,12 +268,18 @@ export class RuntimeFrame {
       this.origin,
       [channel.port2],
     );
-    this.handlers.connected(documentId);
+    for (const message of this.#pending.splice(0)) port.postMessage(message);
   }
 
-  /** Posts a bridge event or a runtime order to the current document. */
-  post(message: string | object): void {
-    this.#port?.postMessage(message);
+  /** Posts a bridge response or event to the current document (queued until its port exists). */
+  postBridge(message: string | object): void {
+    if (this.#port) this.#port.postMessage(message);
+    else this.#pending.push(message);
+  }
+
+  /** Posts an order of the runtime to the current document. */
+  postRuntime(order: object, transfer: Transferable[] = []): void {
+    this.#runtime?.postMessage(order, transfer);
   }
 
   setVisible(visible: boolean): void {
@@ -254,6 +290,8 @@ export class RuntimeFrame {
     if (this.#listener) window.removeEventListener('message', this.#listener);
     this.#port?.close();
     this.#port = undefined;
+    this.#runtime?.close();
+    this.#runtime = undefined;
     this.element.remove();
   }
 }

@@ -50,35 +50,42 @@ export type BootstrapReport =
   | { runtime: typeof runtimeMarker; kind: 'bootstrap-ready' }
   | { runtime: typeof runtimeMarker; kind: 'bootstrap-failed'; reason: string };
 
-/** Page (host client) -> host through window.postMessage: asks for the bridge port of this document. */
+/** Page (host client) -> host through window.postMessage: asks for this document's runtime port. */
 export interface ClientHello {
   runtime: typeof runtimeMarker;
   kind: 'client-hello';
 }
 
-/** Host client -> host over the bridge port. */
+/** Host -> page through window.postMessage, to the frame's exact origin, with the runtime port. */
+export interface RuntimePort {
+  runtime: typeof runtimeMarker;
+  kind: 'runtime-port';
+}
+
+/** Host client -> host over the runtime port (never over the bridge port). */
 export type ClientReport =
   | {
       runtime: typeof runtimeMarker;
       kind: 'page';
       path: string;
+      /** The document's URL, for the adapter's `state.running.documentUrl`. */
+      url?: string;
       versionKey: string;
       subpackage?: string;
     }
+  /** The page's own scripts have registered their listeners: post the bridge's init message now. */
+  | { runtime: typeof runtimeMarker; kind: 'bridge-hello'; versionKey: string }
   | { runtime: typeof runtimeMarker; kind: 'ready'; path: string; versionKey: string }
   | { runtime: typeof runtimeMarker; kind: 'error'; errorType: string; path: string }
-  | { runtime: typeof runtimeMarker; kind: 'pong'; seq: number }
   | { runtime: typeof runtimeMarker; kind: 'provisioned'; subpackage: string };
 
-/** Host -> host client over the bridge port. */
-export type HostOrder =
-  | { runtime: typeof runtimeMarker; kind: 'ping'; seq: number }
-  | {
-      runtime: typeof runtimeMarker;
-      kind: 'provision';
-      subpackage: string;
-      files: [string, ArrayBuffer][];
-    };
+/** Host -> host client over the runtime port. */
+export type HostOrder = {
+  runtime: typeof runtimeMarker;
+  kind: 'provision';
+  subpackage: string;
+  files: [string, ArrayBuffer][];
+};
 
 /** Page or bootstrap -> service worker. */
 export interface WorkerProvision {

@@ -1,7 +1,8 @@
 /**
  * The screens around a mini-app: the launch progress, the app screen with its top bar (the app's
  * name, an action menu and a close button), the "update the app" screen [VER-008], the "not
- * available" screen [ADR-008] and the error screen.
+ * available" screen [ADR-008] and the error screen, each marked with `data-openminiapp-screen`
+ * [CNF-032] while it is shown.
  */
 import type { BundleProgress } from '../distribution/transfer.ts';
 import type { HostScreens, LaunchingApp } from '../host/host-screens.ts';
@@ -157,7 +158,7 @@ export class ShellScreens implements HostScreens {
     this.#bar(app, options);
     this.#overlay(null);
     for (const frame of byId('frames').querySelectorAll<HTMLIFrameElement>('iframe')) {
-      frame.hidden = frame.dataset.appId !== app.appId;
+      frame.hidden = frame.getAttribute('data-openminiapp-app') !== app.appId;
     }
   }
 
@@ -169,7 +170,11 @@ export class ShellScreens implements HostScreens {
     this.#overlay(
       h(
         'div',
-        { class: 'notice', 'data-testid': 'update-required' },
+        {
+          class: 'notice',
+          'data-testid': 'update-required',
+          'data-openminiapp-screen': 'updateRequired',
+        },
         h('div', { class: 'notice-art' }, icon('update', 40)),
         h('h2', {}, 'Update Open Mini-App'),
         h(
@@ -197,7 +202,11 @@ export class ShellScreens implements HostScreens {
     this.#overlay(
       h(
         'div',
-        { class: 'notice', 'data-testid': 'not-available' },
+        {
+          class: 'notice',
+          'data-testid': 'not-available',
+          'data-openminiapp-screen': 'notAvailable',
+        },
         h('div', { class: 'notice-art' }, icon('question', 40)),
         h('h2', {}, 'This mini-app is not available'),
         h('p', {}, 'The link points to a mini-app that does not exist or is no longer offered.'),
@@ -221,7 +230,12 @@ export class ShellScreens implements HostScreens {
     this.#overlay(
       h(
         'div',
-        { class: 'notice', 'data-testid': 'launch-failed', 'data-code': code },
+        {
+          class: 'notice',
+          'data-testid': 'launch-failed',
+          'data-code': code,
+          'data-openminiapp-screen': 'error',
+        },
         h(
           'div',
           { class: `notice-art ${security ? 'danger' : ''}` },

@@ -12,6 +12,7 @@ import type {
   ModalAnswer,
   NavigationBar,
   PostalAddress,
+  SheetApp,
 } from '../host/host-ui.ts';
 import type { PromptAnswer } from '../permissions/permission-manager.ts';
 import { byId, h } from './dom.ts';
@@ -37,26 +38,67 @@ export const permissionWording: Record<PermissionName, { title: string; icon: Ic
   payment: { title: 'payments from your wallet', icon: 'card' },
 };
 
+/**
+ * A host screen that a conformance suite may find and answer (spec/conformance.md, Host screens):
+ * a permission prompt, or a sheet or dialog of a bridge method, with the app it is shown for.
+ */
+export interface AnswerableScreen {
+  screen: 'permissionPrompt' | 'sheet';
+  appId: string;
+  permission?: PermissionName;
+}
+
 interface OpenSheet {
   kind: string;
+  /** Absent for the shell's own panels (menus, QR codes), which no bridge call waits for. */
+  owner?: AnswerableScreen;
   answer(decision: 'grant' | 'deny' | 'dismiss'): void;
 }
 
 export class ShellUi implements HostUi {
-  #open: OpenSheet | undefined;
+  /** Open sheets, topmost last. */
+  readonly #open: OpenSheet[] = [];
+  readonly #openListeners = new Set<() => void>();
   readonly #bars = new Map<string, NavigationBar>();
   onNavigationBar: (appId: string, bar: NavigationBar) => void = () => undefined;
 
+  /** The kind of the topmost open sheet, if any. */
   get openSheet(): string | undefined {
-    return this.#open?.kind;
+    return this.#open[this.#open.length - 1]?.kind;
   }
 
-  /** The adapter's `answerPrompt`: grant, deny or dismiss whatever sheet is open. */
-  answerPrompt(decision: 'grant' | 'deny' | 'dismiss'): boolean {
-    const open = this.#open;
-    if (!open) return false;
-    open.answer(decision);
-    return true;
+  /** The topmost prompt or bridge sheet, if one is shown. */
+  get answerable(): AnswerableScreen | undefined {
+    return this.#open.findLast((sheet) => sheet.owner)?.owner;
+  }
+
+  /**
+   * The adapter's `answerPrompt`: waits up to `timeoutMs` for a prompt or bridge sheet, then grants,
+   * denies or dismisses the topmost one as a user would; undefined when none was shown in time.
+   */
+  async answerPrompt(
+    decision: 'grant' | 'deny' | 'dismiss',
+    timeoutMs: number,
+  ): Promise<AnswerableScreen | undefined> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const sheet = this.#open.findLast((open) => open.owner);
+      if (sheet?.owner) {
+        sheet.answer(decision);
+        return sheet.owner;
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) return undefined;
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          clearTimeout(timer);
+          this.#openListeners.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, left);
+        this.#openListeners.add(wake);
+      });
+    }
   }
 
   /** A bottom sheet over everything; the backdrop and Escape close it. */
@@ -65,6 +107,7 @@ export class ShellUi implements HostUi {
     build: (resolve: (value: T) => void) => HTMLElement,
     dismissed: T,
     answers: (decision: 'grant' | 'deny' | 'dismiss') => T,
+    owner?: AnswerableScreen,
   ): Promise<T> {
     return new Promise<T>((resolve) => {
       const layer = byId('sheets');
@@ -73,9 +116,11 @@ export class ShellUi implements HostUi {
         if (done) return;
         done = true;
         backdrop.classList.add('closing');
+        backdrop.removeAttribute('data-openminiapp-screen');
         setTimeout(() => backdrop.remove(), 160);
         document.removeEventListener('keydown', onKey);
-        if (this.#open === entry) this.#open = undefined;
+        const at = this.#open.indexOf(entry);
+        if (at >= 0) this.#open.splice(at, 1);
         resolve(value);
       };
       const onKey = (event: KeyboardEvent): void => {
@@ -87,13 +132,20 @@ export class ShellUi implements HostUi {
       panel.setAttribute('aria-modal', 'true');
       panel.dataset.sheet = kind;
       const backdrop = h('div', { class: 'backdrop', 'data-testid': `sheet-${kind}` }, panel);
+      // [CNF-032] the marker of the host screen, outside every mini-app frame.
+      if (owner) backdrop.setAttribute('data-openminiapp-screen', owner.screen);
       backdrop.addEventListener('click', (event) => {
         if (event.target === backdrop) finish(dismissed);
       });
       document.addEventListener('keydown', onKey);
-      const entry: OpenSheet = { kind, answer: (decision) => finish(answers(decision)) };
-      this.#open = entry;
+      const entry: OpenSheet = {
+        kind,
+        ...(owner ? { owner } : {}),
+        answer: (decision) => finish(answers(decision)),
+      };
+      this.#open.push(entry);
       layer.append(backdrop);
+      for (const wake of [...this.#openListeners]) wake();
     });
   }
 
@@ -140,6 +192,7 @@ export class ShellUi implements HostUi {
         ),
       'dismissed',
       (d) => (d === 'grant' ? 'granted' : d === 'deny' ? 'denied' : 'dismissed'),
+      { screen: 'permissionPrompt', appId: request.appId, permission: request.permission },
     );
   }
 
@@ -155,21 +208,23 @@ export class ShellUi implements HostUi {
     setTimeout(() => toast.remove(), durationMs);
   }
 
-  modal(request: {
-    appName: string;
-    title: string;
-    content?: string;
-    confirmText?: string;
-    cancelText?: string;
-    showCancel?: boolean;
-  }): Promise<ModalAnswer> {
+  modal(
+    app: SheetApp,
+    request: {
+      title: string;
+      content?: string;
+      confirmText?: string;
+      cancelText?: string;
+      showCancel?: boolean;
+    },
+  ): Promise<ModalAnswer> {
     return this.#sheet<ModalAnswer>(
       'modal',
       (resolve) =>
         h(
           'section',
           { class: 'modal' },
-          h('p', { class: 'from' }, request.appName),
+          h('p', { class: 'from' }, app.name),
           h('h2', {}, request.title),
           request.content ? h('p', {}, request.content) : null,
           h(
@@ -191,6 +246,7 @@ export class ShellUi implements HostUi {
         ),
       'dismiss',
       (d) => (d === 'grant' ? 'confirm' : d === 'deny' ? 'cancel' : 'dismiss'),
+      { screen: 'sheet', appId: app.appId },
     );
   }
 
@@ -203,13 +259,15 @@ export class ShellUi implements HostUi {
     return this.#bars.get(appId);
   }
 
-  paymentSheet(request: {
-    appName: string;
-    orderId: string;
-    amount: string;
-    currency: string;
-    description?: string;
-  }): Promise<boolean> {
+  paymentSheet(
+    app: SheetApp,
+    request: {
+      orderId: string;
+      amount: string;
+      currency: string;
+      description?: string;
+    },
+  ): Promise<boolean> {
     const amount = new Intl.NumberFormat('en', {
       style: 'currency',
       currency: request.currency,
@@ -226,7 +284,7 @@ export class ShellUi implements HostUi {
             h('span', { class: 'wallet-logo' }, icon('wallet', 16)),
             h('span', {}, 'Wallet'),
           ),
-          h('p', { class: 'from' }, `Pay ${request.appName}`),
+          h('p', { class: 'from' }, `Pay ${app.name}`),
           h('p', { class: 'amount', 'data-testid': 'payment-amount' }, amount),
           h(
             'dl',
@@ -251,17 +309,18 @@ export class ShellUi implements HostUi {
         ),
       false,
       (d) => d === 'grant',
+      { screen: 'sheet', appId: app.appId },
     );
   }
 
-  chooseAddress(appName: string, addresses: PostalAddress[]): Promise<PostalAddress | undefined> {
+  chooseAddress(app: SheetApp, addresses: PostalAddress[]): Promise<PostalAddress | undefined> {
     return this.#sheet<PostalAddress | undefined>(
       'address',
       (resolve) =>
         h(
           'section',
           { class: 'picker' },
-          h('h2', {}, `Share an address with ${appName}`),
+          h('h2', {}, `Share an address with ${app.name}`),
           h(
             'ul',
             { class: 'choices' },
@@ -286,17 +345,18 @@ export class ShellUi implements HostUi {
         ),
       undefined,
       (d) => (d === 'grant' ? addresses[0] : undefined),
+      { screen: 'sheet', appId: app.appId },
     );
   }
 
-  confirmPhoneNumber(appName: string, phoneNumber: string): Promise<boolean> {
+  confirmPhoneNumber(app: SheetApp, phoneNumber: string): Promise<boolean> {
     return this.#sheet<boolean>(
       'phone',
       (resolve) =>
         h(
           'section',
           { class: 'picker' },
-          h('h2', {}, `Share your phone number with ${appName}?`),
+          h('h2', {}, `Share your phone number with ${app.name}?`),
           h('p', { class: 'amount small' }, phoneNumber),
           h(
             'div',
@@ -307,10 +367,11 @@ export class ShellUi implements HostUi {
         ),
       false,
       (d) => d === 'grant',
+      { screen: 'sheet', appId: app.appId },
     );
   }
 
-  scanCode(): Promise<{ format: 'qr'; text: string } | undefined> {
+  scanCode(app: SheetApp): Promise<{ format: 'qr'; text: string } | undefined> {
     return this.#sheet<{ format: 'qr'; text: string } | undefined>(
       'scanner',
       (resolve) =>
@@ -320,10 +381,11 @@ export class ShellUi implements HostUi {
         ),
       undefined,
       () => undefined,
+      { screen: 'sheet', appId: app.appId },
     );
   }
 
-  chooseImages(count: number): Promise<ChosenImage[] | undefined> {
+  chooseImages(app: SheetApp, count: number): Promise<ChosenImage[] | undefined> {
     return this.#sheet<ChosenImage[] | undefined>(
       'images',
       (resolve) => {
@@ -348,15 +410,18 @@ export class ShellUi implements HostUi {
       },
       undefined,
       () => undefined,
+      { screen: 'sheet', appId: app.appId },
     );
   }
 
-  shareSheet(request: {
-    appName: string;
-    title: string;
-    text?: string;
-    link: string;
-  }): Promise<boolean> {
+  shareSheet(
+    app: SheetApp,
+    request: {
+      title: string;
+      text?: string;
+      link: string;
+    },
+  ): Promise<boolean> {
     return this.#sheet<boolean>(
       'share',
       (resolve) => {
@@ -387,6 +452,7 @@ export class ShellUi implements HostUi {
       },
       false,
       (d) => d === 'grant',
+      { screen: 'sheet', appId: app.appId },
     );
   }
 

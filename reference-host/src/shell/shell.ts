@@ -139,8 +139,7 @@ export async function startShell(): Promise<Shell> {
           { class: 'menu-grid' },
           item('share', 'Share', 'menu-share', () => {
             close();
-            void ui.shareSheet({
-              appName: app.name,
+            void ui.shareSheet(app, {
               title: app.name,
               link: `miniapp://${app.appId}/`,
             });
@@ -258,15 +257,15 @@ export async function startShell(): Promise<Shell> {
       .refresh()
       .catch(() => undefined)
       .then(() => storefront.render());
-    // Analytics wait in the queue and leave at most once a minute [ANL-012].
-    setInterval(() => {
-      if (host.configured && host.client.hasDeviceCredential) {
-        void host.analytics
-          .flush({ send: (batch) => host.client.postAnalytics(batch) }, host.config.deviceId)
-          .catch(() => undefined);
-      }
-    }, 60_000);
   }
+  // Analytics wait in the queue and leave at most once a minute [ANL-012].
+  let lastSent = performance.now();
+  setInterval(() => {
+    const every = Math.max(60_000, host.configured ? (host.config.analyticsIntervalMs ?? 0) : 0);
+    if (!host.configured || performance.now() - lastSent < every - 1_000) return;
+    lastSent = performance.now();
+    void host.sendAnalytics().catch(() => undefined);
+  }, 60_000);
   await storefront.render();
   const link = linkFromLocation();
   if (link && host.configured) void open(link);

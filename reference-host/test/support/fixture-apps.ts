@@ -170,3 +170,31 @@ window.probeCall = (method, params) => {
 };`,
   };
 }
+
+/**
+ * A page that uses no bridge client at all, as the conformance suite's probe does: its own script,
+ * loaded at the end of the body, takes the init message from the parent and its port, and sends raw
+ * envelopes on it [BRG-032] [BRG-034].
+ */
+export function rawBridgeApp(): FixtureFiles {
+  return {
+    'index.html': `<!doctype html><html><head><meta charset="utf-8"><title>raw</title><link rel="stylesheet" href="raw.css"></head><body><h1>Raw bridge</h1><script src="raw.js"></script></body></html>`,
+    'raw.css': 'body{font-family:system-ui,sans-serif;margin:24px}',
+    'raw.js': `const probe = (window.__openMiniAppProbe = { inits: [], log: [], answers: {} });
+window.addEventListener('message', (event) => {
+  const data = event.data;
+  if (!data || data.bridge !== 'openminiapp' || data.kind !== 'init') return;
+  probe.inits.push({ fromParent: event.source === window.parent, origin: event.origin, ports: event.ports.length, hostApiVersion: data.hostApiVersion });
+  if (probe.port || event.source !== window.parent || event.ports.length !== 1) return;
+  probe.port = true;
+  const port = event.ports[0];
+  port.onmessage = (message) => {
+    const value = typeof message.data === 'string' ? JSON.parse(message.data) : message.data;
+    probe.log.push(value);
+    if (value.kind === 'response') probe.answers[value.id] = value;
+  };
+  port.postMessage(JSON.stringify({ bridge: 'openminiapp', v: 1, kind: 'request', id: 'raw-1', method: 'host.getInfo', params: {} }));
+  port.postMessage({ bridge: 'openminiapp', v: 2, kind: 'request', id: 'raw-2', method: 'host.getInfo', params: {} });
+});`,
+  };
+}

@@ -131,6 +131,8 @@ export class FixtureDistribution {
   available = true;
   /** Requests seen, for tests that assert what the host asked for. */
   readonly requests: string[] = [];
+  /** Analytics batches received, with the credential they came with. */
+  readonly analytics: { authorization: string | undefined; batch: { events: unknown[] } }[] = [];
   readonly #delegations = new Map<string, DelegationVersion[]>();
   /** Per app: pin this delegation version instead of the newest (a rollback of the delegation). */
   readonly pinnedDelegation = new Map<string, number>();
@@ -165,6 +167,17 @@ export class FixtureDistribution {
       }
       const url = new URL(req.url ?? '/', 'http://fixture');
       fixture.requests.push(url.pathname);
+      if (req.method === 'POST' && url.pathname === '/v1/analytics/events') {
+        const parts: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => parts.push(chunk));
+        req.on('end', () => {
+          const batch = JSON.parse(Buffer.concat(parts).toString('utf8')) as { events: unknown[] };
+          fixture.analytics.push({ authorization: req.headers.authorization, batch });
+          res.writeHead(202, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ accepted: batch.events.length, dropped: [] }));
+        });
+        return;
+      }
       const body = fixture.#route(decodeURIComponent(url.pathname));
       if (!body) {
         res.writeHead(404, { 'content-type': 'application/problem+json' });

@@ -50,14 +50,14 @@ export const accountPlugin: HostPlugin<HostServices> = {
     'user.getPhoneNumber': async (_p, { app, services }) => {
       const profile = await services.profile();
       // The number is shown to the user before it is handed over, each time.
-      if (!(await services.ui.confirmPhoneNumber(app.name, profile.phoneNumber))) {
+      if (!(await services.ui.confirmPhoneNumber(app, profile.phoneNumber))) {
         throw new BridgeError('USER_CANCELLED', 'The user did not share the phone number.');
       }
       return { phoneNumber: profile.phoneNumber, verified: profile.phoneVerified };
     },
     'user.chooseAddress': async (_p, { app, services }) => {
       const profile = await services.profile();
-      const chosen = await services.ui.chooseAddress(app.name, profile.addresses);
+      const chosen = await services.ui.chooseAddress(app, profile.addresses);
       if (!chosen) throw new BridgeError('USER_CANCELLED', 'The user closed the address picker.');
       return chosen;
     },

@@ -20,7 +20,7 @@ export const commercePlugin: HostPlugin<HostServices> = {
   name: 'commerce',
   methods: {
     'payment.pay': async (p, { app, services }) => {
-      const confirmed = await services.ui.paymentSheet({ appName: app.name, ...p });
+      const confirmed = await services.ui.paymentSheet(app, p);
       // [BRG-042] a closed sheet is never a payment.
       if (!confirmed) throw new BridgeError('USER_CANCELLED', 'The user closed the payment sheet.');
       try {

@@ -13,13 +13,13 @@ export const devicePlugin: HostPlugin<HostServices> = {
         throw new BridgeError('HOST_ERROR', 'The device could not determine its position.');
       }
     },
-    'camera.scanCode': async (p, { services }) => {
-      const scanned = await services.ui.scanCode(p.formats ?? ['qr']);
+    'camera.scanCode': async (p, { app, services }) => {
+      const scanned = await services.ui.scanCode(app, p.formats ?? ['qr']);
       if (!scanned) throw new BridgeError('USER_CANCELLED', 'The user closed the scanner.');
       return scanned;
     },
-    'media.chooseImage': async (p, { services }) => {
-      const images = await services.ui.chooseImages(p.count ?? 1);
+    'media.chooseImage': async (p, { app, services }) => {
+      const images = await services.ui.chooseImages(app, p.count ?? 1);
       if (!images || images.length === 0)
         throw new BridgeError('USER_CANCELLED', 'The user closed the picker.');
       return { images };
@@ -39,8 +39,7 @@ export const devicePlugin: HostPlugin<HostServices> = {
       const request = { title: p.title, ...(p.text ? { text: p.text } : {}), url: link };
       const native = await services.device.share(request).catch(() => false);
       if (native) return {};
-      const shared = await services.ui.shareSheet({
-        appName: app.name,
+      const shared = await services.ui.shareSheet(app, {
         title: p.title,
         ...(p.text ? { text: p.text } : {}),
         link,

@@ -11,7 +11,7 @@ export const uiPlugin: HostPlugin<HostServices> = {
       return {};
     },
     'ui.showModal': async (p, { app, services }) => {
-      const answer = await services.ui.modal({ appName: app.name, ...p });
+      const answer = await services.ui.modal(app, p);
       // [BRG-042] closing the dialog is not an answer.
       if (answer === 'dismiss')
         throw new BridgeError('USER_CANCELLED', 'The user closed the dialog.');
