@@ -135,11 +135,7 @@ describe('the host with the reference server and its examples', { skip }, () => 
       { timeout: 20_000 },
     );
     assert.equal(await browser.$('[data-testid="app-title"]').getText(), 'Corner Bakery');
-    await inApp(shop, async () => {
-      await browser.$('#products button').waitForExist();
-      await browser.$('#products button').click();
-      await browser.$$('#products button')[2]?.click();
-    });
+    await inApp(shop, () => browser.$('#products button').waitForExist());
     await shot('host-app.png');
     await browser.$('[data-testid="app-menu"]').click();
     await browser.$('[data-testid="action-menu"]').waitForDisplayed();
@@ -147,8 +143,9 @@ describe('the host with the reference server and its examples', { skip }, () => 
     await browser.$('[data-testid="menu-favourite"]').click();
   });
 
-  it('asks for the payment permission with the manifest reason, then shows the host payment sheet', async () => {
-    await inApp(shop, () => browser.$('#pay').click());
+  it('asks for the payment permission with the manifest reason, shows the server price in the host payment sheet, and pays [BRG-200]', async () => {
+    // The first product of the shop is the croissant, which the seeded price list sells at 1.80 EUR.
+    await inApp(shop, () => browser.$('#products button').click());
     await browser.$('[data-testid="prompt-reason"]').waitForDisplayed();
     assert.equal(
       await browser.$('[data-testid="prompt-reason"]').getText(),
@@ -156,7 +153,8 @@ describe('the host with the reference server and its examples', { skip }, () => 
     );
     await browser.$('[data-testid="prompt-allow"]').click();
     await browser.$('[data-testid="payment-amount"]').waitForDisplayed();
-    assert.equal(await browser.$('[data-testid="payment-amount"]').getText(), '€5.00');
+    assert.equal(await browser.$('[data-testid="payment-amount"]').getText(), '€1.80');
+    assert.equal(await browser.$('[data-testid="payment-product"]').getText(), 'croissant');
     await shot('host-payment-sheet.png');
     // Closing the sheet is a cancellation, never a payment [BRG-042].
     await browser.keys('Escape');
@@ -164,6 +162,24 @@ describe('the host with the reference server and its examples', { skip }, () => 
       browser.waitUntil(
         async () => (await browser.$('#status').getText()) === 'Payment cancelled.',
       ),
+    );
+    // Confirmed: the reference server charges the sandbox at its own price [API-055].
+    await inApp(shop, () => browser.$('#products button').click());
+    assert.deepEqual(await adapter(browser, 'answerPrompt', { decision: 'grant' }), {
+      screen: 'sheet',
+      appId: shop,
+    });
+    await inApp(shop, () =>
+      browser.waitUntil(
+        async () => /^Paid\. Transaction pay_/.test(await browser.$('#status').getText()),
+        {
+          timeout: 10_000,
+          timeoutMsg: 'the shop never showed the payment',
+        },
+      ),
+    );
+    await inApp(shop, () => browser.$('#order-count').getText()).then((count) =>
+      assert.equal(count, '1'),
     );
   });
 

@@ -16,6 +16,7 @@ export type CatalogAppPage = Schemas['CatalogAppPage'];
 export type RecommendationList = Schemas['RecommendationList'];
 export type CategoryList = Schemas['CategoryList'];
 export type Payment = Schemas['Payment'];
+export type Product = Schemas['Product'];
 export type AppToken = Schemas['AppToken'];
 export type EntitlementList = Schemas['EntitlementList'];
 export type { UpdateCheckRequest, UpdateCheckResponse };
@@ -289,6 +290,15 @@ export class DistributionClient {
       body: JSON.stringify({ appId, scopes }),
     });
     return this.#json<AppToken>(response, 'The app token');
+  }
+
+  /** [API-200] a product of the app and the price a payment would charge now. */
+  async product(appId: string, productId: string): Promise<Product> {
+    const response = await this.#send(
+      `v1/apps/${encodeURIComponent(appId)}/products/${encodeURIComponent(productId)}`,
+      { credential: 'user', cache: 'no-store' },
+    );
+    return this.#json<Product>(response, 'The product');
   }
 
   async pay(appId: string, productId: string, idempotencyKey: string): Promise<Payment> {

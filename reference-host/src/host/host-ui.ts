@@ -34,6 +34,16 @@ export interface ChosenImage {
 
 export type ModalAnswer = 'confirm' | 'cancel' | 'dismiss';
 
+/** What a payment sheet shows: the product and its price, both from the distribution server. */
+export interface PaymentSheetRequest {
+  productId: string;
+  kind: 'consumable' | 'nonConsumable' | 'subscription';
+  price: { currency: string; minor: number };
+  periodDays?: number;
+  /** The partner's own order, when the mini-app named one. */
+  orderId?: string;
+}
+
 /** The mini-app a sheet is shown for: its name is shown, its id names the screen to the adapter. */
 export interface SheetApp {
   appId: string;
@@ -65,16 +75,8 @@ export interface HostUi {
     },
   ): Promise<ModalAnswer>;
   setNavigationBar(appId: string, bar: NavigationBar): void;
-  /** true when the user confirmed the payment. */
-  paymentSheet(
-    app: SheetApp,
-    request: {
-      orderId: string;
-      amount: string;
-      currency: string;
-      description?: string;
-    },
-  ): Promise<boolean>;
+  /** true when the user confirmed paying the price the platform's catalog gives [BRG-200]. */
+  paymentSheet(app: SheetApp, request: PaymentSheetRequest): Promise<boolean>;
   chooseAddress(app: SheetApp, addresses: PostalAddress[]): Promise<PostalAddress | undefined>;
   confirmPhoneNumber(app: SheetApp, phoneNumber: string): Promise<boolean>;
   scanCode(

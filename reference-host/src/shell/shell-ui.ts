@@ -11,6 +11,7 @@ import type {
   HostUi,
   ModalAnswer,
   NavigationBar,
+  PaymentSheetRequest,
   PostalAddress,
   SheetApp,
 } from '../host/host-ui.ts';
@@ -259,19 +260,18 @@ export class ShellUi implements HostUi {
     return this.#bars.get(appId);
   }
 
-  paymentSheet(
-    app: SheetApp,
-    request: {
-      orderId: string;
-      amount: string;
-      currency: string;
-      description?: string;
-    },
-  ): Promise<boolean> {
-    const amount = new Intl.NumberFormat('en', {
+  paymentSheet(app: SheetApp, request: PaymentSheetRequest): Promise<boolean> {
+    // [BRG-200] the amount is the catalog's, in the currency's minor units.
+    const format = new Intl.NumberFormat('en', {
       style: 'currency',
-      currency: request.currency,
-    }).format(Number(request.amount));
+      currency: request.price.currency,
+    });
+    const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+    const amount = format.format(request.price.minor / 10 ** digits);
+    const what =
+      request.kind === 'subscription' && request.periodDays
+        ? `${request.productId} · every ${request.periodDays} days`
+        : request.productId;
     return this.#sheet<boolean>(
       'payment',
       (resolve) =>
@@ -290,9 +290,11 @@ export class ShellUi implements HostUi {
             'dl',
             {},
             h('dt', {}, 'For'),
-            h('dd', {}, request.description ?? request.orderId),
-            h('dt', {}, 'Order'),
-            h('dd', {}, request.orderId),
+            h('dd', { 'data-testid': 'payment-product' }, what),
+            request.orderId ? h('dt', {}, 'Order') : null,
+            request.orderId ? h('dd', {}, request.orderId) : null,
+            h('dt', {}, 'Price'),
+            h('dd', {}, 'Set by the platform, not by the mini-app'),
             h('dt', {}, 'Method'),
             h('dd', {}, 'Sandbox card •••• 4242'),
           ),

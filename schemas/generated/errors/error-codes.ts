@@ -95,6 +95,7 @@ export const errorCodes = {
   MANIFEST_UNSUPPORTED_SPEC_VERSION: { area: "manifest", requirement: "MAN-007", httpStatus: null, summary: "specVersion is not \"1.0\"." },
   NOT_FOUND: { area: "bridge", requirement: "BRG-043", httpStatus: null, summary: "Over the bridge: the thing a call names (a mini-app to open, a product, a page) does not exist. HTTP routes use API_NOT_FOUND." },
   NOT_SUPPORTED: { area: "bridge", requirement: "BRG-016", httpStatus: null, summary: "The method is newer than the host API version the host implements; check host.canIUse first." },
+  PAYMENT_DECLINED: { area: "bridge", requirement: "BRG-202", httpStatus: null, summary: "Over the bridge: the payment provider declined the payment of payment.pay; nothing was charged or granted. HTTP routes use API_PAYMENT_DECLINED." },
   PERMISSION_DENIED: { area: "bridge", requirement: "PRM-005", httpStatus: null, summary: "The permission the method needs is not declared in the manifest, or the user refused it." },
   PKG_ARCHIVE_TOO_LARGE: { area: "package", requirement: "PKG-045", httpStatus: null, summary: "The .ma file itself is larger than the archive byte limit, so it is refused before it is parsed." },
   PKG_COMPRESSION_RATIO: { area: "package", requirement: "PKG-044", httpStatus: null, summary: "An entry declares an uncompressed size more than 100 times its compressed size (a decompression bomb)." },
