@@ -999,7 +999,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       );
     });
 
-    it('rolls back a version that never signals ready, even when an old page sends a ready signal', async () => {
+    it('after 10 s rolls a version that never signals ready back to the kept one, in the same launch, even when an old page sends a ready signal [LIF-200] [LIF-201] [LIF-202]', async () => {
       await init();
       const appId = nextAppId('rollback');
       const v1 = await fixture.publish({ appId, versionCode: 1, files: plainApp('v1 works') });
@@ -1009,7 +1009,9 @@ describe('the host against crafted distribution metadata', { skip }, () => {
         { kind: 'installed', appId, versionCode: 2 },
       ]);
       await restart();
+      const began = Date.now();
       const outcome = await launch(appId);
+      const waited = Date.now() - began;
       // The first launch of 2 failed: the host went back to 1 by itself, and will not offer 2 again.
       assert.deepEqual(brief(outcome), {
         kind: 'launched',
@@ -1017,15 +1019,38 @@ describe('the host against crafted distribution metadata', { skip }, () => {
         versionCode: 1,
         page: 'index.html',
       });
+      // [LIF-200] not given up before its 10 seconds.
+      assert.ok(
+        waited >= 10_000,
+        `gave up after ${waited} ms: ${JSON.stringify(await queuedEvents())}`,
+      );
       const kept = await record(appId);
       assert.deepEqual([kept?.current?.versionCode, kept?.rejected], [1, [2]]);
       assert.equal((await probe<{ label: string }>(appId)).label, 'v1 works');
       assert.ok(
-        (await queuedEvents()).some((e) => e.type === 'update.failed' && e.toVersionCode === 2),
+        (await queuedEvents()).some(
+          (e) => e.type === 'update.failed' && e.toVersionCode === 2 && e.code === 'APP_NOT_READY',
+        ),
       );
       assert.deepEqual((await adapter<{ outcomes: Outcome[] }>(browser, 'refresh')).outcomes, [
         { kind: 'upToDate', appId, versionCode: 1 },
       ]);
+    });
+
+    it('refuses a first installation that never signals ready with APP_NOT_READY after 10 s, and reports no update failure [LIF-203]', async () => {
+      await init();
+      const appId = nextAppId('hang');
+      // No version was kept before this one: there is nothing to give way to.
+      await fixture.publish({ appId, versionCode: 1, files: neverReadyApp('0'.repeat(24) + 'v0') });
+      const began = Date.now();
+      const outcome = await launch(appId);
+      assert.ok(Date.now() - began >= 10_000, `gave up after ${Date.now() - began} ms`);
+      assert.deepEqual([outcome.kind, outcome.code], ['refused', 'APP_NOT_READY']);
+      assert.equal((await state()).running, null);
+      assert.equal(
+        (await queuedEvents()).some((e) => e.type === 'update.failed' && e.appId === appId),
+        false,
+      );
     });
 
     it('launches from the verified cache when the distribution server is unreachable', async () => {

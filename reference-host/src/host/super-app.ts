@@ -8,6 +8,7 @@ import { encodeEnvelope } from '#sdk/bridge/envelope.ts';
 import { BridgeError } from '#sdk/bridge/bridge-error.ts';
 import type { PermissionName } from '#schemas/generated/bridge/methods.ts';
 import { hostSatisfies } from '#sdk/versioning/host-api-version.ts';
+import { errorCodes } from '#schemas';
 import {
   AnalyticsQueue,
   type AnalyticsData,
@@ -917,10 +918,7 @@ export class SuperApp {
 
   /** Analytics codes come from the registry [ANL-003]; a host-only code is reported as HOST_ERROR. */
   #registryCode(code: string): string {
-    return /^(SIG|PKG|MANIFEST|VERSION|API|LINK)_/.test(code) ||
-      ['HOST_ERROR', 'TIMEOUT'].includes(code)
-      ? code
-      : 'HOST_ERROR';
+    return Object.hasOwn(errorCodes, code) ? code : 'HOST_ERROR';
   }
 
   /** Step 7: load into the runtime, handshake, ready; a version on probation that never gets ready is rolled back. */
@@ -965,6 +963,8 @@ export class SuperApp {
       return this.#refuse(display, failure);
     }
     const started = performance.now();
+    // [LIF-200] the 10 seconds run from the moment the host begins loading the entry page.
+    const readyBy = started + readyTimeoutMs;
     const instance = this.#createInstance(record, version, launchId, stored, simulator);
     this.#instances.set(appId, instance);
     this.deps.screens.loading(display, 'Opening');
@@ -1002,7 +1002,9 @@ export class SuperApp {
     }
     const readyPage = await Promise.race([
       instance.ready,
-      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), readyTimeoutMs)),
+      new Promise<undefined>((resolve) =>
+        setTimeout(() => resolve(undefined), Math.max(0, readyBy - performance.now())),
+      ),
     ]);
     if (readyPage === undefined)
       return this.#readyTimedOut(instance, page, query, fragment, requestedAt);
@@ -1039,15 +1041,21 @@ export class SuperApp {
       reason: 'watchdog',
     });
     const record = await this.record(appId);
-    if (record?.probation && record.current?.versionCode === instance.version.versionCode) {
-      // The first launch of this version failed: back to the kept version, automatically.
+    if (
+      record?.probation &&
+      record.previous &&
+      record.current?.versionCode === instance.version.versionCode
+    ) {
+      // [LIF-200] [LIF-201] the first launch of an update failed: the kept version runs instead,
+      // in this same launch, and the failed versionCode is never applied again.
       const failed = instance.version.versionCode;
       const rolled = rollBack(record);
       await this.#save(rolled);
+      // [LIF-202]
       await this.#track(appId, failed, {
         type: 'update.failed',
         toVersionCode: failed,
-        code: 'TIMEOUT',
+        code: 'APP_NOT_READY',
       });
       this.#changed();
       if (rolled.current) {
@@ -1067,7 +1075,12 @@ export class SuperApp {
         );
       }
     }
-    const failure = new HostFailure('TIMEOUT', 'The mini-app did not become ready in time.');
+    // [LIF-203] any other cold start that never gets ready ends in the error state.
+    const failure = new HostFailure(
+      'APP_NOT_READY',
+      'The mini-app did not become ready within 10 seconds.',
+      'LIF-203',
+    );
     this.#step(appId, { type: 'fail', code: failure.code });
     return this.#refuse({ appId, name: instance.name }, failure);
   }

@@ -32,6 +32,7 @@ export const errorCodes = {
   API_UNSUPPORTED_MEDIA_TYPE: { area: "distribution", requirement: "API-016", httpStatus: 415, summary: "The request body has a media type that the route does not accept." },
   API_VALIDATION_FAILED: { area: "distribution", requirement: "API-015", httpStatus: 400, summary: "The request body, a parameter or a header is not valid against the OpenAPI schema of the route." },
   API_VERSION_NOT_APPROVED: { area: "distribution", requirement: "API-075", httpStatus: 409, summary: "A release was requested for a version whose review status is not approved." },
+  APP_NOT_READY: { area: "lifecycle", requirement: "LIF-202", httpStatus: null, summary: "The entry page of a cold start did not reach ready 10 seconds after the host began loading it; an updated version on probation gave way to the version it replaced." },
   BRIDGE_DUPLICATE_ID: { area: "bridge", requirement: "BRG-005", httpStatus: null, summary: "A request reuses the id of a request that is still unanswered; it was not executed." },
   BRIDGE_MALFORMED: { area: "bridge", requirement: "BRG-002", httpStatus: null, summary: "A bridge message is not a well-formed envelope: wrong version, missing, extra or mistyped member." },
   BRIDGE_TOO_LARGE: { area: "bridge", requirement: "BRG-007", httpStatus: null, summary: "A bridge message exceeds 2 MiB of UTF-8 JSON text and was not processed." },
