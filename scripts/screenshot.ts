@@ -42,10 +42,7 @@ const scenes: Record<string, Scene> = {
   shop: {
     async drive(page, shot) {
       const app = page.frameLocator('#app-frame');
-      await app.getByRole('button', { name: 'Add' }).first().click();
-      await app.getByRole('button', { name: 'Add' }).nth(1).click();
-      await app.getByRole('button', { name: 'Add (1)' }).first().click();
-      await app.getByRole('button', { name: 'Pay with wallet' }).click();
+      await app.getByRole('button', { name: 'Buy' }).first().click();
       await page.locator('#prompt-allow').click();
       await page.locator('#wallet-sheet').waitFor();
       await shot('shop-wallet');

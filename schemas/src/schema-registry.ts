@@ -31,8 +31,8 @@ export interface SchemaValidatorOptions {
   openMembers?: (schemaPath: string) => boolean;
 }
 
-/** The schema with every `additionalProperties: false` removed, at any depth. */
-function withOpenMembers(value: unknown): unknown {
+/** The schema with every `additionalProperties: false` removed, at any depth (also used by the host build). */
+export function withOpenMembers(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withOpenMembers);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(

@@ -289,6 +289,73 @@ export const commerceCases = [
     },
   }),
   serverCase({
+    id: 'server.payments.product-price',
+    description:
+      "A product's price is answered to host devices and users exactly as a payment created then charges it, follows a re-pricing at once, and an unknown product or another app's product is 404 API_NOT_FOUND",
+    requirements: ['API-200'],
+    why: 'The host shows this price in its payment sheet before the user confirms; a stale or wrong price makes the user agree to one amount and pay another.',
+    async run(t) {
+      t.world.skipUnlessComplete();
+      const { app, other } = await commerceApps(t);
+      const device = await t.world.device(t.scope);
+      const user = await t.world.user(t.scope);
+      const productId = 'price-lookup';
+      const put = async (json: Record<string, unknown>) =>
+        expectStatus(
+          await t.send({
+            method: 'PUT',
+            path: `/v1/partner/apps/${app.appId}/products/${productId}`,
+            token: app.partner.token,
+            json,
+          }),
+          [200, 201],
+        );
+      const lookup = (token: string, appId = app.appId, product = productId) =>
+        t.send({ path: `/v1/apps/${appId}/products/${product}`, token });
+      const expectPrice = async (expected: Record<string, unknown>) => {
+        for (const [who, token] of [
+          ['a host device', device.token],
+          ['a host user', user.credential],
+        ] as const) {
+          const body = bodyOf<Record<string, unknown>>(await lookup(token));
+          for (const [member, value] of Object.entries(expected)) {
+            if (JSON.stringify(body[member]) !== JSON.stringify(value))
+              throw new CaseFailure(
+                `${who} was answered ${member} ${JSON.stringify(body[member])}, the product has ${JSON.stringify(value)}`,
+              );
+          }
+        }
+      };
+      await put({ kind: 'consumable', price: { currency: 'EUR', minor: 321 } });
+      await expectPrice({ productId, kind: 'consumable', price: { currency: 'EUR', minor: 321 } });
+      const payment = bodyOf<Payment>(
+        await pay(t, user.credential, `certify-${t.subject.runId}-price-lookup`, {
+          appId: app.appId,
+          productId,
+          provider: 'sandbox',
+        }),
+        201,
+      );
+      if (JSON.stringify(payment.amount) !== JSON.stringify({ currency: 'EUR', minor: 321 }))
+        throw new CaseFailure(
+          `the answered price was EUR 321, the payment charged ${JSON.stringify(payment.amount)}`,
+        );
+      await put({
+        kind: 'subscription',
+        periodDays: 30,
+        price: { currency: 'USD', minor: 777 },
+      });
+      await expectPrice({
+        productId,
+        kind: 'subscription',
+        periodDays: 30,
+        price: { currency: 'USD', minor: 777 },
+      });
+      expectStatus(await lookup(device.token, app.appId, 'never-sold'), 404, 'API_NOT_FOUND');
+      expectStatus(await lookup(user.credential, other.appId, productId), 404, 'API_NOT_FOUND');
+    },
+  }),
+  serverCase({
     id: 'server.payments.repricing-keeps-captures',
     description:
       'Re-pricing a product changes neither the amount nor the commission of a payment captured before',

@@ -26,6 +26,24 @@ export const examplesPartnerName = 'Open Mini-App Examples';
 /** The example mini-apps of the repository, seeded in this order. */
 export const exampleNames = ['shop', 'places', 'notes'] as const;
 
+/**
+ * The products the examples sell, priced on the platform's own price list [API-055] [API-092]: the
+ * shop's payment.pay names these ids, and the host shows these prices in its payment sheet [BRG-200].
+ */
+export const exampleProducts: Readonly<
+  Record<
+    string,
+    readonly { productId: string; kind: 'consumable'; price: { currency: string; minor: number } }[]
+  >
+> = {
+  'dev.openminiapp.examples.shop': [
+    { productId: 'croissant', kind: 'consumable', price: { currency: 'EUR', minor: 180 } },
+    { productId: 'baguette', kind: 'consumable', price: { currency: 'EUR', minor: 130 } },
+    { productId: 'eclair', kind: 'consumable', price: { currency: 'EUR', minor: 320 } },
+    { productId: 'lemon-tart', kind: 'consumable', price: { currency: 'EUR', minor: 450 } },
+  ],
+};
+
 /** The repository's examples folder, found from this file so the working directory does not matter. */
 export const defaultExamplesDir = fileURLToPath(new URL('../../../examples/', import.meta.url));
 
@@ -101,7 +119,8 @@ export async function seedPlatform(
           method: 'POST',
           url: '/v1/admin/partners',
           token: admin.token,
-          json: { name: examplesPartnerName },
+          // A development platform takes only sandbox payments, which need test principals [API-058].
+          json: { name: examplesPartnerName, test: true },
           expect: [201],
         })
       ).json() as Schemas['Partner']
@@ -120,11 +139,13 @@ export async function seedPlatform(
   const hostDevice = await reuseOrIssue(db, stored.hostDevice?.token, {
     kind: 'host_device',
     subject: deviceId,
+    test: true,
   });
   const userId = stored.hostUser?.userId ?? 'dev-user';
   const hostUser = await reuseOrIssue(db, stored.hostUser?.token, {
     kind: 'host_user',
     subject: userId,
+    test: true,
   });
   const credentials: DevCredentials = {
     admin: admin.token,
@@ -249,6 +270,16 @@ async function seedExample(
         mandatory: false,
       },
       expect: [201],
+    });
+  }
+  // [API-092] the partner prices what the app sells; defining a product again changes nothing.
+  for (const product of exampleProducts[appId] ?? []) {
+    await api.send('putProduct', {
+      method: 'PUT',
+      url: `${appUrl}/products/${product.productId}`,
+      token: tokens.partner,
+      json: { kind: product.kind, price: product.price },
+      expect: [200],
     });
   }
   return {

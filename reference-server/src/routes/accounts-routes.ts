@@ -22,6 +22,7 @@ import { defaultCommissionBasisPoints } from '../payments/commission.ts';
 import { sandboxProvider, type Money } from '../payments/payment-provider.ts';
 import {
   defineProduct,
+  findProduct,
   listProducts,
   type Product,
   type ProductKind,
@@ -221,6 +222,13 @@ export function accountsRoutes(services: Services): OperationHandlers {
         await purgeRawEvents(db, now);
       }
       return reply.code(202).header('cache-control', 'no-store').send(result);
+    },
+    getProduct: async (request, reply) => {
+      const { appId, productId } = request.params as { appId: string; productId: string };
+      // [API-200] the price a payment created now would charge [API-055].
+      const product = await findProduct(db, appId, productId);
+      if (!product) throw new ApiProblem('API_NOT_FOUND', `${appId} sells no product ${productId}`);
+      return reply.header('cache-control', 'no-store').send(productView(product));
     },
     listProducts: async (request, reply) => {
       const { appId } = request.params as { appId: string };

@@ -28,7 +28,7 @@ describe('preview in headless Chromium', { skip, timeout: 30_000 }, () => {
     browser = await launchHeadlessChromium({ executablePath });
     page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(preview.hostUrl);
-    await page.frameLocator('#app-frame').getByRole('button', { name: 'Add' }).first().waitFor();
+    await page.frameLocator('#app-frame').getByRole('button', { name: 'Buy' }).first().waitFor();
   });
 
   after(async () => {
@@ -36,12 +36,12 @@ describe('preview in headless Chromium', { skip, timeout: 30_000 }, () => {
     await preview?.close();
   });
 
-  it('runs the shop: Add, Pay, allow, accept the wallet sheet, and the page shows Paid', async () => {
+  it('runs the shop: Buy, allow, accept the wallet sheet, and the page shows Paid', async () => {
     const app = page.frameLocator('#app-frame');
-    await app.getByRole('button', { name: 'Add' }).first().click();
-    await app.getByRole('button', { name: 'Pay with wallet' }).click();
+    await app.getByRole('button', { name: 'Buy' }).first().click();
     await page.locator('#prompt-allow').click();
-    await page.locator('#wallet-sheet').getByText('1.80 EUR').first().waitFor();
+    // [BRG-200] the mini-app names a product, never a price.
+    await page.locator('#wallet-sheet').getByText('croissant').first().waitFor();
     await page.locator('#wallet-pay').click();
     await app.getByText(/^Paid\. Transaction mock-order-/).waitFor({ timeout: 5_000 });
     await page.locator('.toast').getByText('Thank you!').waitFor();
@@ -49,8 +49,7 @@ describe('preview in headless Chromium', { skip, timeout: 30_000 }, () => {
 
   it('reports USER_CANCELLED to the app when the wallet sheet is cancelled', async () => {
     const app = page.frameLocator('#app-frame');
-    await app.getByRole('button', { name: 'Add' }).first().click();
-    await app.getByRole('button', { name: 'Pay with wallet' }).click();
+    await app.getByRole('button', { name: 'Buy' }).first().click();
     // The payment permission was granted above and is remembered: the sheet comes straight up.
     await page.locator('#wallet-cancel').click();
     await app.getByText('Payment cancelled.').waitFor({ timeout: 5_000 });
@@ -88,9 +87,6 @@ describe('preview in headless Chromium', { skip, timeout: 30_000 }, () => {
     await page.locator('#host-close').click();
     await page.locator('#closed').getByText('Corner Bakery is closed.').waitFor();
     await page.locator('#reopen').click();
-    await page
-      .frameLocator('#app-frame')
-      .getByRole('button', { name: 'Pay with wallet' })
-      .waitFor();
+    await page.frameLocator('#app-frame').getByRole('button', { name: 'Buy' }).first().waitFor();
   });
 });
