@@ -144,7 +144,13 @@ describe('the CLI bounds every input by the bytes it reads [SIG-017] [PKG-091]',
       fifo,
       '--index',
       statement,
+      '--bin',
+      statement,
+      '--delegation',
+      statement,
       '--release',
+      statement,
+      '--statement',
       statement,
     ]);
     writer.kill('SIGKILL');
