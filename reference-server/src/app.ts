@@ -13,6 +13,8 @@ import { registerUploadParsing } from './publish/upload-parsing.ts';
 import { publishRoutes } from './routes/publish-routes.ts';
 import { trustRoutes } from './routes/trust-routes.ts';
 import type { Services } from './services.ts';
+import { Catalog } from './delivery/catalog.ts';
+import { registerLandingPages } from './web/landing-page.ts';
 import { registerWebPages } from './web/web-pages.ts';
 
 /** Every route group; each returns handlers keyed by the contract's operationIds. */
@@ -153,5 +155,6 @@ export async function buildServer(
   );
   registerContractRoutes(app, services.db, services.credentials, handlers, routes);
   registerWebPages(app);
+  registerLandingPages(app, new Catalog(services.db, config.publicUrl), config.publicUrl);
   return app;
 }

@@ -4,6 +4,7 @@ import type { operations } from '#schemas/generated/distribution/openapi.ts';
 import type { Database } from '../store/database.ts';
 import { authenticate, type Principal } from './authentication.ts';
 import type { CredentialCache } from './credential-cache.ts';
+import { acceptedMediaTypes, refuseUndeclaredMediaType } from './media-type-guard.ts';
 import { refuseNul } from './nul-guard.ts';
 import { RouteTable } from './route-table.ts';
 
@@ -69,6 +70,7 @@ export function registerContractRoutes(
         : {}),
       ...(body ? { body } : {}),
     };
+    const mediaTypes = acceptedMediaTypes(operation);
     app.route({
       method: operation.method,
       url: fastifyPath(operation.path),
@@ -79,6 +81,8 @@ export function registerContractRoutes(
       onRequest: async (request) => {
         request.operation = operation;
         request.principal = await authenticate(db, credentials, request, operation);
+        // [API-016] after authentication (an anonymous caller learns nothing), before the body is parsed.
+        refuseUndeclaredMediaType(request, mediaTypes);
       },
       // After validation, before any handler can store a string PostgreSQL refuses [API-174].
       preHandler: async (request) => refuseNul(request),

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { components } from '#schemas/generated/distribution/openapi.ts';
 import { packDirectory } from '#sdk/package/index.ts';
 import { createStatement, type PrivateKey } from '#sdk/signing/index.ts';
+import { restrictedPermissionNames } from '../accounts/restricted-permissions.ts';
 import type { Services } from '../services.ts';
 import {
   ensureDevAccount,
@@ -70,6 +71,7 @@ interface ExampleManifest {
   version: string;
   versionCode: number;
   category: string;
+  permissions?: Record<string, unknown>;
 }
 
 /**
@@ -157,6 +159,24 @@ export async function seedPlatform(
   if ([admin, partner, reviewer, hostDevice, hostUser].some((c) => c.issued)) {
     await writeDevCredentials(config.dataDir, credentials);
   }
+
+  // [PRM-019] [PRM-020] the operator allows the examples' partner the restricted permissions the
+  // examples declare (the shop pays), or the review would reject them.
+  const restricted = new Set<string>();
+  for (const name of exampleNames) {
+    const manifest = JSON.parse(
+      await readFile(path.join(examplesDir, name, 'manifest.json'), 'utf8'),
+    ) as ExampleManifest;
+    for (const permission of Object.keys(manifest.permissions ?? {}))
+      if (restrictedPermissionNames.has(permission)) restricted.add(permission);
+  }
+  await api.send('setRestrictedPermissions', {
+    method: 'PUT',
+    url: `/v1/admin/partners/${partnerId}/restricted-permissions`,
+    token: admin.token,
+    json: { permissions: [...restricted].sort() },
+    expect: [200],
+  });
 
   const key = await loadDevPartnerKey(config.dataDir);
   // [API-066] registering the same key again answers 200 with the existing key.

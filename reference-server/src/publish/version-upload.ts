@@ -5,6 +5,10 @@ import type { FastifyRequest } from 'fastify';
 import { parseManifest, type Manifest } from '#sdk/manifest/index.ts';
 import { checkEveryEntry, DEFAULT_LIMITS, openArchiveSource } from '#sdk/package/index.ts';
 import { formatTimestamp, verifyStatement, type VerifiedStatement } from '#sdk/signing/index.ts';
+import {
+  allowedRestrictedPermissions,
+  restrictedPermissionFindings,
+} from '../accounts/restricted-permissions.ts';
 import { ApiProblem } from '../http/problem.ts';
 import type { Services } from '../services.ts';
 import type { Queryable } from '../store/database.ts';
@@ -234,6 +238,13 @@ export async function uploadVersion(
       urlOf: (sha256) => `/v1/review/${appId}/${statement.versionCode}/screenshots/${sha256}`,
     });
     const permissions = Object.keys(manifest?.permissions ?? {}).sort();
+    // [PRM-020] the partner's list as it stands at upload decides; a later change does not revive this version.
+    review.findings.push(
+      ...restrictedPermissionFindings(
+        permissions,
+        await allowedRestrictedPermissions(db, partnerId ?? ''),
+      ),
+    );
     const reasons = queueReasons(
       review.findings,
       permissions,

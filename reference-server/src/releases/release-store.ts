@@ -8,6 +8,7 @@ import {
   type ReleaseState,
 } from '../delivery/release-state.ts';
 import { isRolloutPercent } from '../delivery/rollout.ts';
+import type { AuditPrincipal } from './release-audit.ts';
 import type { DelegationStore } from '../trust/delegation-store.ts';
 import { markTrustChanged } from '../trust/trust-generation.ts';
 
@@ -89,13 +90,25 @@ async function audit(
   row: ReleaseRow,
   action: ReleaseAction | 'create' | 'rollout',
   from: ReleaseState | null,
-  principal: string,
+  principal: AuditPrincipal,
 ): Promise<void> {
   await markTrustChanged(tx);
+  // [API-158] [API-159] stamped after taking the trust_state row lock (clock_timestamp, not the
+  // transaction's start), so entries in id order, which is commit order, are also oldest first.
   await tx.query(
-    `insert into release_events (release_id, app_id, action, from_state, to_state, rollout_percent, principal)
-     values ($1, $2, $3, $4, $5, $6, $7)`,
-    [row.id, row.app_id, action, from, row.state, row.rollout_percent, principal],
+    `insert into release_events (release_id, app_id, action, from_state, to_state, rollout_percent,
+                                 principal, principal_role, at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, clock_timestamp())`,
+    [
+      row.id,
+      row.app_id,
+      action,
+      from,
+      row.state,
+      row.rollout_percent,
+      principal.principalId,
+      principal.role,
+    ],
   );
 }
 
@@ -157,7 +170,7 @@ export class ReleaseStore {
     channel: 'stable' | 'beta';
     rolloutPercent: number;
     mandatory: boolean;
-    principal: string;
+    principal: AuditPrincipal;
   }): Promise<ReleaseView> {
     if (!isRolloutPercent(input.rolloutPercent)) throw rolloutProblem(input.rolloutPercent);
     return this.db.transaction(async (tx) => {
@@ -238,7 +251,7 @@ export class ReleaseStore {
     appId: string;
     releaseId: string;
     rolloutPercent: number;
-    principal: string;
+    principal: AuditPrincipal;
   }): Promise<ReleaseView> {
     if (!isRolloutPercent(input.rolloutPercent)) throw rolloutProblem(input.rolloutPercent);
     return this.db.transaction(async (tx) => {
@@ -280,7 +293,7 @@ export class ReleaseStore {
     appId: string;
     releaseId: string;
     action: Exclude<ReleaseAction, 'revoke'>;
-    principal: string;
+    principal: AuditPrincipal;
   }): Promise<ReleaseView> {
     return this.db.transaction(async (tx) => {
       const current = await this.lock(tx, input.appId, input.releaseId);
@@ -313,7 +326,7 @@ export class ReleaseStore {
     appId: string;
     versionCode: number;
     reason: string;
-    principal: string;
+    principal: AuditPrincipal;
   }): Promise<{ revokedAt: string }> {
     return this.db.transaction(async (tx) => {
       await tx.query('select 1 from apps where app_id = $1 for update', [input.appId]);

@@ -8,6 +8,7 @@ import { PageCursors } from '../http/page-cursor.ts';
 import { listPartnerKeys, registerPartnerKey, revokePartnerKey } from '../accounts/partner-keys.ts';
 import { listPartnerPage, partnerById } from '../accounts/partners.ts';
 import { createPrincipal, revokePrincipal } from '../accounts/principals.ts';
+import { replaceRestrictedPermissions } from '../accounts/restricted-permissions.ts';
 import { analyticsSummary } from '../analytics/analytics-summary.ts';
 import {
   checkBatchSize,
@@ -91,6 +92,13 @@ export function accountsRoutes(services: Services): OperationHandlers {
         .code(201)
         .header('location', `/v1/admin/partners/${id}`)
         .send(await partnerById(db, id));
+    },
+    setRestrictedPermissions: async (request, reply) => {
+      const { partnerId } = request.params as { partnerId: string };
+      const body = request.body as Schemas['RestrictedPermissions'];
+      // [PRM-019] the whole list is replaced; uploads from now on are reviewed against it [PRM-020].
+      const permissions = await replaceRestrictedPermissions(db, partnerId, body.permissions);
+      return privateAnswer(reply).send({ permissions });
     },
     createPrincipal: async (request, reply) => {
       const principal = await createPrincipal(

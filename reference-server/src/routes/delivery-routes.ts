@@ -11,6 +11,7 @@ import { requestedLocales } from '../delivery/locale-lookup.ts';
 import { PageCursors } from '../http/page-cursor.ts';
 import { isPartnerAction } from '../delivery/release-state.ts';
 import { checkUpdates, type UpdateCheck } from '../delivery/update-check.ts';
+import { auditPrincipal, listAuditEntries } from '../releases/release-audit.ts';
 import { ReleaseStore } from '../releases/release-store.ts';
 import type { Services } from '../services.ts';
 
@@ -33,11 +34,6 @@ function query(request: FastifyRequest): Query {
 function caller(request: FastifyRequest): Principal {
   if (!request.principal) throw new ApiProblem('API_UNAUTHENTICATED', 'a credential is needed');
   return request.principal;
-}
-
-/** Who the audit log names for an action [API-080]. */
-function actor(principal: Principal): string {
-  return principal.accountId ?? `credential:${principal.credentialId}`;
 }
 
 function limitOf(request: FastifyRequest): number {
@@ -221,7 +217,7 @@ export function deliveryRoutes(services: Services): OperationHandlers {
         channel: body.channel,
         rolloutPercent: body.rolloutPercent,
         mandatory: body.mandatory ?? false,
-        principal: actor(principal),
+        principal: auditPrincipal(principal),
       });
       trust.indexChanged();
       const sha256 = await gate.packageOf(appId, body.versionCode);
@@ -230,6 +226,21 @@ export function deliveryRoutes(services: Services): OperationHandlers {
         .code(201)
         .header('location', `/v1/partner/apps/${appId}/releases/${release.releaseId}`)
         .send(release);
+    },
+
+    listAuditEntries: async (request, reply) => {
+      // [API-158] admins only (the contract's security); one app's entries when appId is given.
+      const q = query(request);
+      const appId = typeof q.appId === 'string' ? q.appId : null;
+      // A cursor is bound to its filter, so it cannot page through another app's log [API-049].
+      const scope = `audit:${appId ?? ''}`;
+      const after =
+        typeof q.cursor === 'string' ? String(await cursors.open(scope, q.cursor)) : null;
+      const page = await listAuditEntries(db, { appId, after, limit: limitOf(request) });
+      return reply.header('cache-control', 'no-store').send({
+        items: page.items,
+        ...(page.last === null ? {} : { nextCursor: await cursors.issue(scope, page.last) }),
+      });
     },
 
     getRelease: async (request, reply) => {
@@ -244,7 +255,7 @@ export function deliveryRoutes(services: Services): OperationHandlers {
         appId,
         releaseId: params(request).releaseId ?? '',
         rolloutPercent: (request.body as { rolloutPercent: number }).rolloutPercent,
-        principal: actor(principal),
+        principal: auditPrincipal(principal),
       });
       trust.indexChanged();
       return reply.send(release);
@@ -258,7 +269,7 @@ export function deliveryRoutes(services: Services): OperationHandlers {
         appId,
         releaseId: params(request).releaseId ?? '',
         action,
-        principal: actor(principal),
+        principal: auditPrincipal(principal),
       });
       trust.indexChanged();
       return reply.send(release);
@@ -272,7 +283,7 @@ export function deliveryRoutes(services: Services): OperationHandlers {
         appId,
         versionCode,
         reason: (request.body as { reason: string }).reason,
-        principal: actor(principal),
+        principal: auditPrincipal(principal),
       });
       trust.indexChanged();
       // [API-079] the answer names the index that already lists the revocation.

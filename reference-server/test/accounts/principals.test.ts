@@ -159,6 +159,14 @@ describe('admin-created test principals for conformance runs [API-151] to [API-1
       (await call(tokenA, 'POST', '/v1/partner/keys', { jwk: key.publicJwk })).statusCode,
       201,
     );
+    // payment is restricted: the admin allows partner A to declare it [PRM-019].
+    const allowed = await call(
+      admin,
+      'PUT',
+      `/v1/admin/partners/${partnerA}/restricted-permissions`,
+      { permissions: ['payment'] },
+    );
+    assert.equal(allowed.statusCode, 200, allowed.body);
     const pkg = await tinyPackage({
       appId,
       versionCode: 1,
