@@ -22,6 +22,7 @@ const roots =
         'reference-server',
         'reference-host',
         'conformance',
+        'features',
       ];
 
 const files = roots

@@ -2,11 +2,17 @@
  * npm run check:traceability: every MUST of a class whose conformance suite is registered has a
  * case or a row in spec/conformance.md's table of requirements not certifiable from outside (or,
  * for the lines that bind miniapp-certify itself, a harness test citing it); prints coverage per class.
+ * The tags of the Gherkin scenarios in features/ are counted apart: they cover, they do not certify.
  */
 import path from 'node:path';
 import { repositoryRoot, requirementIndex } from '../conformance/framework/index.ts';
 import { suites } from '../conformance/suite-registry.ts';
 import { harnessCitations } from '../conformance/traceability/harness-citations.ts';
+import {
+  featureCoverage,
+  featureCoverageLine,
+  readFeatures,
+} from '../conformance/traceability/feature-tags.ts';
 import { coverageLine, traceability } from '../conformance/traceability/traceability.ts';
 
 const result = traceability(
@@ -15,8 +21,14 @@ const result = traceability(
   harnessCitations(path.join(repositoryRoot, 'conformance')),
 );
 for (const line of result.coverage.map(coverageLine)) console.log(`traceability: ${line}`);
-for (const problem of result.problems) console.error(`traceability: ${problem}`);
-if (result.problems.length > 0) {
-  console.error(`\n${result.problems.length} traceability problem(s).`);
+const features = featureCoverage(
+  requirementIndex(),
+  readFeatures(path.join(repositoryRoot, 'features')),
+);
+console.log(`traceability: ${featureCoverageLine(features)}`);
+const problems = [...result.problems, ...features.problems];
+for (const problem of problems) console.error(`traceability: ${problem}`);
+if (problems.length > 0) {
+  console.error(`\n${problems.length} traceability problem(s).`);
   process.exitCode = 1;
 }

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { requirementIndex } from '../../framework/index.ts';
+import { featureCoverage, featureScenarios } from '../feature-tags.ts';
+
+const text = `@trust
+Feature: Example
+  @API-036
+  Rule: roots
+
+  Background:
+    Given a server
+
+  @API-037 @host
+  Scenario: one
+    Given x
+
+  Scenario Outline: two
+    Given <y>
+
+    @API-038
+    Examples:
+      | y |
+      | 1 |
+
+  @ZZZ-999 @SIG-002 # a comment
+  Scenario: three
+    Given z
+`;
+
+test('a scenario carries its own, its Rule and its Feature tags, and an outline its Examples tags', () => {
+  const scenarios = featureScenarios(text, 'x.feature');
+  assert.deepEqual(
+    scenarios.map((s) => [s.name, s.requirements]),
+    [
+      ['one', ['API-036', 'API-037']],
+      ['two', ['API-036', 'API-038']],
+      ['three', ['API-036', 'ZZZ-999', 'SIG-002']],
+    ],
+  );
+  assert.equal(scenarios[0]?.line, 10);
+});
+
+test('feature coverage counts @host scenarios apart and refuses undefined or withdrawn ids', () => {
+  const coverage = featureCoverage(requirementIndex(), [
+    ...featureScenarios(text, 'x.feature'),
+    ...featureScenarios('Feature: f\n  @PRM-003\n  Scenario: withdrawn\n', 'y.feature'),
+    ...featureScenarios('Feature: f\n  Scenario: untagged\n', 'z.feature'),
+  ]);
+  assert.ok(coverage.runnable.has('API-036') && coverage.runnable.has('API-038'));
+  assert.ok(coverage.excluded.has('API-037') && !coverage.runnable.has('API-037'));
+  assert.equal(coverage.problems.length, 3, coverage.problems.join('\n'));
+  assert.match(coverage.problems.join('\n'), /ZZZ-999.*no spec document/);
+  assert.match(coverage.problems.join('\n'), /PRM-003.*withdrawn/);
+  assert.match(coverage.problems.join('\n'), /untagged.*no requirement id/);
+});
