@@ -4,8 +4,7 @@ Feature: Restricted permissions at review
   before any mini-app of that partner may declare them. The automated review enforces it, so a
   version that declares one without approval can never reach a device.
 
-  # @pending-reference: the reference server has no restricted permissions yet (another branch adds them).
-  @PRM-019 @PRM-020 @REV-019 @pending-reference
+  @PRM-019 @PRM-020 @REV-019
   Scenario: A new partner's version that declares a restricted permission is rejected
     Given a new partner with a registered signing key
     And the partner has created an app
@@ -14,8 +13,7 @@ Feature: Restricted permissions at review
     When the partner asks to release version 1
     Then the request is refused with status 409 and code API_VERSION_NOT_APPROVED
 
-  # @pending-reference: the reference server has no PUT /v1/admin/partners/{partnerId}/restricted-permissions yet.
-  @PRM-019 @REV-014 @pending-reference
+  @PRM-019 @REV-014
   Scenario: Once an admin allows it, the permission goes to a reviewer instead
     Given a new partner with a registered signing key
     And the partner has created an app
