@@ -53,7 +53,12 @@ export const landingCases = [
         `/m/${appId}/${'p'.repeat(4100)}`,
       ];
       for (const path of links) {
-        const exchange = await t.send({ path, headers: { accept: 'text/html' }, quiet: true });
+        const exchange = await t.send({
+          path,
+          headers: { accept: 'text/html' },
+          quiet: true,
+          verbatim: true,
+        });
         if (
           exchange.status !== 404 ||
           jsonOf<{ code?: string }>(exchange)?.code !== 'API_NOT_FOUND'

@@ -1,3 +1,5 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Contract } from '../contract/openapi-contract.ts';
 import type { TrafficLedger } from '../contract/traffic-ledger.ts';
@@ -18,6 +20,11 @@ export interface RequestSpec {
   contentType?: string;
   /** Do not note this exchange in the case's evidence (property runs make many). */
   quiet?: boolean;
+  /**
+   * Send `path` byte for byte: fetch's URL parser turns `%2E%2E` into `..` and removes it with the
+   * segment before, so a case about malformed targets must bypass it.
+   */
+  verbatim?: boolean;
 }
 
 /** What a case passes so that its requests are cancelled at its timeout and noted in its evidence. */
@@ -66,19 +73,24 @@ export class HttpDriver {
       .concat([...url.searchParams.values()].filter((v) => v.length >= 16))
       .filter((s): s is string => typeof s === 'string' && s.length > 0);
     const started = performance.now();
-    const response = await fetch(url, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : plainBytes(body) }),
-      redirect: 'manual',
-      ...(scope.signal ? { signal: scope.signal } : {}),
-    });
+    const target = spec.verbatim ? spec.path : url.pathname + url.search;
+    const response = spec.verbatim
+      ? await verbatimRequest(url, target, method, headers, body, scope.signal)
+      : await fetch(url, {
+          method,
+          headers,
+          ...(body === undefined
+            ? {}
+            : { body: typeof body === 'string' ? body : plainBytes(body) }),
+          redirect: 'manual',
+          ...(scope.signal ? { signal: scope.signal } : {}),
+        });
     const bytes = new Uint8Array(await response.arrayBuffer());
     const exchange: Exchange = {
       seq: this.ledger.nextSeq(),
       caseId: scope.caseId,
       method,
-      target: url.pathname + url.search,
+      target,
       requestHeaders: headers,
       requestBodyLength: typeof body === 'string' ? Buffer.byteLength(body) : (body?.length ?? 0),
       secrets,
@@ -100,4 +112,45 @@ export class HttpDriver {
     if (!spec.quiet) scope.note?.(describeExchange(exchange));
     return exchange;
   }
+}
+
+/** One request whose target goes on the wire exactly as given, answered as a fetch Response. */
+function verbatimRequest(
+  origin: URL,
+  target: string,
+  method: string,
+  headers: Record<string, string>,
+  body: Uint8Array | string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<Response> {
+  const send = origin.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      {
+        host: origin.hostname,
+        port: origin.port,
+        method,
+        path: target,
+        headers,
+        ...(signal ? { signal } : {}),
+      },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const answer = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value === undefined) continue;
+            for (const v of Array.isArray(value) ? value : [value]) answer.append(name, v);
+          }
+          const status = res.statusCode ?? 0;
+          const payload = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+          resolve(new Response(payload, { status, headers: answer }));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : typeof body === 'string' ? body : Buffer.from(body));
+  });
 }
