@@ -24,6 +24,8 @@ import { loadPlatformKeys, type PlatformKeys } from '../../src/trust/platform-ke
 import { createApp, publishVersion } from '../delivery/delivery-fixture.ts';
 
 /** [API-106] the bound of the spec, plus what one request takes on a loaded test machine. */
+// Every assert.ok here has a message: without one, Node 20 builds it by re-parsing this file at the
+// call site, which on tsx-compiled TypeScript took minutes (165 s, 279 s) before a failure reported.
 const boundMs = coherenceBoundMs + 1000;
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,20 +44,39 @@ interface Process {
 }
 
 /**
- * Calls `read` until `done` holds, checking on the way that the process never served a lower index
- * version than before [API-106]; returns how long it took.
+ * Asks the process for one update answer at a time until it gives `expected`, the answer of every
+ * index from version `from` on, and proves on the way that the answers follow the index route
+ * [API-107]. The two cannot be read at one instant, and the process may move to a newer index between
+ * any two requests (its poll is due, a notification came), so each answer is bracketed by an index
+ * read before and one after it: an index at `from` or above before means the answer must already be
+ * `expected` (no update answer behind the index route), and an answer `expected` means the index after
+ * it is at `from` or above (no update answer ahead of it). Every index read is also checked never to
+ * go back [API-106]. Returns how long it took.
  */
-async function until(
+async function untilAnswers(
   process: Process,
-  done: () => Promise<boolean>,
+  answer: () => Promise<string>,
+  expected: string,
+  from: number,
   seen: { version: number },
 ): Promise<number> {
-  const started = Date.now();
-  for (;;) {
+  const served = async () => {
     const version = await process.index();
     assert.ok(version >= seen.version, `index went back from ${seen.version} to ${version}`);
     seen.version = version;
-    if (await done()) return Date.now() - started;
+    return version;
+  };
+  const started = Date.now();
+  for (;;) {
+    const before = await served();
+    const kind = await answer();
+    const after = await served();
+    if (before >= from)
+      assert.equal(kind, expected, `answered ${kind} while serving index ${before} >= ${from}`);
+    if (kind === expected) {
+      assert.ok(after >= from, `answered ${kind} ahead of the index served (${after} < ${from})`);
+      return Date.now() - started;
+    }
     assert.ok(Date.now() - started < boundMs, `not reflected within ${boundMs} ms`);
     await sleep(50);
   }
@@ -182,8 +203,8 @@ for (const notifyB of [true, false]) {
       });
       assert.equal(created.statusCode, 201, created.body);
       const afterRelease = await a.index();
-      await until(b, async () => (await b.update(appId, 0)) === 'update', seenB);
-      assert.ok(seenB.version >= afterRelease);
+      // Every index from the one A signed for the release on offers it.
+      await untilAnswers(b, () => b.update(appId, 0), 'update', afterRelease, seenB);
 
       const revoked = await world.appA.inject({
         method: 'POST',
@@ -193,13 +214,10 @@ for (const notifyB of [true, false]) {
       });
       assert.equal(revoked.statusCode, 200, revoked.body);
       const revokedIn = (revoked.json() as { indexVersion: number }).indexVersion;
-      await until(
-        b,
-        async () => (await b.index()) >= revokedIn && (await b.update(appId, 1)) === 'revoked',
-        seenB,
-      );
+      await untilAnswers(b, () => b.update(appId, 1), 'revoked', revokedIn, seenB);
       // A never serves an older index than the one that lists the revocation.
-      assert.ok((await a.index()) >= revokedIn);
+      const fromA = await a.index();
+      assert.ok(fromA >= revokedIn, `A serves index ${fromA} below ${revokedIn}`);
     });
 
     it('signs one index for one change, however many processes look at once [SIG-060]', async () => {
@@ -310,7 +328,7 @@ describe('two real server processes on one PostgreSQL [API-106] [API-107]', () =
         for (let i = 0; i < 2; i++)
           started.push(startProcess({ DATABASE_URL: url, DATA_DIR: dataDir }));
         const [baseA, baseB] = await Promise.all(started.map(listening));
-        assert.ok(baseA && baseB);
+        assert.ok(baseA && baseB, 'both processes listen');
         const a = overHttp(baseA, people.host);
         const b = overHttp(baseB, people.host);
         const seen = { a: { version: await a.index() }, b: { version: await b.index() } };
@@ -326,7 +344,9 @@ describe('two real server processes on one PostgreSQL [API-106] [API-107]', () =
           });
           assert.equal(created.status, 201, await created.text());
         }
-        await until(b, async () => (await b.update(appId, 1)) === 'update', seen.b);
+        // Every index from the one A serves after both releases offers version 2 over version 1.
+        const afterReleases = await a.index();
+        await untilAnswers(b, () => b.update(appId, 1), 'update', afterReleases, seen.b);
 
         const revoked = await fetch(`${baseA}/v1/admin/releases/${appId}/2/revoke`, {
           method: 'POST',
@@ -337,17 +357,22 @@ describe('two real server processes on one PostgreSQL [API-106] [API-107]', () =
         const revokedIn = ((await revoked.json()) as { indexVersion: number }).indexVersion;
         // A host alternating between the two processes sees the index go only forward.
         const alternating = { version: 0 };
-        const took = await until(
+        const took = await untilAnswers(
           b,
           async () => {
             const fromA = await a.index();
-            assert.ok(fromA >= alternating.version && fromA >= revokedIn);
+            assert.ok(
+              fromA >= alternating.version && fromA >= revokedIn,
+              `A served index ${fromA} after ${alternating.version}, revocation in ${revokedIn}`,
+            );
             alternating.version = fromA;
-            return (await b.index()) >= revokedIn && (await b.update(appId, 2)) === 'revoked';
+            return b.update(appId, 2);
           },
+          'revoked',
+          revokedIn,
           seen.b,
         );
-        assert.ok(took < boundMs);
+        assert.ok(took < boundMs, `took ${took} ms`);
       } finally {
         for (const { child } of started) {
           if (child.exitCode === null) {
