@@ -61,4 +61,17 @@ export default tseslint.config(
     'the reference server talks to hosts only over the HTTP contract.',
   ),
   layer(['sdk/**'], ['**/reference-*/**', '**/conformance/**'], 'the sdk depends only on schemas.'),
+  layer(
+    ['conformance/**'],
+    [
+      '**/reference-*/**',
+      '#sdk/package/*',
+      '#sdk/manifest/*',
+      '#sdk/review/*',
+      '#sdk/validation/*',
+      '#sdk/cli/*',
+      '**/sdk/src/**',
+    ],
+    'the conformance suite reaches implementations only through adapters and is a second opinion on the toolkit: it shares no validation code with it (sdk only through #sdk/<area>/index.ts, to build inputs).',
+  ),
 );

@@ -11,7 +11,9 @@ const split = process.argv.indexOf('--');
 const folders = (split >= 0 ? process.argv.slice(2, split) : process.argv.slice(2)).filter(Boolean);
 const extra = split >= 0 ? process.argv.slice(split + 1) : [];
 const roots =
-  folders.length > 0 ? folders : ['schemas', 'sdk', 'scripts', 'examples', 'reference-server'];
+  folders.length > 0
+    ? folders
+    : ['schemas', 'sdk', 'scripts', 'examples', 'reference-server', 'conformance'];
 
 const files = roots
   .filter((target) => existsSync(path.join(root, target)))

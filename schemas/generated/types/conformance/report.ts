@@ -2,84 +2,197 @@
 
 /**
  * This interface was referenced by `ConformanceReport`'s JSON-Schema
- * via the `definition` "case".
+ * via the `definition` "conformanceClass".
  */
-export type Case = {
-  id: string;
-  /**
-   * @minItems 1
-   */
-  requirements: [string, ...string[]];
-  level: 'MUST' | 'SHOULD' | 'MAY';
-  class: 'package' | 'server' | 'host' | 'toolkit';
-  /**
-   * @minItems 1
-   */
-  observed: [
-    'http' | 'package' | 'adapter' | 'frame' | 'screen' | 'measure' | 'toolkit',
-    ...('http' | 'package' | 'adapter' | 'frame' | 'screen' | 'measure' | 'toolkit')[]
-  ];
-  lane: 'main' | 'optional' | 'staging';
-  status: 'pass' | 'fail' | 'expectedFailure' | 'unexpectedPass' | 'skip' | 'error';
-  durationMs: number;
-  message?: string;
-  expectedReason?: string;
-  measurement?: {
-    samples: number;
-    percentile: number;
-    value: number;
-    budget: number;
-    unit: 'ms' | 'MiB/s';
-  };
-};
+export type ConformanceClass = 'package' | 'server' | 'host';
+/**
+ * This interface was referenced by `ConformanceReport`'s JSON-Schema
+ * via the `definition` "lane".
+ */
+export type Lane = 'certify' | 'staging';
+/**
+ * This interface was referenced by `ConformanceReport`'s JSON-Schema
+ * via the `definition` "requirementId".
+ */
+export type RequirementId = string;
 
 /**
- * The JSON report of one conformance run (spec/conformance.md, Reports).
+ * The JSON report of one miniapp-certify run against one implementation of one conformance class: the verdict, every case with its outcome and timing, every requirement of the class with its status and a pointer to its line in the specification, and the coverage of each class and spec area.
  */
 export interface ConformanceReport {
-  $schema?: string;
-  suite: {
-    name: string;
+  reportVersion: 1;
+  tool: {
+    name: 'miniapp-certify';
     version: string;
   };
+  /**
+   * The version of the specification whose requirements the suite checks.
+   */
   specVersion: string;
-  implementation: {
-    class: 'package' | 'server' | 'host' | 'toolkit';
-    name: string;
-    version: string;
-  };
-  environment: {
-    profile?: 'web' | 'android' | 'ios';
-    device?: string;
-    cpu?: string;
-    serverLoad?: {
-      requestsPerSecond: number;
-      durationSeconds: number;
+  class: ConformanceClass;
+  /**
+   * What was certified: a package file or directory, a server URL, a host.
+   */
+  target: {
+    kind: string;
+    label: string;
+    details: {
+      [k: string]: string | number | boolean;
     };
   };
   startedAt: string;
   finishedAt: string;
-  cases: Case[];
-  coverage: {
-    [k: string]: {
-      must: {
-        total: number;
-        notCertifiable: number;
-        withCases: number;
-        passed: number;
-      };
-      should: {
-        total: number;
-        withCases: number;
-        passed: number;
-      };
+  durationMs: number;
+  /**
+   * Which cases ran. A run that leaves out certify-lane MUST cases is partial and cannot certify.
+   */
+  selection: {
+    lanes: Lane[];
+    only: string[];
+    partial: boolean;
+    selected: number;
+    available: number;
+  };
+  /**
+   * The expectations file the run honoured, or null.
+   */
+  expectations: null | {
+    file: string;
+    implementation?: string;
+    entries: number;
+    /**
+     * Entries that named no case of the suite (stale or misspelt).
+     */
+    unmatched: string[];
+  };
+  verdict: {
+    /**
+     * certified: every MUST case of the class ran and passed. not-certified: a MUST case failed (expected or not). incomplete: no MUST case failed, but the selection left some out.
+     */
+    status: 'certified' | 'not-certified' | 'incomplete';
+    certified: boolean;
+    /**
+     * 0 no MUST case failed; 1 a MUST case failed unexpectedly; 3 every MUST failure was expected.
+     */
+    exitCode: 0 | 1 | 3;
+    summary: string;
+    /**
+     * Ids of the certify-lane MUST cases that failed (expected or not).
+     */
+    blocking: string[];
+  };
+  /**
+   * Certify-lane counts; the staging lane is counted apart and never counts towards certification.
+   */
+  counts: {
+    total: number;
+    passed: number;
+    failed: number;
+    expectedFailures: number;
+    unexpectedPasses: number;
+    skipped: number;
+    staging: {
+      total: number;
+      passed: number;
+      failed: number;
+      skipped: number;
     };
   };
-  notCertifiable: {
-    id: string;
-    reason: string;
-  }[];
-  verdict: {
-    [k: string]: 'certified' | 'notCertified';
+  cases: CaseResult[];
+  /**
+   * Every live requirement of the class (MUST, SHOULD and MAY) with its status in this run.
+   */
+  requirements: RequirementResult[];
+  coverage: {
+    /**
+     * For each class: how many of its MUSTs a certify-lane case cites, how many are recorded as not certifiable from outside, and which are neither.
+     */
+    classes: {
+      class: ConformanceClass;
+      /**
+       * Whether a suite for the class exists (and the traceability check enforces its coverage).
+       */
+      suite: boolean;
+      musts: number;
+      covered: number;
+      untestable: number;
+      uncovered: RequirementId[];
+      /**
+       * covered / (musts - untestable), in percent.
+       */
+      percent: number;
+    }[];
+    /**
+     * For the report's class, per spec document: its MUSTs and how they fared in this run.
+     */
+    areas: {
+      document: string;
+      musts: number;
+      covered: number;
+      untestable: number;
+      passed: number;
+      failed: number;
+      expectedFailures: number;
+      notRun: number;
+    }[];
   };
+}
+/**
+ * This interface was referenced by `ConformanceReport`'s JSON-Schema
+ * via the `definition` "caseResult".
+ */
+export interface CaseResult {
+  id: string;
+  description: string;
+  requirements: RequirementId[];
+  level: 'MUST' | 'SHOULD' | 'MAY';
+  lane: Lane;
+  why: string;
+  /**
+   * pass; fail; skip (the case does not apply to this target, or an earlier failure blocks it; the reason says which); xfail (failed as the expectations file said); xpass (passed although the expectations file said it fails).
+   */
+  outcome: 'pass' | 'fail' | 'skip' | 'xfail' | 'xpass';
+  /**
+   * One line: why it failed or was skipped, or what a pass observed.
+   */
+  reason?: string;
+  /**
+   * Further lines of evidence: locations, values seen.
+   */
+  evidence?: string[];
+  expectation?: {
+    reason: string;
+    tracking?: string;
+  };
+  timedOut?: boolean;
+  /**
+   * The case threw an unexpected error (counted as a failure).
+   */
+  crashed?: boolean;
+  durationMs: number;
+}
+/**
+ * This interface was referenced by `ConformanceReport`'s JSON-Schema
+ * via the `definition` "requirementResult".
+ */
+export interface RequirementResult {
+  id: RequirementId;
+  level: 'MUST' | 'SHOULD' | 'MAY';
+  document: string;
+  section: string;
+  /**
+   * 1-based line of the requirement in its spec document, 0 when not found.
+   */
+  line: number;
+  /**
+   * Link to the requirement's line in the specification.
+   */
+  href: string;
+  text: string;
+  /**
+   * Rolled up over the requirement's certify-lane cases: fail if any failed, xfail if the failures were expected, pass if one passed and none failed, skip if every case was skipped, not-run if none was selected; untestable if recorded as not certifiable from outside; uncovered if no case cites it.
+   */
+  status: 'pass' | 'fail' | 'xfail' | 'skip' | 'not-run' | 'untestable' | 'uncovered';
+  cases: string[];
+  untestableReason?: string;
 }

@@ -1,0 +1,199 @@
+import { performance } from 'node:perf_hooks';
+import {
+  CaseFailure,
+  metadataOf,
+  type CaseMetadata,
+  type CaseVerdict,
+  type ConformanceCase,
+  type Lane,
+} from './conformance-case.ts';
+import { casePattern, matchesAny } from './case-pattern.ts';
+import { expectationFor, type Expectation, type ExpectationSet } from './expectations.ts';
+import type { Suite } from './suite.ts';
+
+/** pass, fail and skip as the case said; xfail and xpass when the expectations file named the case. */
+export type Outcome = 'pass' | 'fail' | 'skip' | 'xfail' | 'xpass';
+
+export interface CaseResult {
+  metadata: CaseMetadata;
+  outcome: Outcome;
+  reason?: string;
+  evidence: string[];
+  expectation?: { reason: string; tracking?: string };
+  timedOut: boolean;
+  crashed: boolean;
+  durationMs: number;
+}
+
+export interface Selection {
+  lanes: readonly Lane[];
+  /** Case-id patterns (see case-pattern.ts); empty selects every case of the lanes. */
+  only: readonly string[];
+}
+
+export interface RunOptions<Subject> {
+  suite: Suite<Subject>;
+  subject: Subject;
+  selection: Selection;
+  expectations?: ExpectationSet;
+  /** Default per-case timeout; a case's own timeoutMs still wins. */
+  timeoutMs?: number;
+  concurrency?: number;
+  /** Called as each case finishes, in the order they finish; `done` counts finished cases. */
+  onCaseFinished?(result: CaseResult, done: number, total: number): void;
+}
+
+export interface RunResult {
+  /** Results of the selected cases, in the suite's order. */
+  cases: CaseResult[];
+  selection: Selection;
+  /** Selected cases and cases the suite has. */
+  selected: number;
+  available: number;
+  /** Some certify-lane MUST case was left out by the selection: the run cannot certify. */
+  partial: boolean;
+  startedAt: Date;
+  finishedAt: Date;
+  durationMs: number;
+}
+
+/** The cases a selection picks, in suite order. */
+export function selectCases<Subject>(
+  cases: readonly ConformanceCase<Subject>[],
+  selection: Selection,
+): ConformanceCase<Subject>[] {
+  const patterns = selection.only.map(casePattern);
+  return cases.filter(
+    (c) =>
+      selection.lanes.includes(c.lane) && (patterns.length === 0 || matchesAny(c.id, patterns)),
+  );
+}
+
+interface Settled {
+  verdict: CaseVerdict;
+  timedOut: boolean;
+  crashed: boolean;
+}
+
+async function settle<Subject>(
+  c: ConformanceCase<Subject>,
+  subject: Subject,
+  timeoutMs: number,
+  notes: string[],
+): Promise<Settled> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Settled>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+      resolve({
+        verdict: { status: 'fail', reason: `timed out after ${timeoutMs} ms` },
+        timedOut: true,
+        crashed: false,
+      });
+    }, timeoutMs);
+  });
+  const attempt = (async (): Promise<Settled> => {
+    try {
+      const verdict = await c.run({
+        subject,
+        signal: controller.signal,
+        note: (line) => void notes.push(line),
+      });
+      return { verdict, timedOut: false, crashed: false };
+    } catch (error) {
+      if (error instanceof CaseFailure) {
+        return {
+          verdict: { status: 'fail', reason: error.message, evidence: error.evidence },
+          timedOut: false,
+          crashed: false,
+        };
+      }
+      // A crash of the case is a failure: a MUST that could not be shown to hold does not pass.
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        verdict: { status: 'fail', reason: `the case could not complete: ${message}` },
+        timedOut: false,
+        crashed: true,
+      };
+    }
+  })();
+  try {
+    return await Promise.race([attempt, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function outcomeOf(verdict: CaseVerdict, expectation: Expectation | undefined): Outcome {
+  if (!expectation || verdict.status === 'skip') return verdict.status;
+  return verdict.status === 'fail' ? 'xfail' : 'xpass';
+}
+
+async function runOne<Subject>(
+  c: ConformanceCase<Subject>,
+  options: RunOptions<Subject>,
+): Promise<CaseResult> {
+  const notes: string[] = [];
+  const timeoutMs = c.timeoutMs ?? options.timeoutMs ?? options.suite.defaultTimeoutMs;
+  const started = performance.now();
+  const { verdict, timedOut, crashed } = await settle(c, options.subject, timeoutMs, notes);
+  const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+  const expectation = expectationFor(options.expectations, c.id);
+  const reason = verdict.status === 'pass' ? verdict.note : verdict.reason;
+  const evidence = [...notes, ...(verdict.status === 'skip' ? [] : (verdict.evidence ?? []))];
+  return {
+    metadata: metadataOf(c),
+    outcome: outcomeOf(verdict, expectation),
+    ...(reason ? { reason } : {}),
+    evidence,
+    ...(expectation
+      ? {
+          expectation: {
+            reason: expectation.reason,
+            ...(expectation.tracking ? { tracking: expectation.tracking } : {}),
+          },
+        }
+      : {}),
+    timedOut,
+    crashed,
+    durationMs,
+  };
+}
+
+/** Runs the selected cases of a suite against an opened implementation. */
+export async function runSuite<Subject>(options: RunOptions<Subject>): Promise<RunResult> {
+  const { suite, selection } = options;
+  const selected = selectCases(suite.cases, selection);
+  const chosen = new Set(selected);
+  const partial = suite.cases.some(
+    (c) => c.lane === 'certify' && c.level === 'MUST' && !chosen.has(c),
+  );
+  const startedAt = new Date();
+  const started = performance.now();
+  const results: CaseResult[] = new Array<CaseResult>(selected.length);
+  const concurrency = Math.max(1, options.concurrency ?? suite.concurrency ?? 1);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < selected.length) {
+      const index = next++;
+      const c = selected[index] as ConformanceCase<Subject>;
+      const result = await runOne(c, options);
+      results[index] = result;
+      done += 1;
+      options.onCaseFinished?.(result, done, selected.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, selected.length) }, worker));
+  return {
+    cases: results,
+    selection,
+    selected: selected.length,
+    available: suite.cases.length,
+    partial,
+    startedAt,
+    finishedAt: new Date(),
+    durationMs: Math.round(performance.now() - started),
+  };
+}

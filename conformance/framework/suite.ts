@@ -1,0 +1,67 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { ConformanceCase } from './conformance-case.ts';
+import type { ConformanceClass } from './requirement-index.ts';
+
+/** Where the CLI writes; tests pass in-memory sinks. */
+export interface CliIo {
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+}
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** The command line after the common options were taken out. */
+export interface SuiteArguments {
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+}
+
+/** What was certified, as the report names it. */
+export interface TargetDescription {
+  /** e.g. `archive`, `directory`, `server`, `web host`. */
+  kind: string;
+  /** A path or URL a person recognises. */
+  label: string;
+  details: Record<string, string | number | boolean>;
+}
+
+/** The implementation under test, opened by a suite from the command line. */
+export interface OpenedTarget<Subject> {
+  subject: Subject;
+  target: TargetDescription;
+  /** Releases what `open` acquired (servers, browsers, temporary files); always called. */
+  close?(): Promise<void>;
+}
+
+/** How `miniapp-certify <class>` reaches the implementation. */
+export interface SuiteCommand<Subject> {
+  /** Usage after `miniapp-certify <class> `, e.g. `<file|dir> [options]`. */
+  usage: string;
+  summary: string;
+  /** Options of this suite only; the common ones (--report-dir, --format, ...) are added by the CLI. */
+  options: OptionSpec;
+  optionHelp: Record<string, string>;
+  positionals: { min: number; max: number; names: string };
+  /**
+   * Opens the implementation. Throw UsageError for a wrong argument or an unreachable target (exit 2);
+   * anything about the implementation's conformance belongs in a case, not here.
+   */
+  open(args: SuiteArguments, io: CliIo): Promise<OpenedTarget<Subject>>;
+}
+
+/** A conformance suite: every case of one class, and the command that runs them. */
+export interface Suite<Subject> {
+  class: ConformanceClass;
+  title: string;
+  cases: readonly ConformanceCase<Subject>[];
+  /** Per-case timeout unless the case or --timeout says otherwise. */
+  defaultTimeoutMs: number;
+  /** Cases run at once (default 1: one after the other, in the order listed). */
+  concurrency?: number;
+  command: SuiteCommand<Subject>;
+}
+
+/** Identity function that types a suite literal. */
+export function defineSuite<Subject>(suite: Suite<Subject>): Suite<Subject> {
+  return suite;
+}
