@@ -1,0 +1,36 @@
+import type { ConformanceServer } from './distribution/conformance-server.ts';
+import type { EchoServer } from './distribution/echo-server.ts';
+import type { HostDriver } from './driver/host-driver.ts';
+import type { TlsMaterial } from './driver/tls-certificate.ts';
+
+/** A time budget as measured by a budget case, kept for the report (CNF-061). */
+export interface BudgetMeasurement {
+  caseId: string;
+  budget: string;
+  samples: number;
+  required: number;
+  percentile: number;
+  limitMs: number;
+  valueMs: number;
+  medianMs: number;
+  p90Ms: number;
+  p95Ms: number;
+  bundleBytes: number;
+}
+
+/** The host under certification, as the host suite opened it. */
+export interface HostSubject {
+  driver: HostDriver;
+  server: ConformanceServer;
+  echo: EchoServer;
+  tls: TlsMaterial;
+  /** Samples per time budget (50 for certification; fewer marks the run incomplete). */
+  samples: number;
+  /** Device profile as applied (CNF-061), filled once. */
+  profile?: Record<string, string | number | boolean>;
+  /** What `init` answered in the first session (hostApiVersion, platform). */
+  info?: { hostApiVersion: string; platform: string; adapterVersion: string };
+  measurements: BudgetMeasurement[];
+  /** Keys generated once per run and reused by cases that only need some key. */
+  memo: Map<string, unknown>;
+}
