@@ -1,4 +1,5 @@
 import type { Suite } from './framework/index.ts';
+import { hostSuite } from './suites/host-suite.ts';
 import { packageSuite } from './suites/package-suite.ts';
 
 /**
@@ -6,7 +7,10 @@ import { packageSuite } from './suites/package-suite.ts';
  * run it and makes `npm run check` enforce that every MUST of its class has a case (or a recorded
  * reason why it cannot be certified from outside).
  */
-export const suites: readonly Suite<unknown>[] = [packageSuite as Suite<unknown>];
+export const suites: readonly Suite<unknown>[] = [
+  packageSuite as Suite<unknown>,
+  hostSuite as Suite<unknown>,
+];
 
 /** The suite of a class, if one is registered. */
 export function suiteFor(cls: string): Suite<unknown> | undefined {

@@ -212,6 +212,7 @@ async function certify(
       selection: { lanes: settings.lanes, only: settings.only },
       ...(expectations ? { expectations } : {}),
       ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
+      ...(opened.incomplete ? { incomplete: opened.incomplete } : {}),
       onCaseFinished: progressPrinter(io),
     });
     if (run.selected === 0) {

@@ -39,6 +39,8 @@ export interface RunOptions<Subject> {
   /** Default per-case timeout; a case's own timeoutMs still wins. */
   timeoutMs?: number;
   concurrency?: number;
+  /** The run cannot certify for this reason, whatever the cases say (see OpenedTarget.incomplete). */
+  incomplete?: string;
   /** Called as each case finishes, in the order they finish; `done` counts finished cases. */
   onCaseFinished?(result: CaseResult, done: number, total: number): void;
 }
@@ -50,8 +52,10 @@ export interface RunResult {
   /** Selected cases and cases the suite has. */
   selected: number;
   available: number;
-  /** Some certify-lane MUST case was left out by the selection: the run cannot certify. */
+  /** Some certify-lane MUST case was left out by the selection, or the target said why it cannot certify. */
   partial: boolean;
+  /** The target's reason the run cannot certify, when it gave one. */
+  incompleteReason?: string;
   startedAt: Date;
   finishedAt: Date;
   durationMs: number;
@@ -166,9 +170,9 @@ export async function runSuite<Subject>(options: RunOptions<Subject>): Promise<R
   const { suite, selection } = options;
   const selected = selectCases(suite.cases, selection);
   const chosen = new Set(selected);
-  const partial = suite.cases.some(
-    (c) => c.lane === 'certify' && c.level === 'MUST' && !chosen.has(c),
-  );
+  const partial =
+    options.incomplete !== undefined ||
+    suite.cases.some((c) => c.lane === 'certify' && c.level === 'MUST' && !chosen.has(c));
   const startedAt = new Date();
   const started = performance.now();
   const results: CaseResult[] = new Array<CaseResult>(selected.length);
@@ -192,6 +196,7 @@ export async function runSuite<Subject>(options: RunOptions<Subject>): Promise<R
     selected: selected.length,
     available: suite.cases.length,
     partial,
+    ...(options.incomplete ? { incompleteReason: options.incomplete } : {}),
     startedAt,
     finishedAt: new Date(),
     durationMs: Math.round(performance.now() - started),

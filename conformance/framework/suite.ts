@@ -29,6 +29,11 @@ export interface TargetDescription {
 export interface OpenedTarget<Subject> {
   subject: Subject;
   target: TargetDescription;
+  /**
+   * Why this run cannot certify even if every case passes (e.g. fewer budget samples than the
+   * specification asks for); the verdict is then `incomplete`.
+   */
+  incomplete?: string;
   /** Releases what `open` acquired (servers, browsers, temporary files); always called. */
   close?(): Promise<void>;
 }

@@ -88,7 +88,9 @@ export function verdictOf(run: RunResult): Verdict {
       status: 'incomplete',
       certified: false,
       exitCode,
-      summary: `No MUST case failed, but the selection ran ${musts.length} of the suite's MUST cases: a partial run cannot certify.`,
+      summary: run.incompleteReason
+        ? `No MUST case failed, but the run cannot certify: ${run.incompleteReason}.`
+        : `No MUST case failed, but the selection ran ${musts.length} of the suite's MUST cases: a partial run cannot certify.`,
       blocking,
     };
   }

@@ -67,6 +67,8 @@ export interface SessionOptions {
   deviceId?: string;
   /** Skip init (for cases about the adapter before init). */
   noInit?: boolean;
+  /** Send init without deviceId, so that the host chooses one (ANL-006). */
+  omitDeviceId?: boolean;
 }
 
 export class HostSession {
@@ -121,13 +123,16 @@ export class HostSession {
     if (options.noInit) return this;
     this.channel = options.channel ?? 'stable';
     this.deviceId = options.deviceId ?? randomBytes(16).toString('hex');
+    const args = this.initArgs();
+    if (options.omitDeviceId) delete args['deviceId'];
     const info = await this.command<{
       adapterVersion: string;
       platform: string;
       hostApiVersion: string;
       deviceId: string;
-    }>('init', this.initArgs());
+    }>('init', args);
     this.hostApiVersion = info.hostApiVersion;
+    this.deviceId = info.deviceId;
     this.subject.info ??= {
       hostApiVersion: info.hostApiVersion,
       platform: info.platform,
@@ -269,6 +274,75 @@ Promise.resolve().then(() => (${body})(p, ...args)).then(
       }`,
     );
     return response;
+  }
+
+  /** Starts a call in the probe without waiting for its answer (so that prompts can be answered). */
+  async startCall(appId: string, method: string, params: unknown = {}): Promise<string> {
+    const id = await this.probe<string | null>(
+      appId,
+      '(p, method, params) => p.connected(5000).then((ok) => ok ? p.start(method, params) : null)',
+      method,
+      params,
+    );
+    if (!id) {
+      throw new CaseFailure(
+        `the probe of ${appId} received no bridge binding: no init message with a port from its parent (BRG-032) and no native binding`,
+      );
+    }
+    return id;
+  }
+
+  /** The first response to a request id, polling the probe until `timeoutMs`. */
+  async awaitResponse(appId: string, id: string, timeoutMs = 15_000): Promise<BridgeResponse> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const response = await this.probe<BridgeResponse | null>(
+        appId,
+        '(p, id) => p.response(id, 0)',
+        id,
+      );
+      if (response) return response;
+      if (Date.now() > deadline) return { timedOut: true, id };
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+
+  /**
+   * Calls a method and answers the screens it opens, in order, with answerPrompt; returns the
+   * response and the screens answered (ADAPTER_NO_SCREEN ends the answering).
+   */
+  async callAnswering(
+    appId: string,
+    method: string,
+    params: unknown,
+    decisions: readonly ('grant' | 'deny' | 'dismiss')[],
+    timeoutMs = 20_000,
+  ): Promise<{ response: BridgeResponse; screens: { screen: string; permission?: string }[] }> {
+    const id = await this.startCall(appId, method, params);
+    const screens: { screen: string; permission?: string }[] = [];
+    for (const decision of decisions) {
+      const answer = await this.raw('answerPrompt', { decision, timeoutMs: 5_000 });
+      if (!answer.ok) {
+        if (answer.error?.code === 'ADAPTER_NO_SCREEN') break;
+        throw new AdapterError(
+          'answerPrompt',
+          answer.error?.code ?? '?',
+          answer.error?.message ?? '',
+        );
+      }
+      const result = answer.result as { screen: string; permission?: string };
+      screens.push({
+        screen: result.screen,
+        ...(result.permission ? { permission: result.permission } : {}),
+      });
+    }
+    const response = await this.awaitResponse(appId, id, timeoutMs);
+    this.note(
+      `${method} answering ${decisions.join(',') || 'nothing'} -> screens [${screens.map((x) => x.screen + (x.permission ? `:${x.permission}` : '')).join(', ')}], ${
+        response.timedOut ? 'no answer' : response.ok ? 'ok' : `error ${response.error?.code}`
+      }`,
+    );
+    return { response, screens };
   }
 
   async screens(): Promise<{ name: string; text: string }[]> {

@@ -31,6 +31,8 @@ export interface HostSubject {
   /** What `init` answered in the first session (hostApiVersion, platform). */
   info?: { hostApiVersion: string; platform: string; adapterVersion: string };
   measurements: BudgetMeasurement[];
+  /** The report's target details (device profile and budget figures are added as they are measured). */
+  details: Record<string, string | number | boolean>;
   /** Keys generated once per run and reused by cases that only need some key. */
   memo: Map<string, unknown>;
 }

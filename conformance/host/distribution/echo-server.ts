@@ -38,6 +38,16 @@ export class EchoServer {
         'access-control-allow-headers': '*',
         'access-control-allow-methods': 'GET, POST, PUT, DELETE',
       };
+      if (url.pathname === '/listener.html') {
+        // A document of another origin: it writes every message it receives where WebDriver reads it.
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(
+          '<!doctype html><title>listener</title><pre id="heard"></pre><script>' +
+            'addEventListener("message", function (e) { var d = e.data; try { d = JSON.stringify(d); } catch (x) { d = String(d); }' +
+            ' document.getElementById("heard").textContent += d + "\\n"; });</script>',
+        );
+        return;
+      }
       if (url.pathname === '/redirect') {
         res.writeHead(302, { ...cors, location: url.searchParams.get('to') ?? '/' });
         res.end();

@@ -46,7 +46,7 @@ export interface HostDriver {
   /** The URL of the host's top-level document. */
   topUrl(): Promise<string>;
   /** Applies the web device profile (CPU throttling, viewport); returns what it could apply. */
-  applyProfile(): Promise<Record<string, string | number | boolean>>;
+  applyProfile(on: boolean): Promise<Record<string, string | number | boolean>>;
   close(): Promise<void>;
 }
 
@@ -120,7 +120,7 @@ export class WebHostDriver implements HostDriver {
     readonly device: Record<string, string | number | boolean>,
     private readonly hostUrl: string,
     private readonly onClose: () => Promise<void>,
-    private readonly profile?: () => Promise<Record<string, string | number | boolean>>,
+    private readonly profile?: (on: boolean) => Promise<Record<string, string | number | boolean>>,
   ) {}
 
   async open(): Promise<void> {
@@ -223,8 +223,8 @@ export class WebHostDriver implements HostDriver {
     return this.session.getUrl();
   }
 
-  async applyProfile(): Promise<Record<string, string | number | boolean>> {
-    return (await this.profile?.()) ?? { cpuThrottlingRate: 'not applied' };
+  async applyProfile(on: boolean): Promise<Record<string, string | number | boolean>> {
+    return (await this.profile?.(on)) ?? { cpuThrottlingRate: 'not applied' };
   }
 
   async close(): Promise<void> {

@@ -125,7 +125,7 @@ export class NativeHostDriver implements HostDriver {
     return `app:${this.appIdentifier}`;
   }
 
-  async applyProfile(): Promise<Record<string, string | number | boolean>> {
+  async applyProfile(_on: boolean): Promise<Record<string, string | number | boolean>> {
     return { profile: this.android ? 'android' : 'ios' };
   }
 

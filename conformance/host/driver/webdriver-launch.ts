@@ -190,22 +190,19 @@ export async function launchHostDriver(options: LaunchOptions): Promise<HostDriv
       const driver = new NativeHostDriver(browser, appIdentifier, description, device, cleanup);
       return driver;
     }
-    const profileFn = async () => {
+    const profileFn = async (on: boolean) => {
       // The web device profile of spec/budgets.md, through the DevTools Protocol where the driver offers it.
       const throttled = await cdp(serverUrl, browser.sessionId, 'Emulation.setCPUThrottlingRate', {
-        rate: 4,
+        rate: on ? 4 : 1,
       });
-      const metrics = await cdp(
-        serverUrl,
-        browser.sessionId,
-        'Emulation.setDeviceMetricsOverride',
-        {
-          width: 390,
-          height: 844,
-          deviceScaleFactor: 3,
-          mobile: true,
-        },
-      );
+      const metrics = on
+        ? await cdp(serverUrl, browser.sessionId, 'Emulation.setDeviceMetricsOverride', {
+            width: 390,
+            height: 844,
+            deviceScaleFactor: 3,
+            mobile: true,
+          })
+        : await cdp(serverUrl, browser.sessionId, 'Emulation.clearDeviceMetricsOverride', {});
       return {
         profile: 'web',
         cpuThrottlingRate: throttled ? 4 : 'unavailable',

@@ -211,6 +211,30 @@
         return response || { timedOut: true, id: id };
       });
     },
+    /** Sends a well-formed request and returns its id at once; the answer lands in the log. */
+    start: function (method, params) {
+      counter += 1;
+      var id = 'probe-' + started.toString(36) + '-' + counter;
+      var text = JSON.stringify({
+        bridge: 'openminiapp',
+        v: 1,
+        kind: 'request',
+        id: id,
+        method: method,
+        params: params === undefined ? {} : params,
+      });
+      if (!binding) return null;
+      post(text);
+      return id;
+    },
+    /** The first response of an id, waiting at most timeoutMs. */
+    response: function (id, timeoutMs) {
+      return waitFor(function (e) {
+        return e.kind === 'response' && e.data.id === id;
+      }, timeoutMs || 0).then(function (e) {
+        return e ? e.data : null;
+      });
+    },
     responses: function (id) {
       return log
         .filter(function (e) {

@@ -282,7 +282,7 @@ export class ModelHost implements HostDriver {
   async topUrl(): Promise<string> {
     return 'model:';
   }
-  async applyProfile() {
+  async applyProfile(_on: boolean) {
     return {};
   }
   async close(): Promise<void> {}

@@ -39,6 +39,7 @@ async function run(cases: ConformanceCase<HostSubject>[], faults: ModelFault[] =
     tls,
     samples: 1,
     measurements: [],
+    details: {},
     memo: new Map(),
   };
   const suite = defineSuite<HostSubject>({
