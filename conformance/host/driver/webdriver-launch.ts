@@ -96,6 +96,8 @@ async function cdp(
 }
 
 export async function launchHostDriver(options: LaunchOptions): Promise<HostDriver> {
+  // The suite calls WebDriver's own Switch To Frame on purpose; WebdriverIO would warn on every call.
+  process.env['DISABLE_WEBDRIVERIO_DEPRECATION_WARNINGS'] ??= 'true';
   const profile = mkdtempSync(path.join(tmpdir(), 'miniapp-certify-profile-'));
   const cleanups: (() => Promise<void>)[] = [
     async () => rmSync(profile, { recursive: true, force: true }),

@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { main } from '../../cli/main.ts';
+import {
+  defineSuite,
+  repositoryRoot,
+  runSuite,
+  type ConformanceCase,
+  type ConformanceReport,
+} from '../../framework/index.ts';
+import { ConformanceServer } from '../../host/distribution/conformance-server.ts';
+import { EchoServer } from '../../host/distribution/echo-server.ts';
+import { TrustWorld } from '../../host/distribution/trust-world.ts';
+import { makeCertificate } from '../../host/driver/tls-certificate.ts';
+import type { HostSubject } from '../../host/host-subject.ts';
+import { RemoteModelHost } from '../../host/test/remote-model-host.ts';
+import { hostSuite } from '../../suites/host-suite.ts';
+import { hostRecipes, type HostRecipe } from '../host/host-recipes.ts';
+import { patchedTree } from '../host/patched-tree.ts';
+import { startReferenceHost } from '../host/reference-host-process.ts';
+
+// Broken hosts: the suite must fail each one and name the requirement it breaks, and pass the
+// unbroken control. The sdk recipes run today on the model host (the sdk's TrustStore in another
+// process, from a patched copy); every recipe runs on the reference host when this tree has it.
+
+const sdkRecipes = hostRecipes.filter((r) => r.target === 'sdk');
+
+function casesOf(recipe: HostRecipe) {
+  return hostSuite.cases.filter((c) => recipe.only.some((pattern) => c.id === pattern));
+}
+
+describe('broken hosts on the model host (sdk recipes)', () => {
+  let server: ConformanceServer;
+  let echo: EchoServer;
+  const tls = makeCertificate(['echo.openminiapp.test']);
+  before(async () => {
+    server = await ConformanceServer.start();
+    echo = await EchoServer.start(tls);
+  });
+  after(async () => {
+    await server.close();
+    await echo.close();
+  });
+
+  async function certify(recipe: HostRecipe | undefined, cases: ConformanceCase<HostSubject>[]) {
+    const tree = patchedTree(recipe);
+    const driver = await RemoteModelHost.start(tree.dir);
+    try {
+      const subject: HostSubject = {
+        driver,
+        server,
+        echo,
+        tls,
+        samples: 1,
+        measurements: [],
+        details: {},
+        memo: new Map(),
+      };
+      const suite = defineSuite<HostSubject>({ ...hostSuite, cases });
+      return await runSuite({ suite, subject, selection: { lanes: ['certify'], only: [] } });
+    } finally {
+      await driver.close();
+      tree.remove();
+    }
+  }
+
+  it('the unpatched model host passes every case the sdk recipes run', async () => {
+    const cases = [...new Set(sdkRecipes.flatMap(casesOf))];
+    const run = await certify(undefined, cases);
+    assert.deepEqual(
+      run.cases
+        .filter((c) => c.outcome !== 'pass')
+        .map((c) => `${c.metadata.id}: ${c.reason ?? ''}`),
+      [],
+    );
+  });
+
+  for (const recipe of sdkRecipes) {
+    it(`${recipe.name} fails ${recipe.catches.join(', ')} naming ${recipe.violates}`, async () => {
+      const run = await certify(recipe, casesOf(recipe));
+      for (const id of recipe.catches) {
+        const result = run.cases.find((c) => c.metadata.id === id);
+        assert.equal(result?.outcome, 'fail', `${id} did not fail: ${result?.reason ?? 'not run'}`);
+        assert.ok(
+          result.metadata.requirements.includes(recipe.violates),
+          `${id} does not cite ${recipe.violates}`,
+        );
+      }
+    });
+  }
+});
+
+// The reference host, unbroken (WebdriverIO and Appium) and broken, when this tree has it.
+const referenceHost = existsSync(path.join(repositoryRoot, 'reference-host', 'server', 'main.ts'));
+
+describe(
+  'the reference host and its broken variants',
+  {
+    skip: referenceHost
+      ? false
+      : 'reference-host/ is not in this tree (it is merged from the host branch)',
+  },
+  () => {
+    let stub: ConformanceServer;
+    const reportDir = mkdtempSync(path.join(tmpdir(), 'certify-host-'));
+    before(async () => {
+      stub = await ConformanceServer.start();
+      const world = await TrustWorld.create();
+      world.publish();
+      stub.reset(world);
+    });
+    after(async () => {
+      await stub.close();
+      rmSync(reportDir, { recursive: true, force: true });
+    });
+
+    async function certify(
+      recipe: HostRecipe | undefined,
+      extra: string[],
+    ): Promise<{ code: number; report: ConformanceReport; output: string }> {
+      const tree = patchedTree(recipe);
+      const host = await startReferenceHost(tree.dir, stub.url);
+      let output = '';
+      const io = {
+        stdout: { write: (c: string) => (output += c) },
+        stderr: { write: (c: string) => (output += c) },
+      };
+      try {
+        const dir = path.join(reportDir, recipe?.name ?? 'reference');
+        const code = await main(
+          ['host', '--url', host.url, '--report-dir', dir, '--format', 'json', ...extra],
+          io,
+        );
+        const report = JSON.parse(
+          readFileSync(path.join(dir, 'certify-host.json'), 'utf8'),
+        ) as ConformanceReport;
+        return { code, report, output };
+      } finally {
+        await host.stop();
+        tree.remove();
+      }
+    }
+
+    it(
+      'certifies the reference host through WebdriverIO with no expected failures',
+      { timeout: 900_000 },
+      async () => {
+        const { code, report, output } = await certify(undefined, ['--samples', '5']);
+        const failed = report.cases
+          .filter((c) => c.outcome === 'fail')
+          .map((c) => `${c.id}: ${c.reason ?? ''}`);
+        assert.deepEqual(failed, [], output.slice(-2000));
+        assert.equal(code, 0);
+      },
+    );
+
+    it(
+      'certifies the reference host through Appium (signing, bridge and adapter cases)',
+      { timeout: 900_000 },
+      async () => {
+        const { code, report } = await certify(undefined, [
+          '--appium',
+          'start',
+          '--only',
+          'host.adapter.*,host.signing.ed25519-chain,host.bridge.method.*',
+          '--samples',
+          '5',
+        ]);
+        assert.deepEqual(
+          report.cases.filter((c) => c.outcome === 'fail').map((c) => c.id),
+          [],
+        );
+        assert.equal(code, 0);
+      },
+    );
+
+    for (const recipe of hostRecipes) {
+      it(
+        `${recipe.name} is not certified: ${recipe.catches.join(', ')} fail naming ${recipe.violates}`,
+        { timeout: 300_000 },
+        async () => {
+          const { code, report } = await certify(recipe, [
+            '--only',
+            recipe.only.join(','),
+            '--samples',
+            '1',
+          ]);
+          assert.equal(code, 1);
+          for (const id of recipe.catches) {
+            const result = report.cases.find((c) => c.id === id);
+            assert.equal(result?.outcome, 'fail', `${id}: ${result?.reason ?? 'not run'}`);
+            assert.ok(result.requirements.includes(recipe.violates));
+          }
+          assert.ok(report.requirements.find((r) => r.id === recipe.violates)?.status === 'fail');
+        },
+      );
+    }
+  },
+);

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { ConformanceServer } from '../distribution/conformance-server.ts';
+import { EchoServer } from '../distribution/echo-server.ts';
+import type { HostDriver } from '../driver/host-driver.ts';
+import { makeCertificate } from '../driver/tls-certificate.ts';
+import {
+  defaultChromedriver,
+  defaultChromium,
+  launchHostDriver,
+} from '../driver/webdriver-launch.ts';
+import type { HostSubject } from '../host-subject.ts';
+import { HostSession } from '../host-session.ts';
+import { buildProbe, echoOrigin, otherOrigin } from '../probe/probe-package.ts';
+import { startHarnessPage, type HarnessPage } from './harness-page.ts';
+
+// The suite's WebDriver path in a real Chromium (WebdriverIO, then Appium): the adapter call, the
+// probe inside a cross-origin frame, calls answered on the port, the network mapping of the suite's
+// origins with their certificate, the policy violation report and the screen reader.
+const available = existsSync(defaultChromium) && existsSync(defaultChromedriver);
+
+for (const mode of ['webdriverio', 'appium'] as const) {
+  describe(
+    `WebDriver plumbing through ${mode}`,
+    { skip: available ? false : 'no Chromium/chromedriver on this machine' },
+    () => {
+      let page: HarnessPage;
+      let server: ConformanceServer;
+      let echo: EchoServer;
+      let driver: HostDriver;
+      let session: HostSession;
+      const probe = buildProbe();
+      before(async () => {
+        const tls = makeCertificate(['echo.openminiapp.test', 'other.openminiapp.test']);
+        server = await ConformanceServer.start();
+        echo = await EchoServer.start(tls);
+        page = await startHarnessPage(probe.files, probe.appId, echoOrigin);
+        driver = await launchHostDriver({
+          hostUrl: page.url,
+          ...(mode === 'appium' ? { appium: 'start' } : {}),
+          chromium: defaultChromium,
+          chromedriver: defaultChromedriver,
+          network: {
+            rules: ['echo', 'other']
+              .map((n) => `MAP ${n}.openminiapp.test:8443 127.0.0.1:${echo.port}`)
+              .join(', '),
+            spki: tls.spki,
+          },
+        });
+        const subject: HostSubject = {
+          driver,
+          server,
+          echo,
+          tls,
+          samples: 1,
+          measurements: [],
+          details: {},
+          memo: new Map(),
+        };
+        session = new HostSession(subject, () => undefined, new AbortController().signal);
+      });
+      after(async () => {
+        await driver?.close();
+        await page?.close();
+        await echo?.close();
+        await server?.close();
+      });
+
+      it('calls the adapter in the top document and enters the marked frame', async () => {
+        const launched = await driver.call('launch', { link: `miniapp://${probe.appId}/` });
+        assert.equal((launched.answer.result as { kind: string }).kind, 'launched');
+        assert.ok(launched.sentAt > 0);
+        const frames = await driver.appFrames();
+        assert.deepEqual(frames, [{ appId: probe.appId, inShadowRoot: false, tag: 'iframe' }]);
+        const inits = await session.probe<{ origin: string; fromParent: boolean; ports: number }[]>(
+          probe.appId,
+          '(p) => p.connected(5000).then(() => p.inits)',
+        );
+        assert.equal(inits[0]?.ports, 1);
+        assert.equal(inits[0]?.fromParent, true);
+        assert.equal(inits[0]?.origin, new URL(page.url).origin);
+      });
+
+      it('sends calls on the port and reads their responses, waiting or not', async () => {
+        const info = await session.call(probe.appId, 'host.getInfo', {});
+        assert.equal(info.ok, true);
+        const id = await session.startCall(probe.appId, 'storage.get', { key: 'k' });
+        const response = await session.awaitResponse(probe.appId, id, 5_000);
+        assert.equal(response.error?.code, 'UNKNOWN_METHOD');
+      });
+
+      it("reaches the suite's echo origin under its mapped name, and sees the policy stop another origin", async () => {
+        const allowed = await session.probe<{ ok: boolean; body?: string }>(
+          probe.appId,
+          '(p, url) => p.attempt({ kind: "fetch", url })',
+          `${echoOrigin}/echo`,
+        );
+        assert.equal(allowed.ok, true, JSON.stringify(allowed));
+        assert.match(allowed.body ?? '', /echo\.openminiapp\.test/);
+        const blocked = await session.probe<{ ok: boolean; violations: { directive: string }[] }>(
+          probe.appId,
+          '(p, url) => p.attempt({ kind: "fetch", url })',
+          `${otherOrigin}/echo`,
+        );
+        assert.equal(blocked.ok, false);
+        assert.ok(
+          blocked.violations.some((v) => v.directive.includes('connect-src')),
+          JSON.stringify(blocked),
+        );
+        assert.equal(echo.requestsFor('other.openminiapp.test').length, 0);
+      });
+
+      it('reads the screens marked in the top document and restarts the page', async () => {
+        assert.deepEqual(await driver.screens(), [{ name: 'sheet', text: 'A sheet with text' }]);
+        await driver.restart();
+        assert.deepEqual(await driver.appFrames(), []);
+      });
+    },
+  );
+}
