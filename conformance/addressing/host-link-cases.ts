@@ -50,12 +50,6 @@ export const hostLinkCases = [
         1,
         'an id followed by @version',
       );
-      expectOutcome(
-        await s.launch(`miniapp://${id}?x=1`),
-        'launched',
-        1,
-        'an id followed by a query',
-      );
       return pass();
     },
   }),

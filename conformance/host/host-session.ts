@@ -148,6 +148,18 @@ export class HostSession {
       channel: this.channel,
       credentials: { device: this.server.credentials.device, user: this.server.credentials.user },
       deviceId: this.deviceId,
+      // [CNF-030] a native host resolves the suite's origins and trusts its certificate this way.
+      ...(this.driver.binding === 'native'
+        ? {
+            network: {
+              resolve: {
+                'echo.openminiapp.test': this.subject.address ?? '127.0.0.1',
+                'other.openminiapp.test': this.subject.address ?? '127.0.0.1',
+              },
+              caCertificates: [this.subject.tls.cert],
+            },
+          }
+        : {}),
     };
   }
 

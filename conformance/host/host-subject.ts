@@ -23,6 +23,8 @@ export interface HostSubject {
   driver: HostDriver;
   server: ConformanceServer;
   echo: EchoServer;
+  /** The address native hosts reach the suite's servers at (init.network, CNF-030). */
+  address?: string;
   tls: TlsMaterial;
   /** Samples per time budget (50 for certification; fewer marks the run incomplete). */
   samples: number;

@@ -149,7 +149,13 @@ export const hostLifecycleCases = [
       const { appId } = await launchProbe(s);
       s.world.addRelease(appId, specOf(buildProbe({ versionCode: 2 })));
       s.world.publish();
-      await s.command('refresh');
+      const refreshed = await s.command<{
+        outcomes: { appId: string; kind: string; versionCode?: number }[];
+      }>('refresh');
+      const mine = refreshed.outcomes.find((o) => o.appId === appId);
+      if (mine?.kind !== 'installed' || mine.versionCode !== 2) {
+        throw new CaseFailure(`refresh did not install the update: ${JSON.stringify(mine)}`);
+      }
       const running = await s.state();
       if (running.running?.versionCode !== 1)
         throw new CaseFailure(

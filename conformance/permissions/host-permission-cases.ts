@@ -149,6 +149,9 @@ export const hostPermissionCases = [
       });
       s.world.addRelease(appId, specOf(next));
       s.world.publish();
+      const updated = await s.install(appId);
+      if (updated.kind !== 'installed' || updated.versionCode !== 2)
+        throw new CaseFailure(`the update to version 2 was not installed: ${updated.kind}`);
       await s.driver.restart();
       const launched = await s.launchProbe(appId);
       if (launched.versionCode !== 2)

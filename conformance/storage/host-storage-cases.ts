@@ -250,6 +250,9 @@ export const hostStorageCases = [
       expectSuccess('storage.set', await set(s, appId, 'kept', 'v1'), 'a bridge entry');
       s.world.addRelease(appId, specOf(buildProbe({ versionCode: 2 })));
       s.world.publish();
+      const updated = await s.install(appId);
+      if (updated.kind !== 'installed' || updated.versionCode !== 2)
+        throw new CaseFailure(`the update to version 2 was not installed: ${updated.kind}`);
       await s.driver.restart();
       const launched = await s.launchProbe(appId);
       if (launched.versionCode !== 2)

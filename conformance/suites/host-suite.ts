@@ -62,6 +62,7 @@ export const hostSuite = defineSuite<HostSubject>({
       chromium: { type: 'string' },
       chromedriver: { type: 'string' },
       samples: { type: 'string' },
+      listen: { type: 'string' },
     },
     optionHelp: {
       url: "the host's top-level page (web or hybrid host; for a native host, any label)",
@@ -73,6 +74,8 @@ export const hostSuite = defineSuite<HostSubject>({
       chromium: `Chromium for the default session (default ${defaultChromium}; env CHROMIUM_PATH)`,
       chromedriver: `chromedriver for the default session (default ${defaultChromedriver}; env CHROMEDRIVER_PATH)`,
       samples: `samples per time budget (default ${requiredSamples}; fewer make the run incomplete)`,
+      listen:
+        "address of this machine that a native device reaches (default 127.0.0.1); the suite's HTTPS origins then listen on its port 8443",
     },
     positionals: { min: 0, max: 0, names: 'no argument' },
     async open(args) {
@@ -100,14 +103,19 @@ export const hostSuite = defineSuite<HostSubject>({
       if (!/^\d+$/.test(samplesText) || samples < 1 || samples > 1000) {
         throw new UsageError('--samples must be a whole number from 1 to 1000');
       }
-      const server = await ConformanceServer.start();
+      const address = text('listen') ?? '127.0.0.1';
+      if (!/^[0-9.]+$|^[0-9a-f:]+$/i.test(address))
+        throw new UsageError('--listen takes an IP address');
+      const server = await ConformanceServer.start(address);
       const tls = makeCertificate(['echo.openminiapp.test', 'other.openminiapp.test']);
-      const echo = await EchoServer.start(tls).catch(async (error: unknown) => {
-        await server.close();
-        throw error;
-      });
+      const echo = await EchoServer.start(tls, address === '127.0.0.1' ? 0 : 8443, address).catch(
+        async (error: unknown) => {
+          await server.close();
+          throw error;
+        },
+      );
       const rules = ['echo.openminiapp.test', 'other.openminiapp.test']
-        .map((name) => `MAP ${name}:8443 127.0.0.1:${echo.port}`)
+        .map((name) => `MAP ${name}:8443 ${address}:${echo.port}`)
         .join(', ');
       let driver;
       try {
@@ -137,6 +145,7 @@ export const hostSuite = defineSuite<HostSubject>({
         server,
         echo,
         tls,
+        address,
         samples,
         measurements: [],
         details,

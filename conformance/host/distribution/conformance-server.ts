@@ -115,15 +115,16 @@ export class ConformanceServer {
     };
   }
 
-  static async start(): Promise<ConformanceServer> {
+  static async start(address = '127.0.0.1'): Promise<ConformanceServer> {
     const holder: { instance?: ConformanceServer } = {};
     const server = createServer((req, res) => {
       void holder.instance?.handle(req, res);
     });
     server.keepAliveTimeout = 1_000;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(0, address, resolve));
     const { port } = server.address() as AddressInfo;
-    holder.instance = new ConformanceServer(server, `http://127.0.0.1:${port}`);
+    const host = address.includes(':') ? `[${address}]` : address;
+    holder.instance = new ConformanceServer(server, `http://${host}:${port}`);
     return holder.instance;
   }
 

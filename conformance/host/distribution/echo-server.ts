@@ -22,7 +22,7 @@ export class EchoServer {
     readonly port: number,
   ) {}
 
-  static async start(tls: TlsMaterial, port = 0): Promise<EchoServer> {
+  static async start(tls: TlsMaterial, port = 0, address = '127.0.0.1'): Promise<EchoServer> {
     const holder: { instance?: EchoServer } = {};
     const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
       const url = new URL(req.url ?? '/', 'https://echo.invalid');
@@ -69,7 +69,7 @@ export class EchoServer {
         );
       });
     });
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(port, address, resolve));
     holder.instance = new EchoServer(server, (server.address() as AddressInfo).port);
     return holder.instance;
   }
