@@ -30,11 +30,8 @@ async function query(
     'permissions.query',
     await s.call(appId, 'permissions.query', { names }),
     'permissions.query',
-  ) as {
-    permissions?: Record<string, string>;
-  } & Record<string, unknown>;
-  const map = (result.permissions ?? result) as Record<string, string>;
-  return map;
+  ) as { states: Record<string, string> };
+  return result.states;
 }
 
 export const hostPermissionCases = [

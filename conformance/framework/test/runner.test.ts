@@ -31,6 +31,21 @@ const outcome = (result: RunResult, id: string) =>
   result.cases.find((c) => c.metadata.id === id)?.outcome;
 
 describe('runner', () => {
+  it('calls a run incomplete when the target says why it cannot certify, even if every case passes', async () => {
+    const result = await runSuite({
+      suite: sampleSuite,
+      subject: {},
+      selection: everything,
+      incomplete: 'five of fifty budget samples',
+    });
+    const verdict = verdictOf(result);
+    assert.equal(result.partial, true);
+    assert.equal(verdict.status, 'incomplete');
+    assert.equal(verdict.certified, false);
+    assert.equal(verdict.exitCode, 0);
+    assert.match(verdict.summary, /five of fifty budget samples/);
+  });
+
   it('certifies (exit 0) when every certify-lane MUST case passes', async () => {
     const result = await run({});
     const verdict = verdictOf(result);

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { validatorFor } from '#schemas';
+import { main } from '../../cli/main.ts';
+import type { ConformanceReport } from '../../framework/index.ts';
 import { ConformanceServer } from '../distribution/conformance-server.ts';
 import { EchoServer } from '../distribution/echo-server.ts';
 import type { HostDriver } from '../driver/host-driver.ts';
@@ -110,6 +115,43 @@ for (const mode of ['webdriverio', 'appium'] as const) {
         );
         assert.equal(echo.requestsFor('other.openminiapp.test').length, 0);
       });
+
+      if (mode === 'webdriverio') {
+        it('runs the host command of the CLI and writes reports valid against the report schema', async () => {
+          const dir = mkdtempSync(path.join(tmpdir(), 'certify-plumbing-'));
+          try {
+            let output = '';
+            const io = {
+              stdout: { write: (c: string) => (output += c) },
+              stderr: { write: (c: string) => (output += c) },
+            };
+            const code = await main(
+              [
+                'host',
+                '--url',
+                page.url,
+                '--only',
+                'host.adapter.web-binding',
+                '--report-dir',
+                dir,
+              ],
+              io,
+            );
+            assert.equal(code, 0, output);
+            const report = JSON.parse(
+              readFileSync(path.join(dir, 'certify-host.json'), 'utf8'),
+            ) as ConformanceReport;
+            const validate = validatorFor('conformance/report.schema.json');
+            assert.ok(validate(report), JSON.stringify(validate.errors));
+            assert.equal(report.verdict.status, 'incomplete');
+            assert.equal(report.cases[0]?.outcome, 'pass');
+            assert.equal(report.target.kind, 'web host');
+            assert.match(output, /host: 196\/196|coverage: 196 of 196/);
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
+          }
+        });
+      }
 
       it('reads the screens marked in the top document and restarts the page', async () => {
         assert.deepEqual(await driver.screens(), [{ name: 'sheet', text: 'A sheet with text' }]);
