@@ -32,7 +32,7 @@ interface MethodPlan {
   device?: boolean;
 }
 
-const plans: Record<string, MethodPlan> = {
+export const plans: Record<string, MethodPlan> = {
   'host.getInfo': { params: {}, invalid: { verbose: true } },
   'host.canIUse': { params: { method: 'storage.get' }, invalid: {} },
   'app.close': { params: {}, invalid: { force: true } },

@@ -108,6 +108,16 @@ export class HostSession {
 
   /** Sends a command; an adapter error fails the case with its code. */
   async command<T = unknown>(command: string, args: unknown = {}): Promise<T> {
+    // The suite's own commands follow adapter-command.schema.json; only `raw` sends broken ones on purpose.
+    const ajv = schemaValidator();
+    const validate = ajv.getSchema(
+      'https://openminiapp.dev/schemas/v1/conformance/adapter-command.schema.json',
+    );
+    if (validate && !validate({ command, args })) {
+      throw new Error(
+        `the suite built an invalid ${command} command: ${ajv.errorsText(validate.errors)}`,
+      );
+    }
     const answer = await this.raw(command, args);
     if (!answer.ok) {
       throw new AdapterError(command, answer.error?.code ?? '?', answer.error?.message ?? '');

@@ -6,7 +6,7 @@ import type { Files } from '../probe/probe-package.ts';
  * A page for testing the suite's own WebDriver plumbing: a top document with an adapter object that
  * answers a few commands with canned results, one iframe marked data-openminiapp-app on another
  * origin serving the probe's files under a connect-src policy, an init message with a port posted to
- * the frame's exact origin, and a dispatcher that answers host.getInfo and echoes everything else.
+ * the frame's exact origin (or to "*" with ?target=star, a fault for the suite to catch), and a dispatcher that answers host.getInfo and echoes everything else.
  * It is not a host and certifies nothing; it shows that the driver, the probe, the frame switch, the
  * network mapping and the screen reader work in a real Chromium.
  */
@@ -21,7 +21,9 @@ const topHtml = (frameOrigin: string, appId: string) => `<!doctype html>
 <script>
 let port;
 let frame;
+const initTarget = new URLSearchParams(location.search).get('target') === 'star' ? '*' : ${JSON.stringify('FRAME_ORIGIN')};
 function launch() {
+  for (const old of document.querySelectorAll('iframe')) old.remove();
   frame = document.createElement('iframe');
   frame.setAttribute('data-openminiapp-app', ${JSON.stringify(appId)});
   frame.src = ${JSON.stringify(frameOrigin)} + '/pages/index.html';
@@ -36,7 +38,7 @@ function launch() {
       if (m.method === 'host.getInfo') reply({ ok: true, result: { name: 'harness', version: '0.0.0', hostApiVersion: '1.2.0', platform: 'web', language: 'en', theme: 'light' } });
       else setTimeout(() => reply({ ok: false, error: { code: 'UNKNOWN_METHOD', message: 'harness' } }), 200);
     };
-    frame.contentWindow.postMessage({ bridge: 'openminiapp', v: 1, kind: 'init', hostApiVersion: '1.2.0' }, ${JSON.stringify(frameOrigin)}, [channel.port2]);
+    frame.contentWindow.postMessage({ bridge: 'openminiapp', v: 1, kind: 'init', hostApiVersion: '1.2.0' }, initTarget === 'FRAME_ORIGIN' ? ${JSON.stringify(frameOrigin)} : initTarget, [channel.port2]);
   };
   document.body.appendChild(frame);
 }
@@ -44,6 +46,8 @@ window.openMiniAppConformance = {
   call(command, args) {
     if (command === 'launch') { launch(); return new Promise((r) => setTimeout(() => r({ kind: 'launched', appId: ${JSON.stringify(appId)}, versionCode: 1, page: 'pages/index.html', receivedAt: Date.now() }), 800)); }
     if (command === 'state') return Promise.resolve({ initialized: false });
+    if (command === 'reset') return Promise.resolve({});
+    if (command === 'init') return Promise.resolve({ adapterVersion: '1.0', platform: 'web', hostApiVersion: '1.2.0', deviceId: args.deviceId });
     return Promise.reject(Object.assign(new Error('harness'), { code: 'ADAPTER_UNKNOWN_COMMAND' }));
   },
 };

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { validatorFor } from '#schemas';
 import { main } from '../../cli/main.ts';
-import type { ConformanceReport } from '../../framework/index.ts';
+import { defineSuite, runSuite, type ConformanceReport } from '../../framework/index.ts';
+import { hostEnvelopeCases } from '../../bridge/host-envelope-cases.ts';
+import { hostSuite } from '../../suites/host-suite.ts';
 import { ConformanceServer } from '../distribution/conformance-server.ts';
 import { EchoServer } from '../distribution/echo-server.ts';
 import type { HostDriver } from '../driver/host-driver.ts';
@@ -150,6 +152,35 @@ for (const mode of ['webdriverio', 'appium'] as const) {
           } finally {
             rmSync(dir, { recursive: true, force: true });
           }
+        });
+      }
+
+      if (mode === 'webdriverio') {
+        it('passes the init-origin case when init goes to the frame origin, and fails it when init goes to "*"', async () => {
+          const initCase = hostEnvelopeCases.filter(
+            (c) => c.id === 'host.bridge.init-to-exact-origin',
+          );
+          const suite = defineSuite<HostSubject>({ ...hostSuite, cases: initCase });
+          const subject = session.subject;
+          const good = await runSuite({
+            suite,
+            subject,
+            selection: { lanes: ['certify'], only: [] },
+          });
+          assert.equal(good.cases[0]?.outcome, 'pass', good.cases[0]?.reason);
+          await driver.execute(
+            `location.href = ${JSON.stringify(`${page.url}?target=star`)}; return true;`,
+          );
+          await new Promise((r) => setTimeout(r, 1_500));
+          const bad = await runSuite({
+            suite,
+            subject,
+            selection: { lanes: ['certify'], only: [] },
+          });
+          assert.equal(bad.cases[0]?.outcome, 'fail', bad.cases[0]?.reason);
+          assert.match(bad.cases[0]?.reason ?? '', /another origin .* received the init message/);
+          await driver.execute(`location.href = ${JSON.stringify(page.url)}; return true;`);
+          await new Promise((r) => setTimeout(r, 1_500));
         });
       }
 
