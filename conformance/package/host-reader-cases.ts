@@ -80,7 +80,7 @@ const scenarios: Scenario[] = [
       'A host refuses a package with an entry whose CRC-32 does not match its data, with PKG_CRC_MISMATCH',
     requirements: ['PKG-050', 'PKG-029'],
     why: 'CRC-32 catches a damaged entry; one bad entry refuses the whole package, never just that file.',
-    codes: packageCodes('PKG_CRC_MISMATCH'),
+    codes: packageCodes('PKG_CRC_MISMATCH', 'PKG_CORRUPT'),
     arrange: (s, pkg) =>
       publishArchive(s, pkg, (entries) =>
         entries.map((e) =>
