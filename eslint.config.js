@@ -14,7 +14,17 @@ const layer = (files, forbidden, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '**/generated/**', '**/fixtures/**', 'examples/**/vendor/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '**/generated/**',
+      '**/fixtures/**',
+      'examples/**/vendor/**',
+      'reference-host/dist/**',
+      'reference-host/android/**',
+      'reference-host/ios/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
@@ -73,5 +83,10 @@ export default tseslint.config(
       '**/sdk/src/**',
     ],
     'the conformance suite reaches implementations only through adapters and is a second opinion on the toolkit: it shares no validation code with it (sdk only through #sdk/<area>/index.ts, to build inputs).',
+  ),
+  layer(
+    ['reference-host/**'],
+    ['**/reference-server/**', '**/conformance/**', '!**/reference-host/**'],
+    'the reference host talks to servers only over the HTTP contract and is certified by, never built on, the conformance suite.',
   ),
 );

@@ -1,6 +1,7 @@
 import type { Suite } from './framework/index.ts';
 import { hostSuite } from './suites/host-suite.ts';
 import { packageSuite } from './suites/package-suite.ts';
+import { serverSuite } from './server/server-suite.ts';
 
 /**
  * Every conformance suite, one per class. Registering a suite here makes `miniapp-certify <class>`
@@ -9,6 +10,7 @@ import { packageSuite } from './suites/package-suite.ts';
  */
 export const suites: readonly Suite<unknown>[] = [
   packageSuite as Suite<unknown>,
+  serverSuite as Suite<unknown>,
   hostSuite as Suite<unknown>,
 ];
 

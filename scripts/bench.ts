@@ -21,7 +21,7 @@ const { values, positionals } = parseArgs({
 const filter = positionals[0];
 const samples = values.samples ? Number(values.samples) : undefined;
 
-const files = ['sdk', 'reference-server']
+const files = ['sdk', 'reference-server', 'reference-host']
   .map((area) => path.join(root, area, 'bench'))
   .filter((dir) => existsSync(dir))
   .flatMap((dir) =>

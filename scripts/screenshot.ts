@@ -6,23 +6,17 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { startPreview, type NetworkFixture } from '#sdk/preview/index.ts';
+import type { Page } from 'playwright-core';
+import {
+  defaultChromiumPath,
+  launchHeadlessChromium,
+  startPreview,
+  type NetworkFixture,
+} from '#sdk/preview/index.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(root, 'docs/screenshots');
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--font-render-hinting=none',
-];
+const executablePath = process.env.CHROMIUM_PATH || defaultChromiumPath;
 
 interface Scene {
   fixtures?: NetworkFixture[];
@@ -48,10 +42,7 @@ const scenes: Record<string, Scene> = {
   shop: {
     async drive(page, shot) {
       const app = page.frameLocator('#app-frame');
-      await app.getByRole('button', { name: 'Add' }).first().click();
-      await app.getByRole('button', { name: 'Add' }).nth(1).click();
-      await app.getByRole('button', { name: 'Add (1)' }).first().click();
-      await app.getByRole('button', { name: 'Pay with wallet' }).click();
+      await app.getByRole('button', { name: 'Buy' }).first().click();
       await page.locator('#prompt-allow').click();
       await page.locator('#wallet-sheet').waitFor();
       await shot('shop-wallet');
@@ -93,7 +84,11 @@ const scenes: Record<string, Scene> = {
 async function run(names: readonly string[]): Promise<void> {
   if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}`);
   await mkdir(outDir, { recursive: true });
-  const browser = await chromium.launch({ executablePath, args: chromiumArgs });
+  // Hinting off keeps glyphs identical between machines, so screenshots do not churn.
+  const browser = await launchHeadlessChromium({
+    executablePath,
+    extraArgs: ['--font-render-hinting=none'],
+  });
   try {
     for (const name of names) {
       const scene = scenes[name];

@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -13,7 +14,15 @@ const extra = split >= 0 ? process.argv.slice(split + 1) : [];
 const roots =
   folders.length > 0
     ? folders
-    : ['schemas', 'sdk', 'scripts', 'examples', 'reference-server', 'conformance'];
+    : [
+        'schemas',
+        'sdk',
+        'scripts',
+        'examples',
+        'reference-server',
+        'reference-host',
+        'conformance',
+      ];
 
 const files = roots
   .filter((target) => existsSync(path.join(root, target)))
@@ -30,12 +39,29 @@ if (files.length === 0) {
   console.error(`no *.test.ts files under ${roots.join(', ')}`);
   process.exit(1);
 }
+
+// Server tests start from one migrated store, made once per set of migrations, instead of booting
+// and migrating PGlite in every file (reference-server/test/store-snapshot.ts).
+const env: NodeJS.ProcessEnv = { ...process.env };
+if (files.some((f) => f.startsWith(`reference-server${path.sep}`))) {
+  const started = Date.now();
+  const { prepareStoreSnapshot, snapshotEnvironment } =
+    await import('../reference-server/test/store-snapshot.ts');
+  const folder = await prepareStoreSnapshot();
+  Object.assign(env, snapshotEnvironment(folder));
+  console.log(`# test store snapshot ${folder} (${Date.now() - started} ms)`);
+}
+
+// Node runs one test file at a time on a 2-core machine (available parallelism minus one); two at a
+// time overlap the files that mostly wait (child servers, browsers, timeouts). A caller's own
+// --test-concurrency wins (the PostgreSQL run needs 1: its files share one database).
+const concurrency = extra.some((flag) => flag.startsWith('--test-concurrency'))
+  ? []
+  : [`--test-concurrency=${Math.max(2, availableParallelism() - 1)}`];
+
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...extra, ...files],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  },
+  ['--import', 'tsx', '--test', '--test-reporter=spec', ...concurrency, ...extra, ...files],
+  { cwd: root, stdio: 'inherit', env },
 );
 process.exit(result.status ?? 1);

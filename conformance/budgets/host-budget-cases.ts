@@ -1,5 +1,6 @@
-import { cpus } from 'node:os';
-import { CaseFailure, fail, pass } from '../framework/index.ts';
+import { cpus, totalmem } from 'node:os';
+import { CaseFailure, type CaseVerdict } from '../framework/index.ts';
+import { budgetVerdict, nearestRank } from '../framework/measurement.ts';
 import { expectOutcome, hostCase } from '../host/host-case.ts';
 import type { BudgetMeasurement, HostSubject } from '../host/host-subject.ts';
 import type { HostSession } from '../host/host-session.ts';
@@ -18,14 +19,6 @@ import {
 
 export const requiredSamples = 50;
 
-/** Nearest-rank percentile: the smallest value that at least p % of the samples do not exceed. */
-export function percentile(samples: readonly number[], p: number): number {
-  if (samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1] as number;
-}
-
 async function withProfile<T>(subject: HostSubject, body: () => Promise<T>): Promise<T> {
   const applied = await subject.driver.applyProfile(true);
   subject.profile ??= {
@@ -35,11 +28,27 @@ async function withProfile<T>(subject: HostSubject, body: () => Promise<T>): Pro
   };
   for (const [key, value] of Object.entries(subject.profile))
     subject.details[`profile.${key}`] = value;
+  // [CNF-061] the report names the profile, the device and the CPU model actually used.
+  subject.environment.deviceProfile ??= {
+    profile: subject.driver.binding === 'web' ? 'web' : deviceProfileOf(subject.driver.device),
+    device:
+      subject.driver.binding === 'web'
+        ? `${cpus().length} logical CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB (${subject.driver.description})`
+        : Object.entries(subject.driver.device)
+            .map(([k, v]) => `${k} ${String(v)}`)
+            .join(', '),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    settings: applied,
+  };
   try {
     return await body();
   } finally {
     await subject.driver.applyProfile(false);
   }
+}
+
+function deviceProfileOf(device: Record<string, string | number | boolean>): 'android' | 'ios' {
+  return /ios/i.test(String(device['platformName'] ?? '')) ? 'ios' : 'android';
 }
 
 function measured(
@@ -49,8 +58,7 @@ function measured(
   limitMs: number,
   samples: number[],
   bundleBytes: number,
-) {
-  const value = percentile(samples, 90);
+): CaseVerdict {
   const m: BudgetMeasurement = {
     caseId,
     budget,
@@ -58,10 +66,10 @@ function measured(
     required: requiredSamples,
     percentile: 90,
     limitMs,
-    valueMs: value,
-    medianMs: percentile(samples, 50),
-    p90Ms: value,
-    p95Ms: percentile(samples, 95),
+    valueMs: nearestRank(samples, 90),
+    medianMs: nearestRank(samples, 50),
+    p90Ms: nearestRank(samples, 90),
+    p95Ms: nearestRank(samples, 95),
     bundleBytes,
   };
   s.subject.measurements.push(m);
@@ -77,19 +85,15 @@ function measured(
   const profile = s.subject.profile ?? {};
   const evidence = [
     `samples: ${m.samples} (certification needs ${m.required})`,
-    `p90 (nearest rank): ${m.p90Ms} ms; budget ${m.limitMs} ms`,
-    `median ${m.medianMs} ms, p95 ${m.p95Ms} ms, min ${Math.min(...samples)} ms, max ${Math.max(...samples)} ms`,
+    `median ${m.medianMs} ms, p90 ${m.p90Ms} ms, p95 ${m.p95Ms} ms (nearest rank), min ${Math.min(...samples)} ms, max ${Math.max(...samples)} ms`,
     `bundle: ${bundleBytes} bytes`,
     `device profile: ${Object.entries(profile)
       .map(([k, v]) => `${k} ${String(v)}`)
       .join(', ')}`,
-    `device: ${Object.entries(s.subject.driver.device)
-      .map(([k, v]) => `${k} ${String(v)}`)
-      .join(', ')}`,
   ];
   for (const line of evidence) s.note(line);
-  const summary = `${budget}: p90 ${m.p90Ms} ms of ${m.samples} samples (budget ${limitMs} ms)`;
-  return value > limitMs ? fail(`${summary} is over the budget`) : pass(summary);
+  // [CNF-061] samples, percentile, value and budget go into the report with the verdict.
+  return budgetVerdict({ what: budget, samples, percentile: 90, budget: limitMs });
 }
 
 export const hostBudgetCases = [

@@ -3,10 +3,10 @@ import { parseArgs } from 'node:util';
 import {
   buildReport,
   checkCatalog,
+  checkExpectations,
   conformanceClasses,
   progressPrinter,
   readExpectations,
-  readUntestable,
   reportFormats,
   repositoryRoot,
   requirementIndex,
@@ -17,6 +17,7 @@ import {
   writeReports,
   type CliIo,
   type ExpectationSet,
+  type ImplementationName,
   type Lane,
   type OptionSpec,
   type ReportFormat,
@@ -29,6 +30,8 @@ const commonOptions: OptionSpec = {
   'report-dir': { type: 'string' },
   format: { type: 'string' },
   expectations: { type: 'string' },
+  'implementation-name': { type: 'string' },
+  'implementation-version': { type: 'string' },
   only: { type: 'string', multiple: true },
   lane: { type: 'string' },
   timeout: { type: 'string' },
@@ -40,9 +43,12 @@ const commonHelp: Record<string, string> = {
     'write the reports into this folder (default ./certify-report when --format is given)',
   format: `comma-separated report formats: ${reportFormats.join(',')} (default: all three)`,
   expectations:
-    'expectations file: cases known to fail, each with a reason (see conformance/README.md)',
+    'expectations file: cases known to fail, each with a reason, and optional features (conformance/README.md)',
+  'implementation-name':
+    'the name of the implementation, for the report (default: the expectations file, or what the target states)',
+  'implementation-version': 'its version (same defaults)',
   only: 'run only the cases whose id matches this pattern (* and ?); repeat or comma-separate',
-  lane: 'certify, staging or all (default all; the staging lane never counts)',
+  lane: 'certify, staging or all (default certify; the staging lane runs only when asked and never counts)',
   timeout: 'default per-case timeout in milliseconds',
   'spec-url': 'link template for requirements in the HTML report, with {doc}, {line}, {id}',
 };
@@ -69,8 +75,9 @@ function generalHelp(suites: readonly Suite<unknown>[]): string {
       ([name, spec]) => `  ${flag(name, spec).padEnd(26)} ${commonHelp[name] ?? ''}`,
     ),
     '',
-    'Exit codes: 0 every MUST case passed, 1 a MUST case failed, 2 wrong usage,',
-    '3 every MUST failure was listed in the expectations file (still not certified), 4 internal error.',
+    'Exit codes: 0 no MUST case failed, 1 a MUST case failed or ended in an error without being listed',
+    'in the expectations file, or a listed case passed; 2 wrong usage; 3 every MUST failure was listed',
+    '(still not certified); 4 internal error.',
     '',
   ].join('\n');
 }
@@ -97,6 +104,7 @@ interface CommonSettings {
   reportDir?: string;
   formats: ReportFormat[];
   expectationsFile?: string;
+  implementation: Partial<ImplementationName>;
   only: string[];
   lanes: Lane[];
   timeoutMs?: number;
@@ -119,7 +127,7 @@ function commonSettings(values: Record<string, unknown>): CommonSettings {
       throw new UsageError(`unknown report format "${f}"; use ${reportFormats.join(', ')}`);
     }
   }
-  const laneText = text('lane') ?? 'all';
+  const laneText = text('lane') ?? 'certify';
   const lanes: Lane[] =
     laneText === 'all'
       ? ['certify', 'staging']
@@ -150,8 +158,11 @@ function commonSettings(values: Record<string, unknown>): CommonSettings {
   const reportDir = text('report-dir') ?? (formatText ? 'certify-report' : undefined);
   const expectationsFile = text('expectations');
   const specLink = text('spec-url');
+  const name = text('implementation-name');
+  const version = text('implementation-version');
   return {
     formats: formats as ReportFormat[],
+    implementation: { ...(name ? { name } : {}), ...(version ? { version } : {}) },
     only,
     lanes,
     ...(reportDir ? { reportDir } : {}),
@@ -196,8 +207,18 @@ async function certify(
   const expectations: ExpectationSet | undefined = settings.expectationsFile
     ? await readExpectations(settings.expectationsFile)
     : undefined;
+  // [CNF-050] a file naming cases this suite does not have is refused before anything runs.
+  if (expectations) {
+    checkExpectations(
+      expectations,
+      suite.class,
+      suite.cases.map((c) => c.id),
+      index,
+    );
+  }
   const opened = await suite.command.open({ positionals, values }, io);
   try {
+    const implementation = implementationOf(settings, expectations, opened.implementation);
     io.stdout.write(
       `miniapp-certify ${suite.class}: ${opened.target.label} (${opened.target.kind}), spec ${index.specVersion}\n`,
     );
@@ -209,7 +230,12 @@ async function certify(
     const run = await runSuite({
       suite,
       subject: opened.subject,
-      selection: { lanes: settings.lanes, only: settings.only },
+      selection: {
+        lanes: settings.lanes,
+        only: settings.only,
+        optionalFeatures: expectations?.optionalFeatures ?? [],
+      },
+      index,
       ...(expectations ? { expectations } : {}),
       ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
       ...(opened.incomplete ? { incomplete: opened.incomplete } : {}),
@@ -225,19 +251,15 @@ async function certify(
     const report = buildReport({
       suite,
       target: opened.target,
+      implementation,
+      ...(opened.environment ? { environment: opened.environment } : {}),
       run,
       ...(expectations ? { expectations } : {}),
       index,
-      untestable: readUntestable(),
       catalogs: suites.map((s) => ({ class: s.class, cases: s.cases })),
       specLink: settings.specLink ?? `${specDir.split(path.sep).join('/')}/{doc}#L{line}`,
     });
     io.stdout.write('\n');
-    if (report.expectations?.unmatched.length) {
-      io.stdout.write(
-        `expectations naming no case (remove or fix them): ${report.expectations.unmatched.join(', ')}\n`,
-      );
-    }
     if (report.counts.unexpectedPasses > 0) {
       io.stdout.write(
         `${report.counts.unexpectedPasses} case(s) listed as expected failures passed: remove them from ${expectations?.file ?? 'the expectations file'}\n`,
@@ -249,12 +271,10 @@ async function certify(
         `staging lane (not counted): ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped\n`,
       );
     }
-    const own = report.coverage.classes.find((c) => c.class === suite.class);
-    if (own) {
-      io.stdout.write(
-        `coverage: ${own.covered} of ${own.musts - own.untestable} testable ${suite.class} MUSTs have a case (${own.percent}%); ${own.untestable} not certifiable from outside\n`,
-      );
-    }
+    const { must, should } = report.coverage;
+    io.stdout.write(
+      `${suite.class} MUSTs: ${must.total} in all, ${must.notCertifiable} not certifiable from outside${must.bindsSuite ? `, ${must.bindsSuite} binding miniapp-certify itself` : ''}, ${must.withCases} with a case, ${must.passed} passed; SHOULDs: ${should.total}, ${should.withCases} with a case, ${should.passed} passed\n`,
+    );
     if (reportDir) {
       for (const file of await writeReports(report, reportDir, settings.formats)) {
         io.stdout.write(`report: ${path.relative(process.cwd(), file) || file}\n`);
@@ -266,6 +286,27 @@ async function certify(
   } finally {
     await opened.close?.();
   }
+}
+
+/**
+ * The implementation a report names [CNF-060]: the command line first, then the expectations file,
+ * then what the target states; a run that cannot name it is refused (exit 2).
+ */
+function implementationOf(
+  settings: CommonSettings,
+  expectations: ExpectationSet | undefined,
+  stated: ImplementationName | undefined,
+): ImplementationName {
+  const name = settings.implementation.name ?? expectations?.implementation?.name ?? stated?.name;
+  const version =
+    settings.implementation.version ?? expectations?.implementation?.version ?? stated?.version;
+  if (!name || !version) {
+    throw new UsageError(
+      'name the implementation and its version with --implementation-name and --implementation-version ' +
+        '(or "implementation" in the expectations file): a report states what it certified',
+    );
+  }
+  return { name, version };
 }
 
 /** Runs the CLI; returns the exit code so that tests can call it in-process. */

@@ -1,3 +1,4 @@
+import type { Measurement } from './measurement.ts';
 import type { ConformanceClass, Level } from './requirement-index.ts';
 
 export type Lane = 'certify' | 'staging';
@@ -12,7 +13,10 @@ export interface CaseMetadata {
   requirements: readonly string[];
   level: Level;
   class: ConformanceClass;
-  /** `certify` counts towards certification; `staging` (unsettled behaviour) runs but never counts. */
+  /**
+   * `certify` counts towards certification; `staging` (unsettled behaviour) runs only when asked
+   * for and never counts [CNF-052].
+   */
   lane: Lane;
   /** Why the case passes or fails: the observation it makes and the fault it exposes. */
   why: string;
@@ -20,10 +24,13 @@ export interface CaseMetadata {
   timeoutMs?: number;
 }
 
-/** What a case function returns. */
+/**
+ * What a case function returns. A case of a time budget (one that cites an `@measure` requirement)
+ * attaches its measurement, best through `budgetVerdict` of measurement.ts [CNF-061].
+ */
 export type CaseVerdict =
-  | { status: 'pass'; note?: string; evidence?: string[] }
-  | { status: 'fail'; reason: string; evidence?: string[] }
+  | { status: 'pass'; note?: string; evidence?: string[]; measurement?: Measurement }
+  | { status: 'fail'; reason: string; evidence?: string[]; measurement?: Measurement }
   | { status: 'skip'; reason: string };
 
 /** What a case function receives. */

@@ -1,11 +1,11 @@
 import type { CaseMetadata } from './conformance-case.ts';
 import {
+  bindsSuite,
   conformanceClasses,
   mustsOf,
   type ConformanceClass,
   type RequirementIndex,
 } from './requirement-index.ts';
-import { untestableEntry, type UntestableRequirement } from './untestable.ts';
 
 /** The case metadata of the suite of one class, as the suite registry lists it. */
 export interface SuiteCatalog {
@@ -18,10 +18,15 @@ export interface ClassCoverage {
   /** A suite exists for the class, so its coverage is enforced. */
   suite: boolean;
   musts: number;
+  /** MUSTs that a certify-lane case of the class cites. */
   covered: number;
-  untestable: number;
+  /** MUSTs listed in spec/conformance.md as not certifiable from outside (and without a case). */
+  notCertifiable: number;
+  /** `toolkit` MUSTs of spec/conformance.md: they bind miniapp-certify and its harness tests prove them. */
+  bindsSuite: number;
+  /** MUSTs with none of the above. */
   uncovered: string[];
-  /** covered / (musts - untestable) in percent, one decimal. */
+  /** covered / (musts - notCertifiable - bindsSuite) in percent, one decimal. */
   percent: number;
 }
 
@@ -36,31 +41,51 @@ export function coveredIds(catalogs: readonly SuiteCatalog[], cls: ConformanceCl
   return ids;
 }
 
+/**
+ * How a MUST of a class stands before any run: covered by a case, not certifiable from outside
+ * (the table of spec/conformance.md, read through requirements.json's `notCertifiable`), binding
+ * the suite itself, or uncovered.
+ */
+export type MustStanding = 'covered' | 'notCertifiable' | 'bindsSuite' | 'uncovered';
+
+export function mustStanding(
+  r: {
+    id: string;
+    document: string;
+    section: string;
+    classes: string[];
+    notCertifiable: string | null;
+  },
+  covered: ReadonlySet<string>,
+): MustStanding {
+  if (covered.has(r.id)) return 'covered';
+  if (r.notCertifiable !== null) return 'notCertifiable';
+  if (bindsSuite(r)) return 'bindsSuite';
+  return 'uncovered';
+}
+
 export function classCoverage(
   index: RequirementIndex,
   catalogs: readonly SuiteCatalog[],
-  untestable: readonly UntestableRequirement[],
 ): ClassCoverage[] {
   return conformanceClasses.map((cls) => {
     const musts = mustsOf(index, cls);
     const covered = coveredIds(catalogs, cls);
-    let coveredCount = 0;
-    let untestableCount = 0;
+    const tally = { covered: 0, notCertifiable: 0, bindsSuite: 0 };
     const uncovered: string[] = [];
     for (const r of musts) {
-      if (covered.has(r.id)) coveredCount += 1;
-      else if (untestableEntry(untestable, r.id, cls, index)) untestableCount += 1;
-      else uncovered.push(r.id);
+      const standing = mustStanding(r, covered);
+      if (standing === 'uncovered') uncovered.push(r.id);
+      else tally[standing] += 1;
     }
-    const testable = musts.length - untestableCount;
+    const testable = musts.length - tally.notCertifiable - tally.bindsSuite;
     return {
       class: cls,
       suite: catalogs.some((s) => s.class === cls),
       musts: musts.length,
-      covered: coveredCount,
-      untestable: untestableCount,
+      ...tally,
       uncovered,
-      percent: testable === 0 ? 100 : Math.round((coveredCount / testable) * 1000) / 10,
+      percent: testable === 0 ? 100 : Math.round((tally.covered / testable) * 1000) / 10,
     };
   });
 }

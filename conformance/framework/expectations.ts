@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { validatorFor } from '#schemas';
 import type { ConformanceExpectations } from '#schemas/generated/types/conformance/expectations.ts';
 import { casePattern } from './case-pattern.ts';
+import type { ConformanceClass, RequirementIndex } from './requirement-index.ts';
+import type { ImplementationName } from './suite.ts';
 import { UsageError } from './usage-error.ts';
 
 /** One expected failure, compiled. */
@@ -12,14 +14,17 @@ export interface Expectation {
   tracking?: string;
 }
 
-/** An implementer's expectations file, read and checked. */
+/** An implementer's expectations file, read and checked against its schema. */
 export interface ExpectationSet {
   file: string;
-  implementation?: string;
+  implementation?: ImplementationName;
+  class?: ConformanceClass;
+  /** Ids of the MAY lines the implementation declares; their cases run. */
+  optionalFeatures: readonly string[];
   entries: readonly Expectation[];
 }
 
-/** Compiles expectations given as data (the file format of expectations.schema.json). */
+/** Compiles expectations given as data (the file format of expectations.schema.json) [CNF-050]. */
 export function expectationSet(file: string, data: unknown): ExpectationSet {
   const validate = validatorFor('conformance/expectations.schema.json');
   if (!validate(data)) {
@@ -32,8 +37,10 @@ export function expectationSet(file: string, data: unknown): ExpectationSet {
   const parsed = data as ConformanceExpectations;
   return {
     file,
-    ...(parsed.implementation ? { implementation: parsed.implementation } : {}),
-    entries: parsed.expectedFailures.map((e) => ({
+    ...(parsed.implementation ? { implementation: { ...parsed.implementation } } : {}),
+    ...(parsed.class ? { class: parsed.class } : {}),
+    optionalFeatures: [...(parsed.optionalFeatures ?? [])],
+    entries: (parsed.expectedFailures ?? []).map((e) => ({
       pattern: e.case,
       matcher: casePattern(e.case),
       reason: e.reason,
@@ -67,4 +74,38 @@ export function expectationFor(set: ExpectationSet | undefined, caseId: string) 
 /** Patterns of the file that name no case of the suite: stale or misspelt lines. */
 export function unmatchedExpectations(set: ExpectationSet, caseIds: readonly string[]): string[] {
   return set.entries.filter((e) => !caseIds.some((id) => e.matcher.test(id))).map((e) => e.pattern);
+}
+
+/**
+ * Checks a valid expectations file against the suite it is used with, before anything runs: the
+ * class it names, every pattern naming at least one case the suite has [CNF-050], and every
+ * optional feature being a MAY line that binds the class. Throws UsageError otherwise (exit 2).
+ */
+export function checkExpectations(
+  set: ExpectationSet,
+  cls: ConformanceClass,
+  caseIds: readonly string[],
+  index: RequirementIndex,
+): void {
+  if (set.class !== undefined && set.class !== cls) {
+    throw new UsageError(
+      `${set.file} is an expectations file of the ${set.class} class, not ${cls}`,
+    );
+  }
+  const unmatched = unmatchedExpectations(set, caseIds);
+  if (unmatched.length > 0) {
+    throw new UsageError(
+      `${set.file} names cases the ${cls} suite does not have: ${unmatched.join(', ')}; ` +
+        'fix or remove these lines (a renamed case keeps no expectation)',
+    );
+  }
+  for (const id of set.optionalFeatures) {
+    const r = index.byId.get(id);
+    if (r?.level !== 'MAY' || !r.classes.includes(cls)) {
+      throw new UsageError(
+        `${set.file}: optional feature ${id} is not a MAY line of the ${cls} class; ` +
+          'optionalFeatures lists the ids of the MAY lines the implementation implements',
+      );
+    }
+  }
 }

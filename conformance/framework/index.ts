@@ -15,9 +15,20 @@ export {
   type Lane,
 } from './conformance-case.ts';
 export {
+  budgetVerdict,
+  nearestRank,
+  type Measurement,
+  type MeasuredLoad,
+  type TimedSamples,
+} from './measurement.ts';
+export {
   defineSuite,
   type CliIo,
+  type DeviceProfile,
+  type ImplementationName,
   type OpenedTarget,
+  type ServerLoad,
+  type TargetEnvironment,
   type OptionSpec,
   type Suite,
   type SuiteArguments,
@@ -26,6 +37,7 @@ export {
 } from './suite.ts';
 export { UsageError } from './usage-error.ts';
 export {
+  bindsSuite,
   conformanceClasses,
   mustsOf,
   repositoryRoot,
@@ -36,24 +48,27 @@ export {
   type SpecRequirement,
 } from './requirement-index.ts';
 export { checkCatalog, type CatalogProblem } from './case-catalog.ts';
-export { classCoverage, coveredIds, type ClassCoverage, type SuiteCatalog } from './coverage.ts';
 export {
-  readUntestable,
-  untestableEntry,
-  untestableFile,
-  type UntestableRequirement,
-} from './untestable.ts';
+  classCoverage,
+  coveredIds,
+  mustStanding,
+  type ClassCoverage,
+  type MustStanding,
+  type SuiteCatalog,
+} from './coverage.ts';
 export {
+  checkExpectations,
   expectationSet,
   readExpectations,
   type Expectation,
   type ExpectationSet,
 } from './expectations.ts';
 export {
+  declared,
   runSuite,
   selectCases,
   type CaseResult,
-  type Outcome,
+  type CaseStatus,
   type RunOptions,
   type RunResult,
   type Selection,
@@ -65,11 +80,20 @@ export {
   verdictOf,
   type Counts,
   type Verdict,
+  type VerdictStatus,
 } from './verdict.ts';
 export { progressPrinter } from './progress.ts';
-export { buildReport, specHref, type ConformanceReport } from './report/report-builder.ts';
+export {
+  buildReport,
+  runnerEnvironment,
+  specHref,
+  suiteVersion,
+  type ConformanceReport,
+  type ReportCase,
+  type RequirementStatus,
+} from './report/report-builder.ts';
 export { junitReport } from './report/junit-report.ts';
-export { htmlReport } from './report/html-report.ts';
+export { failedStatuses, htmlReport } from './report/html-report.ts';
 export {
   reportFormats,
   reportPath,

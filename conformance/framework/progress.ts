@@ -1,12 +1,13 @@
 import type { CaseResult } from './runner.ts';
 import type { CliIo } from './suite.ts';
 
-const labels: Record<CaseResult['outcome'], string> = {
+const labels: Record<CaseResult['status'], string> = {
   pass: 'pass ',
   fail: 'FAIL ',
+  error: 'ERROR',
   skip: 'skip ',
-  xfail: 'xfail',
-  xpass: 'XPASS',
+  expectedFailure: 'xfail',
+  unexpectedPass: 'XPASS',
 };
 
 function duration(ms: number): string {
@@ -24,13 +25,13 @@ export function progressPrinter(
     const lane = m.lane === 'staging' ? ' (staging)' : '';
     const level = m.level === 'MUST' ? '' : ` ${m.level}`;
     io.stdout.write(
-      `${counter} ${labels[result.outcome]} ${m.id}  ${m.requirements.join(' ')}${level}${lane}  ${duration(result.durationMs)}\n`,
+      `${counter} ${labels[result.status]} ${m.id}  ${m.requirements.join(' ')}${level}${lane}  ${duration(result.durationMs)}\n`,
     );
     const indent = ' '.repeat(counter.length + 1);
-    if (result.outcome === 'fail' || result.outcome === 'xfail' || result.outcome === 'skip') {
-      if (result.reason) io.stdout.write(`${indent}${result.reason}\n`);
+    if (result.status !== 'pass' && result.status !== 'unexpectedPass' && result.reason) {
+      io.stdout.write(`${indent}${result.reason}\n`);
     }
-    if (result.outcome === 'fail') {
+    if (result.status === 'fail' || result.status === 'error') {
       for (const line of result.evidence.slice(0, 5)) io.stdout.write(`${indent}  ${line}\n`);
       if (result.evidence.length > 5) {
         io.stdout.write(`${indent}  … ${result.evidence.length - 5} more in the report\n`);
@@ -38,7 +39,9 @@ export function progressPrinter(
     }
     if (result.expectation) {
       const what =
-        result.outcome === 'xpass' ? 'listed as an expected failure but passed' : 'expected';
+        result.status === 'unexpectedPass'
+          ? 'listed as an expected failure but passed'
+          : 'expected';
       io.stdout.write(`${indent}${what}: ${result.expectation.reason}\n`);
     }
   };

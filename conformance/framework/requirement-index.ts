@@ -4,8 +4,13 @@ import path from 'node:path';
 /** The repository root: the suite reads the specification from spec/ and its schemas from schemas/. */
 export const repositoryRoot = path.resolve(import.meta.dirname, '..', '..');
 
-export type ConformanceClass = 'package' | 'server' | 'host';
-export const conformanceClasses: readonly ConformanceClass[] = ['package', 'server', 'host'];
+export type ConformanceClass = 'package' | 'server' | 'host' | 'toolkit';
+export const conformanceClasses: readonly ConformanceClass[] = [
+  'package',
+  'server',
+  'host',
+  'toolkit',
+];
 export type Level = 'MUST' | 'SHOULD' | 'MAY';
 
 /** One requirement of spec/generated/requirements.json, with the line that defines it. */
@@ -14,7 +19,10 @@ export interface SpecRequirement {
   document: string;
   section: string;
   classes: string[];
+  /** How a MUST is observed from outside (`http`, `package`, ...); empty for other levels. */
   observed: string[];
+  /** The reason of spec/conformance.md's table when the MUST is not certifiable from outside. */
+  notCertifiable: string | null;
   /** null for a withdrawn line. */
   level: Level | null;
   text: string;
@@ -82,4 +90,18 @@ export function requirementIndex(root = repositoryRoot): RequirementIndex {
 /** Live MUST-level requirements that bind a class. */
 export function mustsOf(index: RequirementIndex, cls: ConformanceClass): SpecRequirement[] {
   return index.requirements.filter((r) => r.level === 'MUST' && r.classes.includes(cls));
+}
+
+/**
+ * A `toolkit` line of spec/conformance.md binds miniapp-certify itself, not the toolkit a run
+ * certifies (apart from its section "Toolkit commands"): its harness tests prove it (the
+ * traceability check requires one that cites the id), and a report lists it apart, neither passed
+ * nor failed.
+ */
+export function bindsSuite(r: Pick<SpecRequirement, 'document' | 'classes' | 'section'>): boolean {
+  return (
+    r.document === 'conformance.md' &&
+    r.classes.includes('toolkit') &&
+    r.section !== 'Toolkit commands'
+  );
 }

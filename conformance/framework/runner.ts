@@ -9,17 +9,27 @@ import {
 } from './conformance-case.ts';
 import { casePattern, matchesAny } from './case-pattern.ts';
 import { expectationFor, type Expectation, type ExpectationSet } from './expectations.ts';
+import type { Measurement } from './measurement.ts';
+import { requirementIndex, type RequirementIndex } from './requirement-index.ts';
 import type { Suite } from './suite.ts';
 
-/** pass, fail and skip as the case said; xfail and xpass when the expectations file named the case. */
-export type Outcome = 'pass' | 'fail' | 'skip' | 'xfail' | 'xpass';
+/**
+ * The status of a case in a run (spec/conformance.md, "Reports"): `pass`, `fail` and `skip` as the
+ * case said; `error` when the case could not reach a verdict (it crashed or ran out of time);
+ * `expectedFailure` and `unexpectedPass` when the expectations file lists the case [CNF-051].
+ */
+export type CaseStatus = 'pass' | 'fail' | 'error' | 'skip' | 'expectedFailure' | 'unexpectedPass';
 
 export interface CaseResult {
   metadata: CaseMetadata;
-  outcome: Outcome;
+  /** The observations of the requirements the case cites (requirements.json `observed`). */
+  observed: string[];
+  status: CaseStatus;
   reason?: string;
   evidence: string[];
   expectation?: { reason: string; tracking?: string };
+  /** The measurement of a case of a time budget [CNF-061]. */
+  measurement?: Measurement;
   timedOut: boolean;
   crashed: boolean;
   durationMs: number;
@@ -29,6 +39,11 @@ export interface Selection {
   lanes: readonly Lane[];
   /** Case-id patterns (see case-pattern.ts); empty selects every case of the lanes. */
   only: readonly string[];
+  /**
+   * Ids of the MAY lines the implementation declares (the expectations file's optionalFeatures):
+   * a MAY case runs only when it cites one of them, so an optional feature left out is not a failure.
+   */
+  optionalFeatures?: readonly string[];
 }
 
 export interface RunOptions<Subject> {
@@ -41,6 +56,8 @@ export interface RunOptions<Subject> {
   concurrency?: number;
   /** The run cannot certify for this reason, whatever the cases say (see OpenedTarget.incomplete). */
   incomplete?: string;
+  /** Where each case's observations come from; the specification of this repository by default. */
+  index?: RequirementIndex;
   /** Called as each case finishes, in the order they finish; `done` counts finished cases. */
   onCaseFinished?(result: CaseResult, done: number, total: number): void;
 }
@@ -52,6 +69,8 @@ export interface RunResult {
   /** Selected cases and cases the suite has. */
   selected: number;
   available: number;
+  /** MAY cases left out because the implementation did not declare their feature. */
+  notDeclared: number;
   /** Some certify-lane MUST case was left out by the selection, or the target said why it cannot certify. */
   partial: boolean;
   /** The target's reason the run cannot certify, when it gave one. */
@@ -61,7 +80,15 @@ export interface RunResult {
   durationMs: number;
 }
 
-/** The cases a selection picks, in suite order. */
+/** Whether a MAY case's feature is declared; cases of other levels always run. */
+export function declared(c: CaseMetadata, optionalFeatures: readonly string[] = []): boolean {
+  return c.level !== 'MAY' || c.requirements.some((id) => optionalFeatures.includes(id));
+}
+
+/**
+ * The cases a selection picks, in suite order: those of the chosen lanes (the staging lane only when
+ * asked for [CNF-052]) matching a pattern, without the MAY cases of undeclared features.
+ */
 export function selectCases<Subject>(
   cases: readonly ConformanceCase<Subject>[],
   selection: Selection,
@@ -69,7 +96,9 @@ export function selectCases<Subject>(
   const patterns = selection.only.map(casePattern);
   return cases.filter(
     (c) =>
-      selection.lanes.includes(c.lane) && (patterns.length === 0 || matchesAny(c.id, patterns)),
+      selection.lanes.includes(c.lane) &&
+      (patterns.length === 0 || matchesAny(c.id, patterns)) &&
+      declared(c, selection.optionalFeatures),
   );
 }
 
@@ -129,9 +158,34 @@ async function settle<Subject>(
   }
 }
 
-function outcomeOf(verdict: CaseVerdict, expectation: Expectation | undefined): Outcome {
-  if (!expectation || verdict.status === 'skip') return verdict.status;
-  return verdict.status === 'fail' ? 'xfail' : 'xpass';
+function statusOf(settled: Settled, expectation: Expectation | undefined): CaseStatus {
+  const own: CaseStatus = settled.timedOut || settled.crashed ? 'error' : settled.verdict.status;
+  if (!expectation || own === 'skip') return own;
+  return own === 'pass' ? 'unexpectedPass' : 'expectedFailure';
+}
+
+/**
+ * A case of a time budget must state what it measured [CNF-061]: a pass or fail without a
+ * measurement is the suite's own defect, reported as an error rather than a silent verdict.
+ */
+function withMeasurementRule(settled: Settled, observed: readonly string[]): Settled {
+  const v = settled.verdict;
+  if (!observed.includes('measure') || v.status === 'skip' || v.measurement) return settled;
+  return {
+    verdict: {
+      status: 'fail',
+      reason:
+        'a case of a time budget returned no measurement (samples, percentile, value, budget)',
+    },
+    timedOut: false,
+    crashed: true,
+  };
+}
+
+function observationsOf(c: CaseMetadata, index: RequirementIndex): string[] {
+  const seen = new Set<string>();
+  for (const id of c.requirements) for (const o of index.byId.get(id)?.observed ?? []) seen.add(o);
+  return [...seen];
 }
 
 async function runOne<Subject>(
@@ -140,17 +194,22 @@ async function runOne<Subject>(
 ): Promise<CaseResult> {
   const notes: string[] = [];
   const timeoutMs = c.timeoutMs ?? options.timeoutMs ?? options.suite.defaultTimeoutMs;
+  const observed = observationsOf(c, options.index ?? requirementIndex());
   const started = performance.now();
-  const { verdict, timedOut, crashed } = await settle(c, options.subject, timeoutMs, notes);
+  const settled = withMeasurementRule(await settle(c, options.subject, timeoutMs, notes), observed);
+  const { verdict, timedOut, crashed } = settled;
   const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
   const expectation = expectationFor(options.expectations, c.id);
   const reason = verdict.status === 'pass' ? verdict.note : verdict.reason;
   const evidence = [...notes, ...(verdict.status === 'skip' ? [] : (verdict.evidence ?? []))];
+  const measurement = verdict.status === 'skip' ? undefined : verdict.measurement;
   return {
     metadata: metadataOf(c),
-    outcome: outcomeOf(verdict, expectation),
+    observed,
+    status: statusOf(settled, expectation),
     ...(reason ? { reason } : {}),
     evidence,
+    ...(measurement ? { measurement } : {}),
     ...(expectation
       ? {
           expectation: {
@@ -173,6 +232,9 @@ export async function runSuite<Subject>(options: RunOptions<Subject>): Promise<R
   const partial =
     options.incomplete !== undefined ||
     suite.cases.some((c) => c.lane === 'certify' && c.level === 'MUST' && !chosen.has(c));
+  const notDeclared = suite.cases.filter(
+    (c) => selection.lanes.includes(c.lane) && !declared(c, selection.optionalFeatures),
+  ).length;
   const startedAt = new Date();
   const started = performance.now();
   const results: CaseResult[] = new Array<CaseResult>(selected.length);
@@ -195,6 +257,7 @@ export async function runSuite<Subject>(options: RunOptions<Subject>): Promise<R
     selection,
     selected: selected.length,
     available: suite.cases.length,
+    notDeclared,
     partial,
     ...(options.incomplete ? { incompleteReason: options.incomplete } : {}),
     startedAt,

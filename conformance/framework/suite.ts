@@ -25,10 +25,47 @@ export interface TargetDescription {
   details: Record<string, string | number | boolean>;
 }
 
+/** The implementation a report names [CNF-060]. */
+export interface ImplementationName {
+  name: string;
+  version: string;
+}
+
+/** The device profile of spec/budgets.md a host was timed on, and what was actually used [CNF-061]. */
+export interface DeviceProfile {
+  profile: 'web' | 'android' | 'ios';
+  /** The device actually used (model, or cores and memory of a computer). */
+  device: string;
+  /** Its CPU model. */
+  cpu: string;
+  /** Settings as applied (CPU throttling rate, viewport). */
+  settings?: Record<string, string | number | boolean>;
+}
+
+/** The data set a server was loaded with (spec/conformance.md, "Server load") [CNF-061]. */
+export interface ServerLoad {
+  apps: number;
+  versionsPerApp: number;
+  deviceCredentials: number;
+  appsPerCheck: number;
+}
+
+/** Where a host or server was measured; read after the run, so a suite may fill it as cases run. */
+export interface TargetEnvironment {
+  deviceProfile?: DeviceProfile;
+  serverLoad?: ServerLoad;
+}
+
 /** The implementation under test, opened by a suite from the command line. */
 export interface OpenedTarget<Subject> {
   subject: Subject;
   target: TargetDescription;
+  /**
+   * The implementation's name and version as the target states them (a package's manifest, a
+   * toolkit's --version); --implementation-name/-version and the expectations file take precedence.
+   */
+  implementation?: ImplementationName;
+  environment?: TargetEnvironment;
   /**
    * Why this run cannot certify even if every case passes (e.g. fewer budget samples than the
    * specification asks for); the verdict is then `incomplete`.

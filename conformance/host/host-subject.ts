@@ -2,6 +2,7 @@ import type { ConformanceServer } from './distribution/conformance-server.ts';
 import type { EchoServer } from './distribution/echo-server.ts';
 import type { HostDriver } from './driver/host-driver.ts';
 import type { TlsMaterial } from './driver/tls-certificate.ts';
+import type { TargetEnvironment } from '../framework/suite.ts';
 
 /** A time budget as measured by a budget case, kept for the report (CNF-061). */
 export interface BudgetMeasurement {
@@ -33,6 +34,8 @@ export interface HostSubject {
   /** What `init` answered in the first session (hostApiVersion, platform). */
   info?: { hostApiVersion: string; platform: string; adapterVersion: string };
   measurements: BudgetMeasurement[];
+  /** The report's environment: the device profile is filled when the first budget case applies it (CNF-061). */
+  environment: TargetEnvironment;
   /** The report's target details (device profile and budget figures are added as they are measured). */
   details: Record<string, string | number | boolean>;
   /** Keys generated once per run and reused by cases that only need some key. */

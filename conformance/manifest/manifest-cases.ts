@@ -370,6 +370,14 @@ const memberRules: MemberRule[] = [
         : [`the package has files in i18n/ but not i18n/${locale}.json for its defaultLocale`];
     },
   },
+  {
+    id: 'no-nul-character',
+    requirements: ['MAN-170'],
+    description:
+      'No string or member name of the manifest, vendor members included, contains U+0000',
+    why: 'U+0000 ends a string in C and cannot be stored as text by PostgreSQL, so readers would truncate, refuse or crash on the same manifest in different ways.',
+    faults: rules.nulCharacterFaults,
+  },
 ];
 
 export const manifestCases: ConformanceCase<PackageSubject>[] = [

@@ -415,3 +415,29 @@ export function defaultLocaleFaults(m: JsonObject): string[] {
       ]
     : [];
 }
+
+/**
+ * [MAN-170] Every string and member name, vendor members included, free of U+0000. The walk keeps
+ * its own stack, since a hostile manifest may nest deeper than the call stack (MAN-003 is separate).
+ */
+export function nulCharacterFaults(m: JsonObject): string[] {
+  const faults: string[] = [];
+  const pointer = (path: string, key: string) =>
+    `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  const stack: { value: Json; path: string }[] = [{ value: m, path: '' }];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const { value, path } = item;
+    if (isString(value)) {
+      if (value.includes('\u0000')) faults.push(`${path || '/'} ${show(value)} contains U+0000`);
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: `${path}/${i}` }));
+    } else if (isObject(value)) {
+      for (const [key, v] of Object.entries(value)) {
+        if (key.includes('\u0000'))
+          faults.push(`the member name ${show(key)} at ${path || '/'} contains U+0000`);
+        stack.push({ value: v, path: pointer(path, key) });
+      }
+    }
+  }
+  return faults.sort();
+}

@@ -83,7 +83,7 @@ const rules: ContainerRule[] = [
     requirement: 'PKG-001',
     topic: 'layout',
     description:
-      'Every byte before the central directory belongs to an entry the central directory lists',
+      'No local header lies before the central directory for an entry the central directory does not list',
     why: 'A local entry the central directory does not list is seen by streaming readers and missed by reviewers.',
   },
   {
@@ -131,6 +131,21 @@ const rules: ContainerRule[] = [
     requirement: 'PKG-010',
     description: 'No two entries share bytes: local header and data ranges do not overlap',
     why: 'Overlapping entries are the construction of small archives that expand to gigabytes (and of entries that alias one another).',
+  },
+  {
+    id: 'no-extra-bytes',
+    requirement: 'PKG-170',
+    beforeCentralDirectory: true,
+    description:
+      'Every byte belongs to an entry, the central directory or the end record: nothing before the first entry, between entries or after the end record',
+    why: 'Bytes before the first entry make a polyglot that a browser or an image decoder also opens as HTML or GIF; bytes between entries or after the end record can hide a second archive that another tool finds.',
+  },
+  {
+    id: 'unicode-path-field',
+    requirement: 'PKG-171',
+    description:
+      "An Info-ZIP Unicode Path extra field (0x7075) is of version 1, carries the CRC-32 of its header's name field and names exactly that path",
+    why: 'Readers take the path from the name field, but extraction tools that prefer this field would write another file (../../x) than the one the reviewer saw.',
   },
 ];
 

@@ -154,7 +154,7 @@ const rules: CodeRule[] = [
   },
   {
     id: 'permissions-declared',
-    requirements: ['REV-116', 'PRM-003'],
+    requirements: ['REV-116'],
     manifest: true,
     description:
       'The manifest declares, with a reason, every permission that a bridge method called by the code requires',
@@ -264,7 +264,7 @@ const rules: CodeRule[] = [
   },
   {
     id: 'no-unused-permissions',
-    requirements: ['REV-117', 'PRM-004'],
+    requirements: ['REV-117'],
     level: 'SHOULD',
     manifest: true,
     description: 'The manifest declares no permission that no bridge call of the code requires',

@@ -148,12 +148,14 @@ export const hostSuite = defineSuite<HostSubject>({
         address,
         samples,
         measurements: [],
+        environment: {},
         details,
         memo: new Map(),
       };
       return {
         subject,
         target: { kind: `${driver.binding} host`, label: url, details },
+        environment: subject.environment,
         ...(samples < requiredSamples
           ? {
               incomplete: `--samples ${samples}: each time budget was measured on ${samples} of the ${requiredSamples} samples certification needs`,

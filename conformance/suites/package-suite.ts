@@ -1,15 +1,32 @@
 import { clientCases } from '../bridge/client-cases.ts';
 import { defaultChromium } from '../bridge/client-session.ts';
-import { defineSuite } from '../framework/index.ts';
+import { defineSuite, type ImplementationName } from '../framework/index.ts';
+import { manifestOf } from '../manifest/manifest-inspection.ts';
 import { manifestCases } from '../manifest/manifest-cases.ts';
 import { canonicalFormCases } from '../package/canonical-form-cases.ts';
 import { containerCases } from '../package/container-cases.ts';
-import { packerCases } from '../package/packer-cases.ts';
 import { pathCases } from '../package/path-cases.ts';
 import { sizeLimitCases } from '../package/size-limit-cases.ts';
 import { codeRuleCases } from '../review/code-rule-cases.ts';
 import { hostVersionCases } from '../versioning/host-version-cases.ts';
 import { openPackage, type PackageSubject } from './package-subject.ts';
+
+/**
+ * What a package states about itself: the manifest's id and version; a package whose manifest
+ * cannot be read is named by its file and, for an archive, the size of its bytes.
+ */
+function implementationOf(subject: PackageSubject): ImplementationName {
+  const manifest = subject.blocked ? undefined : manifestOf(subject).manifest;
+  const id = manifest?.['id'];
+  const version = manifest?.['version'];
+  return {
+    name: typeof id === 'string' && id.trim() ? id : subject.label,
+    version:
+      typeof version === 'string' && version.trim()
+        ? version
+        : `unversioned (${subject.kind === 'archive' ? `${subject.archive?.size ?? 0} bytes, no readable manifest` : 'no readable manifest'})`,
+  };
+}
 
 /**
  * The package class: a `.ma` file, or the directory it is packed from, against every requirement
@@ -23,7 +40,6 @@ export const packageSuite = defineSuite<PackageSubject>({
     ...containerCases,
     ...pathCases,
     ...sizeLimitCases,
-    ...packerCases,
     ...canonicalFormCases,
     ...manifestCases,
     ...codeRuleCases,
@@ -53,6 +69,7 @@ export const packageSuite = defineSuite<PackageSubject>({
       return Promise.resolve({
         subject,
         target: { kind: subject.kind, label: subject.label, details },
+        implementation: implementationOf(subject),
       });
     },
   },

@@ -9,7 +9,34 @@ function minHostVersionOf(subject: PackageSubject): string | undefined {
   return typeof value === 'string' && /^\d+\.\d+\.\d+$/.test(value) ? value : undefined;
 }
 
+/** [VER-170] The largest number of a host API version: it fits a signed 32-bit integer everywhere. */
+const largestVersionNumber = 999_999_999n;
+
 export const hostVersionCases: ConformanceCase<PackageSubject>[] = [
+  defineCase<PackageSubject>({
+    id: 'package.versioning.host-version-numbers',
+    description: 'Each of the three numbers of minHostVersion is at most 999999999',
+    requirements: ['VER-170'],
+    level: 'MUST',
+    class: 'package',
+    lane: 'certify',
+    why: 'Hosts and servers compare host API versions as integers; a larger number overflows 32-bit integers in some of them and compares differently in each.',
+    run({ subject }) {
+      const min = minHostVersionOf(subject);
+      if (subject.blocked || !min) return skip('blocked: no minHostVersion of three numbers');
+      const parts = ['MAJOR', 'MINOR', 'PATCH'] as const;
+      return fromFaults(
+        min
+          .split('.')
+          .map((n, i) =>
+            BigInt(n) > largestVersionNumber
+              ? `the ${parts[i] ?? ''} number of minHostVersion ${min} is above 999999999`
+              : '',
+          )
+          .filter(Boolean),
+      );
+    },
+  }),
   defineCase<PackageSubject>({
     id: 'package.versioning.lowest-min-host-version',
     description:

@@ -1,17 +1,13 @@
 // Corner Bakery: a shop that takes payment through the host's wallet (payment.pay), never directly.
+// It names what it sells by the product ids of its price list on the platform; the price it shows
+// here is only a label: the host charges, and shows in its own sheet, the platform's price.
 const products = [
-  { sku: 'croissant', name: 'Butter croissant', price: 180 },
-  { sku: 'baguette', name: 'Baguette tradition', price: 130 },
-  { sku: 'eclair', name: 'Chocolate eclair', price: 320 },
-  { sku: 'tart', name: 'Lemon tart', price: 450 },
+  { productId: 'croissant', name: 'Butter croissant', label: '1.80 EUR' },
+  { productId: 'baguette', name: 'Baguette tradition', label: '1.30 EUR' },
+  { productId: 'eclair', name: 'Chocolate eclair', label: '3.20 EUR' },
+  { productId: 'lemon-tart', name: 'Lemon tart', label: '4.50 EUR' },
 ];
-const cart = new Map();
-
-function totalCents() {
-  let sum = 0;
-  for (const [sku, qty] of cart) sum += products.find((p) => p.sku === sku).price * qty;
-  return sum;
-}
+let orders = [];
 
 function render() {
   const list = document.getElementById('products');
@@ -19,57 +15,50 @@ function render() {
     ...products.map((p) => {
       const item = document.createElement('li');
       const label = document.createElement('span');
-      label.textContent = `${p.name} · ${(p.price / 100).toFixed(2)} EUR`;
-      const add = document.createElement('button');
-      add.type = 'button';
-      add.textContent = cart.has(p.sku) ? `Add (${cart.get(p.sku)})` : 'Add';
-      add.addEventListener('click', () => {
-        cart.set(p.sku, (cart.get(p.sku) ?? 0) + 1);
-        render();
-        saveCart();
-      });
-      item.append(label, add);
+      label.textContent = `${p.name} · ${p.label}`;
+      const buy = document.createElement('button');
+      buy.type = 'button';
+      buy.textContent = 'Buy';
+      buy.addEventListener('click', () => pay(p));
+      item.append(label, buy);
       return item;
     }),
   );
-  let count = 0;
-  for (const qty of cart.values()) count += qty;
-  document.getElementById('cart-count').textContent = String(count);
-  document.getElementById('total').textContent = (totalCents() / 100).toFixed(2);
-  document.getElementById('pay').disabled = count === 0;
+  document.getElementById('order-count').textContent = String(orders.length);
 }
 
-async function saveCart() {
-  await MiniAppBridge.call('storage.set', { key: 'cart', value: Object.fromEntries(cart) });
+async function saveOrders() {
+  await MiniAppBridge.call('storage.set', { key: 'orders', value: orders.slice(-20) });
 }
 
-async function loadCart() {
-  const stored = await MiniAppBridge.call('storage.get', { key: 'cart' });
-  if (stored && stored.value) {
-    for (const [sku, qty] of Object.entries(stored.value)) cart.set(sku, qty);
-  }
+async function loadOrders() {
+  const stored = await MiniAppBridge.call('storage.get', { key: 'orders' });
+  if (stored && Array.isArray(stored.value)) orders = stored.value;
 }
 
-async function pay() {
+async function pay(product) {
   const status = document.getElementById('status');
   status.textContent = 'Waiting for the wallet…';
+  // One order id per purchase: a retried call never charges the order twice.
+  const orderId = `order-${Date.now()}-${product.productId}`;
   try {
     const receipt = await MiniAppBridge.call('payment.pay', {
-      orderId: `order-${Date.now()}`,
-      amount: (totalCents() / 100).toFixed(2),
-      currency: 'EUR',
-      description: 'Corner Bakery order',
+      productId: product.productId,
+      orderId,
     });
-    cart.clear();
-    await saveCart();
+    orders.push({ orderId, productId: product.productId, transactionId: receipt.transactionId });
+    await saveOrders();
     render();
     status.textContent = `Paid. Transaction ${receipt.transactionId}.`;
     await MiniAppBridge.call('ui.showToast', { message: 'Thank you!' });
   } catch (error) {
     status.textContent =
-      error.code === 'USER_CANCELLED' ? 'Payment cancelled.' : `Payment failed (${error.code}).`;
+      error.code === 'USER_CANCELLED'
+        ? 'Payment cancelled.'
+        : error.code === 'PAYMENT_DECLINED'
+          ? 'Payment declined: nothing was charged.'
+          : `Payment failed (${error.code}).`;
   }
 }
 
-document.getElementById('pay').addEventListener('click', pay);
-loadCart().finally(render);
+loadOrders().finally(render);

@@ -17,6 +17,10 @@ export interface ServerConfig {
    * load balancer stops routing here first [API-088].
    */
   shutdownDelayMs: number;
+  /** A request's headers and body must have arrived within this time, or the connection closes [API-177]. */
+  requestTimeoutMs: number;
+  /** An upload body that stalls this long without a byte is refused with 408 [API-177]. */
+  uploadIdleTimeoutMs: number;
 }
 
 /** One invalid environment variable and what a valid value looks like. */
@@ -118,8 +122,8 @@ function checkPublicUrl(publicUrl: string, problems: ConfigProblem[]): void {
 }
 
 /**
- * Reads PORT, HOST, DATA_DIR, DATABASE_URL, PUBLIC_URL, LOG_LEVEL, MAX_UPLOAD_BYTES and
- * SHUTDOWN_DELAY_MS; throws one ConfigError that lists every problem at once.
+ * Reads PORT, HOST, DATA_DIR, DATABASE_URL, PUBLIC_URL, LOG_LEVEL, MAX_UPLOAD_BYTES,
+ * SHUTDOWN_DELAY_MS, REQUEST_TIMEOUT_MS and UPLOAD_IDLE_TIMEOUT_MS; throws one ConfigError that lists every problem at once.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const problems: ConfigProblem[] = [];
@@ -153,6 +157,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     problems,
   );
   const shutdownDelayMs = integer(env, 'SHUTDOWN_DELAY_MS', 0, 0, 120_000, problems);
+  const requestTimeoutMs = integer(env, 'REQUEST_TIMEOUT_MS', 300_000, 1000, 3_600_000, problems);
+  const uploadIdleTimeoutMs = integer(
+    env,
+    'UPLOAD_IDLE_TIMEOUT_MS',
+    30_000,
+    100,
+    300_000,
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     host,
@@ -163,5 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     logLevel,
     maxUploadBytes,
     shutdownDelayMs,
+    requestTimeoutMs,
+    uploadIdleTimeoutMs,
   };
 }

@@ -70,12 +70,15 @@ export async function createServices(
   options: ServiceOptions = {},
 ): Promise<Services> {
   const keys = options.keys ?? (await loadPlatformKeys(path.join(config.dataDir, 'trust')));
+  const bundles = new BundleStore(config.dataDir);
+  // A partial upload left by a killed process would otherwise stay in scratch/ for ever.
+  await bundles.sweepScratch();
   return {
     config,
     db,
     metrics: options.metrics ?? new Registry(),
     shuttingDown: { value: false },
-    bundles: new BundleStore(config.dataDir),
+    bundles,
     trust: createTrustService(db, keys, {
       publicUrl: config.publicUrl,
       ...(options.clock ? { clock: options.clock } : {}),

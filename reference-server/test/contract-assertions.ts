@@ -19,6 +19,15 @@ export function assertContract(operationId: string, response: LightMyRequestResp
     documented,
     `${operationId} answered ${status}, which the contract does not document (${Object.keys(operation.responses).join(', ')})`,
   );
+  // Every header the contract documents for a success is sent (Cache-Control, Vary, ETag...) [API-017] [API-020].
+  if (response.statusCode < 300) {
+    for (const header of documented.headers) {
+      assert.ok(
+        response.headers[header.toLowerCase()] !== undefined,
+        `${operationId} ${status} lacks the documented header ${header}`,
+      );
+    }
+  }
   const contentType = String(response.headers['content-type'] ?? '').split(';')[0] ?? '';
   if (response.statusCode >= 400)
     assert.equal(

@@ -11,10 +11,10 @@ import {
 import { loadConfig } from '../src/config.ts';
 import { createServices, type Services } from '../src/services.ts';
 import type { Database } from '../src/store/database.ts';
-import { openEmbeddedDatabase } from '../src/store/embedded-database.ts';
 import { migrate } from '../src/store/migrator.ts';
 import { openPostgresDatabase } from '../src/store/postgres-database.ts';
 import type { PlatformKeys } from '../src/trust/platform-keys.ts';
+import { openTestStore } from './store-snapshot.ts';
 
 /** A running server on a fresh store, with helpers to make callers of every role. */
 export interface TestServer {
@@ -40,20 +40,29 @@ export async function startTestServer(
     credentialCacheMs?: number;
     /** Platform keys and roots; a development trust root in the data directory by default. */
     keys?: PlatformKeys;
+    /** Extra environment for loadConfig (timeouts, limits). */
+    env?: Record<string, string>;
+    /** Receives the request log at level info, instead of no log. */
+    logStream?: { write(line: string): unknown };
+    /** Reuse this data directory (a restart) instead of a fresh one. */
+    dataDir?: string;
   } = {},
 ): Promise<TestServer> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'miniapp-server-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'miniapp-server-')));
   const url = process.env.TEST_DATABASE_URL;
   let db: Database;
   if (url) {
     db = await openPostgresDatabase(url);
     await db.query('drop schema public cascade');
     await db.query('create schema public');
+    await migrate(db);
   } else {
-    db = await openEmbeddedDatabase(null);
+    db = await openTestStore();
   }
-  await migrate(db);
-  const config = { ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }), logLevel: 'silent' as const };
+  const config = {
+    ...loadConfig({ ...options.env, DATA_DIR: dataDir, PORT: '0' }),
+    logLevel: options.logStream ? ('info' as const) : ('silent' as const),
+  };
   const services: Services = await createServices(config, db, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.keys ? { keys: options.keys } : {}),
@@ -61,7 +70,10 @@ export async function startTestServer(
       ? {}
       : { credentialCacheMs: options.credentialCacheMs }),
   });
-  const app = await buildServer(services);
+  const app = await buildServer(
+    services,
+    options.logStream ? { logStream: options.logStream } : {},
+  );
   let counter = 0;
   const session = async (accountId: string, partnerId?: string) =>
     (

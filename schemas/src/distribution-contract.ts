@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { createSchemaValidator, schemaBaseUri, schemasRoot } from './schema-registry.ts';
+import { addTrailDocument } from './schema-trail.ts';
 
 type Json = Record<string, unknown>;
 
@@ -145,6 +146,8 @@ export function distributionContract(): DistributionContract {
     $id: componentsSchemaId,
     $defs: rewriteRefs((components.schemas ?? {}) as Json),
   };
+  // errorCodeOf follows $refs into the components like into any schema file.
+  addTrailDocument(componentsSchemaId, componentsSchema);
   const registered = new WeakSet<Ajv2020>();
   loaded = {
     document,

@@ -24,3 +24,10 @@ export {
   type OperationParameter,
   type DistributionContract,
 } from './distribution-contract.ts';
+export {
+  commentsOnTheWay,
+  errorCodeKeyword,
+  errorCodeOf,
+  resolveSchemaUri,
+  type SchemaPlace,
+} from './schema-trail.ts';

@@ -31,8 +31,8 @@ export interface SchemaValidatorOptions {
   openMembers?: (schemaPath: string) => boolean;
 }
 
-/** The schema with every `additionalProperties: false` removed, at any depth. */
-function withOpenMembers(value: unknown): unknown {
+/** The schema with every `additionalProperties: false` removed, at any depth (also used by the host build). */
+export function withOpenMembers(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withOpenMembers);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
@@ -50,8 +50,18 @@ export function createSchemaValidator(options: SchemaValidatorOptions = {}): Ajv
     allowUnionTypes: true,
     coerceTypes: options.coerceTypes ?? false,
     verbose: options.verbose ?? false,
+    // multipleOf: 0.01 (rolloutPercent, API-077) must accept 0.07 although 0.07 / 0.01 is not an
+    // exact integer in binary floating point.
+    multipleOfPrecision: 9,
   });
   addFormats(ajv);
+  // [ERR-002] x-error-code names the registry code of a failing rule; errorCodeOf reads it.
+  ajv.addKeyword({
+    keyword: 'x-error-code',
+    metaSchema: {
+      anyOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }],
+    },
+  });
   for (const keyword of options.keywords ?? []) ajv.addKeyword(keyword);
   for (const file of listSchemaFiles(schemasRoot)) {
     const schema = JSON.parse(readFileSync(file, 'utf8')) as { $id?: string };

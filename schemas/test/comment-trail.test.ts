@@ -18,9 +18,7 @@ const cites = (all: string[][], id: string): boolean =>
 describe('comments on the way to a failing value', () => {
   it('start at a fragment, whose own comment cites keywords placed directly on it', () => {
     const found = trails('bridge/methods/payment.pay.schema.json#/$defs/params', {
-      orderId: 'order-1',
-      amount: '9.90',
-      currency: 'EUR',
+      productId: 'croissant',
       merchantId: 'attacker',
     });
     assert.ok(cites(found, 'BRG-018'));
@@ -28,10 +26,8 @@ describe('comments on the way to a failing value', () => {
 
   it('do not count the document root above a fragment for a nested rule', () => {
     // The root of a method schema cites BRG-018, BRG-020 and BRG-023 at once.
-    const found = trails('bridge/methods/payment.pay.schema.json#/$defs/params', {
-      orderId: 'order-1',
-      amount: '9.90',
-      currency: 'eur',
+    const found = trails('bridge/methods/clipboard.write.schema.json#/$defs/params', {
+      text: 'x'.repeat(100_001),
     });
     assert.equal(cites(found, 'BRG-020') || cites(found, 'BRG-023'), false);
     assert.deepEqual(found, [[]]);

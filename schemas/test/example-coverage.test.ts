@@ -23,18 +23,6 @@ interface RequirementIndex {
 const withoutRequirement = new Map([
   ['example-case.schema.json', 'describes this corpus; attacked by example-case.test.ts'],
   ['conformance/case.schema.json', 'describes the suite; attacked by conformance/framework/test'],
-  [
-    'conformance/expectations.schema.json',
-    'an input of the suite; attacked by conformance/cli/test',
-  ],
-  [
-    'conformance/report.schema.json',
-    'an output of the suite; attacked by conformance/framework/test',
-  ],
-  [
-    'conformance/untestable.schema.json',
-    "the suite's own list; attacked by conformance/traceability",
-  ],
 ]);
 
 const requirementIndex = JSON.parse(

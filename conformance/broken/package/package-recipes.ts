@@ -1,4 +1,4 @@
-import { deflateRawSync } from 'node:zlib';
+import { crc32, deflateRawSync } from 'node:zlib';
 import {
   assembleZip,
   canonicalCompression,
@@ -149,6 +149,21 @@ function paddedDeflate(data: Uint8Array, count: number): Uint8Array {
   return out;
 }
 
+/** An Info-ZIP Unicode Path extra field (0x7075): version 1, the CRC-32 of `name`, then `path`. */
+export function unicodePathExtra(name: string, path: string, version = 1): Uint8Array {
+  const target = text(path);
+  const field = new Uint8Array(9 + target.length);
+  const view = new DataView(field.buffer);
+  view.setUint16(0, 0x7075, true);
+  view.setUint16(2, 5 + target.length, true);
+  field[4] = version;
+  view.setUint32(5, crc32(text(name)) >>> 0, true);
+  field.set(target, 9);
+  return field;
+}
+
+const bytesOf = (built: Built): Uint8Array => (built as { bytes: Uint8Array }).bytes;
+
 /** Faults a hand-written bridge client can have (spec/bridge.md, client behaviour). */
 interface ClientFaults {
   anySource?: boolean;
@@ -271,6 +286,9 @@ export const packageRecipes: PackageRecipe[] = [
   {
     name: 'unlisted-entry',
     violates: 'PKG-001',
+    alsoFails: {
+      'PKG-170': 'the bytes of the unlisted entry belong to no entry the archive lists',
+    },
     note: 'a local entry (evil.js) that the central directory does not list',
     build: () =>
       ordinaryArchive(
@@ -418,6 +436,67 @@ export const packageRecipes: PackageRecipe[] = [
     },
   },
   // Paths (PKG-020 to PKG-027)
+  {
+    name: 'gif-polyglot',
+    violates: 'PKG-170',
+    note: 'a GIF image before the first entry, offsets adjusted (zip -A), so the file opens as an image and as a ZIP',
+    build: () =>
+      ordinaryArchive(
+        baseFiles(),
+        (_e, spec) =>
+          void (spec.prefix = Uint8Array.from(
+            Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'),
+          )),
+      ),
+  },
+  {
+    name: 'html-polyglot',
+    violates: 'PKG-170',
+    note: 'an HTML page glued in front of the archive with cat, so the offsets do not count it',
+    build: () => ({
+      kind: 'archive',
+      bytes: Buffer.concat([
+        text('<!doctype html><title>x</title><script>alert(document.domain)</script><!--'),
+        bytesOf(ordinaryArchive(baseFiles())),
+      ]),
+    }),
+  },
+  {
+    name: 'bytes-after-end-record',
+    violates: 'PKG-170',
+    note: 'a build script appended its signature block after the end-of-central-directory record',
+    build: () => ({
+      kind: 'archive',
+      bytes: Buffer.concat([
+        bytesOf(ordinaryArchive(baseFiles())),
+        text('-----BEGIN BUILD SIGNATURE-----\nMEUCIQDx0kq7\n-----END BUILD SIGNATURE-----\n'),
+      ]),
+    }),
+  },
+  {
+    name: 'bytes-between-entries',
+    violates: 'PKG-170',
+    note: 'padding between the data of app.js and the next local header',
+    build: () =>
+      ordinaryArchive(baseFiles(), (e) => {
+        const entry = entryNamed(e, 'app.js');
+        const data = deflateRawSync(entry.data);
+        // The padding sits after the deflate stream's end, outside the declared compressed size.
+        entry.compressed = Buffer.concat([data, new Uint8Array(64)]);
+        entry.compressedSize = data.length;
+        entry.local = { compressedSize: data.length };
+      }),
+  },
+  {
+    name: 'unicode-path-elsewhere',
+    violates: 'PKG-171',
+    note: 'app.js carries an Info-ZIP Unicode Path field (valid CRC of its name) that names ../../evil.js',
+    build: () =>
+      ordinaryArchive(
+        baseFiles(),
+        (e) => void (entryNamed(e, 'app.js').extra = unicodePathExtra('app.js', '../../evil.js')),
+      ),
+  },
   {
     name: 'zip-slip',
     violates: 'PKG-021',
@@ -577,47 +656,6 @@ export const packageRecipes: PackageRecipe[] = [
         entry.compressed = paddedDeflate(entry.data, Math.ceil((26 * MiB) / 5));
       }),
   },
-  // Packing (PKG-070 to PKG-073)
-  {
-    name: 'ds-store-packed',
-    violates: 'PKG-070',
-    note: 'the packer kept a .DS_Store file',
-    build: () => ordinaryArchive(withFile('pages/.DS_Store', noise(64, 3))),
-  },
-  {
-    name: 'git-folder-packed',
-    violates: 'PKG-070',
-    note: 'the packer kept the .git folder',
-    build: () =>
-      ordinaryArchive(withFile('.git/config', '[core]\n\trepositoryformatversion = 0\n')),
-  },
-  {
-    name: 'source-with-symlink',
-    violates: 'PKG-071',
-    note: 'a source directory with a symbolic link to /etc/passwd',
-    build: () => ({
-      kind: 'directory',
-      files: baseFiles(),
-      links: [{ path: 'passwd', target: '/etc/passwd' }],
-    }),
-  },
-  {
-    name: 'source-with-colliding-names',
-    violates: 'PKG-072',
-    alsoFails: {
-      'PKG-026': 'the package it would give holds both paths',
-      'PKG-073': 'a packer must refuse a directory whose package breaks a path rule',
-    },
-    note: 'a source directory with App.js beside app.js (possible on a case-sensitive file system)',
-    build: () => ({ kind: 'directory', files: withFile('App.js', '// shadow copy\n') }),
-  },
-  {
-    name: 'source-with-reserved-name',
-    violates: 'PKG-073',
-    alsoFails: { 'PKG-024': 'the package it would give has the reserved character' },
-    note: 'a source directory holding notes:2025.txt, which packs into a package that breaks PKG-024',
-    build: () => ({ kind: 'directory', files: withFile('notes:2025.txt', 'text\n') }),
-  },
   // Canonical form (PKG-081 to PKG-084)
   {
     name: 'canonical-unsorted',
@@ -774,6 +812,22 @@ export const packageRecipes: PackageRecipe[] = [
     violates: 'MAN-012',
     note: 'minHostVersion "1.0.0-beta"',
     build: () => ordinaryArchive(withManifest((m) => (m['minHostVersion'] = '1.0.0-beta'))),
+  },
+  {
+    name: 'manifest-min-host-too-large',
+    violates: 'VER-170',
+    alsoFails: {
+      'MAN-012':
+        'minHostVersion must be a host API version, which the manifest schema bounds by VER-170',
+    },
+    note: 'minHostVersion "1.0.4294967296" (a PATCH that wraps to 0 in 32 bits)',
+    build: () => ordinaryArchive(withManifest((m) => (m['minHostVersion'] = '1.0.4294967296'))),
+  },
+  {
+    name: 'manifest-nul-character',
+    violates: 'MAN-170',
+    note: 'a vendor member whose string value holds U+0000',
+    build: () => ordinaryArchive(withManifest((m) => (m['x-acme-build'] = 'release\u0000debug'))),
   },
   {
     name: 'manifest-page-not-html',
@@ -947,7 +1001,7 @@ export const packageRecipes: PackageRecipe[] = [
     note: 'i18n/ holds de.json but not en.json for defaultLocale en',
     build: () => ordinaryArchive(withFile('i18n/de.json', '{ "name": "Korpus" }\n')),
   },
-  // Code (REV-101 to REV-119, VER-010, PRM-003)
+  // Code (REV-101 to REV-119, VER-010)
   {
     name: 'syntax-error',
     violates: 'REV-101',
@@ -1076,7 +1130,6 @@ export const packageRecipes: PackageRecipe[] = [
   {
     name: 'undeclared-permission',
     violates: 'REV-116',
-    alsoFails: { 'PRM-003': 'the same rule, stated in permissions.md' },
     note: 'app.js calls location.getCurrent without declaring location',
     build: () =>
       ordinaryArchive(
@@ -1164,6 +1217,14 @@ export const validControls: { name: string; runtime?: boolean; build(): Built }[
   { name: 'valid-ordinary', build: () => ordinaryArchive(baseFiles()) },
   { name: 'valid-canonical', build: () => canonicalArchive(baseFiles()) },
   { name: 'valid-directory', build: () => ({ kind: 'directory', files: baseFiles() }) },
+  {
+    name: 'valid-unicode-path-field',
+    build: () =>
+      ordinaryArchive(
+        withFile('café.js', '// café\n'),
+        (e) => void (entryNamed(e, 'café.js').extra = unicodePathExtra('café.js', 'café.js')),
+      ),
+  },
   {
     name: 'valid-guarded-newer-method',
     build: () =>

@@ -56,6 +56,7 @@ describe('broken hosts on the model host (sdk recipes)', () => {
         tls,
         samples: 1,
         measurements: [],
+        environment: {},
         details: {},
         memo: new Map(),
       };
@@ -72,7 +73,7 @@ describe('broken hosts on the model host (sdk recipes)', () => {
     const run = await certify(undefined, cases);
     assert.deepEqual(
       run.cases
-        .filter((c) => c.outcome !== 'pass')
+        .filter((c) => c.status !== 'pass')
         .map((c) => `${c.metadata.id}: ${c.reason ?? ''}`),
       [],
     );
@@ -83,7 +84,7 @@ describe('broken hosts on the model host (sdk recipes)', () => {
       const run = await certify(recipe, casesOf(recipe));
       for (const id of recipe.catches) {
         const result = run.cases.find((c) => c.metadata.id === id);
-        assert.equal(result?.outcome, 'fail', `${id} did not fail: ${result?.reason ?? 'not run'}`);
+        assert.equal(result?.status, 'fail', `${id} did not fail: ${result?.reason ?? 'not run'}`);
         assert.ok(
           result.metadata.requirements.includes(recipe.violates),
           `${id} does not cite ${recipe.violates}`,
@@ -150,7 +151,7 @@ describe(
       async () => {
         const { code, report, output } = await certify(undefined, ['--samples', '5']);
         const failed = report.cases
-          .filter((c) => c.outcome === 'fail')
+          .filter((c) => c.status === 'fail')
           .map((c) => `${c.id}: ${c.reason ?? ''}`);
         assert.deepEqual(failed, [], output.slice(-2000));
         assert.equal(code, 0);
@@ -170,7 +171,7 @@ describe(
           '5',
         ]);
         assert.deepEqual(
-          report.cases.filter((c) => c.outcome === 'fail').map((c) => c.id),
+          report.cases.filter((c) => c.status === 'fail').map((c) => c.id),
           [],
         );
         assert.equal(code, 0);
@@ -191,7 +192,7 @@ describe(
           assert.equal(code, 1);
           for (const id of recipe.catches) {
             const result = report.cases.find((c) => c.id === id);
-            assert.equal(result?.outcome, 'fail', `${id}: ${result?.reason ?? 'not run'}`);
+            assert.equal(result?.status, 'fail', `${id}: ${result?.reason ?? 'not run'}`);
             assert.ok(result.requirements.includes(recipe.violates));
           }
           assert.ok(report.requirements.find((r) => r.id === recipe.violates)?.status === 'fail');

@@ -35,7 +35,7 @@ function failedMusts(run: RunResult): Set<string> {
   return new Set(
     run.cases
       .filter(
-        (c) => c.outcome === 'fail' && c.metadata.level === 'MUST' && c.metadata.lane === 'certify',
+        (c) => c.status === 'fail' && c.metadata.level === 'MUST' && c.metadata.lane === 'certify',
       )
       .flatMap((c) => c.metadata.requirements),
   );
@@ -57,7 +57,7 @@ describe('package suite against the broken-package corpus', () => {
         failed.has(recipe.violates),
         `${recipe.violates} not named; failed: ${[...failed].join(', ') || 'nothing'}; ${run.cases
           .filter((c) => c.metadata.requirements.includes(recipe.violates))
-          .map((c) => `${c.metadata.id}: ${c.outcome} ${c.reason ?? ''}`)
+          .map((c) => `${c.metadata.id}: ${c.status} ${c.reason ?? ''}`)
           .join('; ')}`,
       );
       const allowed = new Set([recipe.violates, ...Object.keys(recipe.alsoFails ?? {})]);
@@ -68,7 +68,7 @@ describe('package suite against the broken-package corpus', () => {
         `also failed: ${run.cases
           .filter(
             (c) =>
-              c.outcome === 'fail' && c.metadata.requirements.some((r) => unexpected.includes(r)),
+              c.status === 'fail' && c.metadata.requirements.some((r) => unexpected.includes(r)),
           )
           .map((c) => `${c.metadata.id}: ${c.reason ?? ''}`)
           .join('; ')}`,
@@ -81,7 +81,7 @@ describe('package suite against the broken-package corpus', () => {
     it(`certifies the valid control ${control.name}`, async () => {
       const run = await certify(control.name, control.build(), control.runtime);
       const failed = run.cases
-        .filter((c) => c.outcome === 'fail' && c.metadata.level === 'MUST')
+        .filter((c) => c.status === 'fail' && c.metadata.level === 'MUST')
         .map((c) => `${c.metadata.id}: ${c.reason ?? ''}`);
       assert.deepEqual(failed, []);
       assert.equal(verdictOf(run).status, 'certified');

@@ -1,6 +1,4 @@
-import type { ConformanceReport } from './report-builder.ts';
-
-type CaseEntry = ConformanceReport['cases'][number];
+import type { ConformanceReport, ReportCase } from './report-builder.ts';
 
 /** Escapes text for XML and replaces characters XML 1.0 cannot carry (names from hostile input). */
 export function xmlText(value: string): string {
@@ -18,10 +16,12 @@ export function xmlText(value: string): string {
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
-function body(c: CaseEntry): string {
+function body(c: ReportCase): string {
   return [
     c.reason ?? '',
     ...(c.evidence ?? []).map((line) => `  ${line}`),
+    c.expectation ? `listed in the expectations file: ${c.expectation.reason}` : '',
+    `${c.description}`,
     `requirements: ${c.requirements.join(', ')} (${c.level})`,
     `why: ${c.why}`,
   ]
@@ -29,68 +29,111 @@ function body(c: CaseEntry): string {
     .join('\n');
 }
 
-function testcase(c: CaseEntry, staging: boolean): string {
-  const classname = c.id.split('.').slice(0, 2).join('.');
-  const name = `${c.id} [${c.requirements.join(' ')}] ${c.description}`;
-  const open = `    <testcase classname="${xmlText(classname)}" name="${xmlText(name)}" time="${seconds(c.durationMs)}"`;
-  const skipped = (message: string) =>
-    `${open}>\n      <skipped message="${xmlText(message)}"/>\n    </testcase>`;
-  if (staging && (c.outcome === 'fail' || c.outcome === 'xfail')) {
-    return skipped(`staging lane, not counted: ${c.reason ?? 'failed'}`);
+/** The certify-lane statuses that are JUnit failures [CNF-062]; `error` becomes an <error>. */
+const failureMessages: Partial<Record<ReportCase['status'], (c: ReportCase) => string>> = {
+  fail: (c) => c.reason ?? 'failed',
+  expectedFailure: (c) =>
+    `expected failure (${c.expectation?.reason ?? ''}), still not certified: ${c.reason ?? 'failed'}`,
+  unexpectedPass: (c) =>
+    `passed although the expectations file lists it as failing (${c.expectation?.reason ?? ''}); remove the entry`,
+};
+
+function testcase(c: ReportCase): string {
+  const open = `    <testcase name="${xmlText(c.id)}" classname="${xmlText(c.requirements.join(' '))}" time="${seconds(c.durationMs)}"`;
+  const inner = (element: string) => `${open}>\n      ${element}\n    </testcase>`;
+  if (c.lane === 'staging') {
+    return c.status === 'pass' || c.status === 'unexpectedPass'
+      ? `${open}/>`
+      : inner(
+          `<skipped message="${xmlText(`staging lane, not counted: ${c.status}: ${c.reason ?? ''}`)}"/>`,
+        );
   }
-  switch (c.outcome) {
-    case 'fail':
-      return `${open}>\n      <failure message="${xmlText(c.reason ?? 'failed')}" type="${c.level}">${xmlText(body(c))}</failure>\n    </testcase>`;
-    case 'xfail':
-      return skipped(`expected failure (${c.expectation?.reason ?? ''}): ${c.reason ?? ''}`);
-    case 'skip':
-      return skipped(c.reason ?? 'skipped');
-    case 'xpass':
-      return `${open}>\n      <system-out>${xmlText(`passed although the expectations file lists it as failing (${c.expectation?.reason ?? ''}); remove the entry`)}</system-out>\n    </testcase>`;
-    default:
-      return `${open}/>`;
+  if (c.status === 'error') {
+    return inner(
+      `<error message="${xmlText(c.reason ?? 'the case could not complete')}" type="${c.timedOut ? 'timeout' : 'error'}">${xmlText(body(c))}</error>`,
+    );
   }
+  if (c.status === 'skip') return inner(`<skipped message="${xmlText(c.reason ?? 'skipped')}"/>`);
+  const failure = failureMessages[c.status];
+  if (failure) {
+    return inner(
+      `<failure message="${xmlText(failure(c))}" type="${c.status} ${c.level}">${xmlText(body(c))}</failure>`,
+    );
+  }
+  return `${open}/>`;
 }
 
-function testsuite(report: ConformanceReport, lane: 'certify' | 'staging'): string {
-  const cases = report.cases.filter((c) => c.lane === lane);
-  const staging = lane === 'staging';
-  const failures = staging ? 0 : cases.filter((c) => c.outcome === 'fail').length;
-  const skipped = cases.filter(
-    (c) => c.outcome === 'skip' || c.outcome === 'xfail' || (staging && c.outcome === 'fail'),
-  ).length;
-  const time = cases.reduce((sum, c) => sum + c.durationMs, 0);
-  const name = `${report.class} (${staging ? 'staging lane, not counted' : 'certify lane'})`;
-  const properties = staging
-    ? ''
-    : [
-        '    <properties>',
-        `      <property name="verdict" value="${xmlText(report.verdict.status)}"/>`,
-        `      <property name="summary" value="${xmlText(report.verdict.summary)}"/>`,
-        `      <property name="target" value="${xmlText(report.target.label)}"/>`,
-        `      <property name="specVersion" value="${xmlText(report.specVersion)}"/>`,
-        ...(report.expectations
-          ? [`      <property name="expectations" value="${xmlText(report.expectations.file)}"/>`]
-          : []),
-        '    </properties>',
-      ].join('\n') + '\n';
-  return (
-    `  <testsuite name="${xmlText(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(time)}" timestamp="${xmlText(report.startedAt.replace(/Z$/, ''))}">\n` +
-    properties +
-    cases.map((c) => testcase(c, staging)).join('\n') +
-    (cases.length ? '\n' : '') +
-    '  </testsuite>'
-  );
+/** The spec document a case belongs to: that of its first requirement. */
+function documentOf(c: ReportCase, documents: ReadonlyMap<string, string>): string {
+  return documents.get(c.requirements[0] ?? '') ?? 'other';
 }
 
-/** JUnit XML for CI: certify-lane failures are failures; expected failures and the staging lane are skips. */
+interface Tally {
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+function tally(cases: readonly ReportCase[]): Tally {
+  const certify = cases.filter((c) => c.lane === 'certify');
+  return {
+    failures: certify.filter((c) => failureMessages[c.status] !== undefined).length,
+    errors: certify.filter((c) => c.status === 'error').length,
+    skipped: cases.filter(
+      (c) =>
+        c.status === 'skip' ||
+        (c.lane === 'staging' && c.status !== 'pass' && c.status !== 'unexpectedPass'),
+    ).length,
+  };
+}
+
+function properties(report: ConformanceReport): string {
+  const entries: [string, string][] = [
+    ['verdict', report.verdict.status],
+    ['summary', report.verdict.summary],
+    ['class', report.class],
+    ['implementation', `${report.implementation.name} ${report.implementation.version}`],
+    ['target', report.target.label],
+    ['specVersion', report.specVersion],
+    ['suiteVersion', report.suite.version],
+    ...(report.expectations
+      ? [['expectations', report.expectations.file] as [string, string]]
+      : []),
+  ];
+  return [
+    '    <properties>',
+    ...entries.map(([n, v]) => `      <property name="${n}" value="${xmlText(v)}"/>`),
+    '    </properties>',
+  ].join('\n');
+}
+
+/**
+ * JUnit XML for CI [CNF-062]: one <testsuite> per specification document, one <testcase> per case,
+ * named by the case id with the requirement ids as classname; a <failure> for every certify-lane
+ * case whose status is fail, expectedFailure or unexpectedPass, an <error> for error, and <skipped>
+ * for skips and for the staging lane's cases that did not pass.
+ */
 export function junitReport(report: ConformanceReport): string {
-  const suites = [testsuite(report, 'certify')];
-  if (report.cases.some((c) => c.lane === 'staging')) suites.push(testsuite(report, 'staging'));
-  const { counts } = report;
+  const documents = new Map(report.requirements.map((r) => [r.id, r.document]));
+  const groups = new Map<string, ReportCase[]>();
+  for (const c of report.cases) {
+    const document = documentOf(c, documents);
+    groups.set(document, [...(groups.get(document) ?? []), c]);
+  }
+  const suites = [...groups].map(([document, cases]) => {
+    const t = tally(cases);
+    const time = cases.reduce((sum, c) => sum + c.durationMs, 0);
+    return (
+      `  <testsuite name="${xmlText(document)}" tests="${cases.length}" failures="${t.failures}" errors="${t.errors}" skipped="${t.skipped}" time="${seconds(time)}" timestamp="${xmlText(report.startedAt.replace(/Z$/, ''))}">\n` +
+      `${properties(report)}\n` +
+      cases.map(testcase).join('\n') +
+      '\n  </testsuite>'
+    );
+  });
+  const all = tally(report.cases);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="miniapp-certify ${report.class}" tests="${counts.total + counts.staging.total}" failures="${counts.failed}" errors="0" skipped="${counts.skipped + counts.expectedFailures + counts.staging.failed + counts.staging.skipped}" time="${seconds(report.durationMs)}">`,
+    `<testsuites name="miniapp-certify ${xmlText(report.class)}" tests="${report.cases.length}" failures="${all.failures}" errors="${all.errors}" skipped="${all.skipped}" time="${seconds(report.durationMs)}">`,
     ...suites,
     '</testsuites>',
     '',

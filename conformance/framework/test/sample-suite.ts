@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import {
+  budgetVerdict,
   CaseFailure,
   defineCase,
   defineSuite,
@@ -11,7 +12,16 @@ import {
 } from '../index.ts';
 
 /** What each sample case should do, keyed by case id; absent means pass. */
-export type Behaviour = 'pass' | 'fail' | 'skip' | 'throw-failure' | 'crash' | 'hang';
+export type Behaviour =
+  | 'pass'
+  | 'fail'
+  | 'skip'
+  | 'throw-failure'
+  | 'crash'
+  | 'hang'
+  | 'within-budget'
+  | 'over-budget'
+  | 'unmeasured';
 export type SampleSubject = Record<string, Behaviour>;
 
 function behave(id: string) {
@@ -38,6 +48,20 @@ function behave(id: string) {
       case 'hang':
         await delay(10_000, undefined, { signal }).catch(() => undefined);
         return pass();
+      case 'within-budget':
+      case 'over-budget':
+        return budgetVerdict({
+          what: 'cold start',
+          // 50 starts; the 90th percentile is the 45th smallest sample (nearest rank).
+          samples: Array.from(
+            { length: 50 },
+            (_, i) => (behaviour === 'over-budget' ? 1000 : 0) + i * 20,
+          ),
+          percentile: 90,
+          budget: 1500,
+        });
+      case 'unmeasured':
+        return pass('timed something but kept no figures');
       default:
         return pass('looked fine');
     }
@@ -49,13 +73,14 @@ function sample(
   requirements: string[],
   level: 'MUST' | 'SHOULD' | 'MAY' = 'MUST',
   lane: 'certify' | 'staging' = 'certify',
+  cls: 'package' | 'host' = 'package',
 ): ConformanceCase<SampleSubject> {
   return defineCase<SampleSubject>({
     id,
     description: `Sample case ${id} observes ${requirements.join(' and ')}`,
     requirements,
     level,
-    class: 'package',
+    class: cls,
     lane,
     why: 'A sample case of the harness tests; its subject tells it what to do.',
     run: behave(id),
@@ -74,6 +99,7 @@ export const sampleSuite: Suite<SampleSubject> = defineSuite<SampleSubject>({
     sample('package.container.extension', ['PKG-012'], 'SHOULD'),
     sample('package.manifest.icon-size', ['MAN-026'], 'SHOULD', 'staging'),
     sample('package.container.single-disk', ['PKG-004'], 'MUST', 'staging'),
+    sample('package.content.unnamed-files', ['PKG-060'], 'MAY'),
   ],
   command: {
     usage: '<nothing>',
@@ -84,4 +110,16 @@ export const sampleSuite: Suite<SampleSubject> = defineSuite<SampleSubject>({
     open: () =>
       Promise.resolve({ subject: {}, target: { kind: 'sample', label: 'sample', details: {} } }),
   },
+});
+
+/** A host-class suite with one case of a time budget (BUD-006, observed `@measure`). */
+export const timedSuite: Suite<SampleSubject> = defineSuite<SampleSubject>({
+  class: 'host',
+  title: 'timed sample',
+  defaultTimeoutMs: 200,
+  cases: [
+    sample('host.budgets.cold-start', ['BUD-006'], 'MUST', 'certify', 'host'),
+    sample('host.adapter.reset', ['CNF-026'], 'MUST', 'certify', 'host'),
+  ],
+  command: sampleSuite.command,
 });

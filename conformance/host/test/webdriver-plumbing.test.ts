@@ -62,6 +62,7 @@ for (const mode of ['webdriverio', 'appium'] as const) {
           tls,
           samples: 1,
           measurements: [],
+          environment: {},
           details: {},
           memo: new Map(),
         };
@@ -146,7 +147,7 @@ for (const mode of ['webdriverio', 'appium'] as const) {
             const validate = validatorFor('conformance/report.schema.json');
             assert.ok(validate(report), JSON.stringify(validate.errors));
             assert.equal(report.verdict.status, 'incomplete');
-            assert.equal(report.cases[0]?.outcome, 'pass');
+            assert.equal(report.cases[0]?.status, 'pass');
             assert.equal(report.target.kind, 'web host');
             assert.match(output, /host: 196\/196|coverage: 196 of 196/);
           } finally {
@@ -167,7 +168,7 @@ for (const mode of ['webdriverio', 'appium'] as const) {
             subject,
             selection: { lanes: ['certify'], only: [] },
           });
-          assert.equal(good.cases[0]?.outcome, 'pass', good.cases[0]?.reason);
+          assert.equal(good.cases[0]?.status, 'pass', good.cases[0]?.reason);
           await driver.execute(
             `location.href = ${JSON.stringify(`${page.url}?target=star`)}; return true;`,
           );
@@ -177,7 +178,7 @@ for (const mode of ['webdriverio', 'appium'] as const) {
             subject,
             selection: { lanes: ['certify'], only: [] },
           });
-          assert.equal(bad.cases[0]?.outcome, 'fail', bad.cases[0]?.reason);
+          assert.equal(bad.cases[0]?.status, 'fail', bad.cases[0]?.reason);
           assert.match(bad.cases[0]?.reason ?? '', /another origin .* received the init message/);
           await driver.execute(`location.href = ${JSON.stringify(page.url)}; return true;`);
           await new Promise((r) => setTimeout(r, 1_500));

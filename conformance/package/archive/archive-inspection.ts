@@ -7,6 +7,7 @@ import {
   parseExtraFields,
   signatures,
   type CentralHeader,
+  type ExtraField,
   type DataDescriptor,
   type EndOfCentralDirectory,
   type LocalHeader,
@@ -97,15 +98,24 @@ function findEndOfCentralDirectory(
     }
   }
   // When a comment hides a second record, the outermost one (lowest offset) is the archive's own.
-  const at = candidates.at(-1);
+  let at = candidates.at(-1);
   if (at === undefined) {
+    at = recordBeforeTrailingBytes(reader);
+    if (at === undefined) {
+      findings.push({
+        requirement: 'PKG-001',
+        topic,
+        message:
+          'no end-of-central-directory record ends the file: not a ZIP archive, or a damaged one',
+      });
+      return undefined;
+    }
+    const end = at + 22 + (reader.u16(at + 20) ?? 0);
+    // [PKG-170] read on, so that the other cases judge the archive the trailing bytes were glued to.
     findings.push({
-      requirement: 'PKG-001',
-      topic,
-      message:
-        'no end-of-central-directory record ends the file: not a ZIP archive, or a damaged one',
+      requirement: 'PKG-170',
+      message: `${reader.length - end} bytes at offset ${end} follow the end-of-central-directory record (at ${at}) and belong to nothing`,
     });
-    return undefined;
   }
   if (candidates.length > 1) {
     findings.push({
@@ -124,6 +134,53 @@ function findEndOfCentralDirectory(
     centralDirectoryOffset: reader.u32(at + 16) ?? 0,
     commentLength: reader.u16(at + 20) ?? 0,
   };
+}
+
+/**
+ * The end record of an archive with bytes glued after it: the last record whose comment fits in the
+ * file and whose central directory ends where it begins, starting with a central header.
+ */
+function recordBeforeTrailingBytes(reader: ByteReader): number | undefined {
+  for (let at = reader.length - 22; at >= 0; at -= 1) {
+    if (reader.u32(at) !== signatures.endOfCentralDirectory) continue;
+    const size = reader.u32(at + 12) ?? 0;
+    const offset = reader.u32(at + 16) ?? 0;
+    if (at + 22 + (reader.u16(at + 20) ?? 0) > reader.length || offset + size !== at) continue;
+    if (size === 0 || reader.u32(offset) === signatures.centralHeader) return at;
+  }
+  return undefined;
+}
+
+/**
+ * [PKG-171] Faults of the Info-ZIP Unicode Path fields of one header: version 1, the CRC-32 of the
+ * header's own name field, and that same name in UTF-8. Tools that prefer the field would otherwise
+ * extract another path than the one the name field (and the reviewer) gave.
+ */
+function unicodePathFaults(
+  name: string,
+  nameBytes: Uint8Array,
+  extra: ExtraField[],
+  header: string,
+): string[] {
+  const fault = (what: string) =>
+    `"${name}": the Unicode Path extra field (0x7075) of its ${header} ${what}`;
+  return extra
+    .filter((field) => field.id === extraFieldIds.unicodePath)
+    .flatMap((field) => {
+      const { data } = field;
+      if (data.length < 5)
+        return [fault(`is ${data.length} bytes, too short for a version and a CRC-32`)];
+      const faults: string[] = [];
+      if (data[0] !== 1) faults.push(fault(`has version ${data[0]}, not 1`));
+      const declared = new ByteReader(data).u32(1) ?? 0;
+      const actual = crc32(nameBytes) >>> 0;
+      if (declared !== actual)
+        faults.push(fault(`carries CRC-32 ${hex(declared)}, not ${hex(actual)} of the name field`));
+      const path = data.subarray(5);
+      if (!equalBytes(path, nameBytes))
+        faults.push(fault(`names "${lenientUtf8.decode(path)}" instead`));
+      return faults;
+    });
 }
 
 function readCentralHeader(reader: ByteReader, at: number): CentralHeader | string {
@@ -256,6 +313,14 @@ function checkHeaderFlags(entry: ArchiveEntry, findings: ArchiveFinding[]): void
       message: `"${name}" starts on disk ${central.diskStart}`,
     });
   }
+  for (const message of unicodePathFaults(
+    name,
+    central.nameBytes,
+    central.extra,
+    'central directory header',
+  )) {
+    findings.push({ requirement: 'PKG-171', ...at, message });
+  }
   if (!entry.nameIsUtf8) {
     findings.push({
       requirement: 'PKG-007',
@@ -306,6 +371,9 @@ function checkLocalHeader(
       ...at,
       message: `"${name}" carries a ZIP64 extra field (0x0001) in its local header`,
     });
+  }
+  for (const message of unicodePathFaults(name, local.nameBytes, local.extra, 'local header')) {
+    findings.push({ requirement: 'PKG-171', ...at, message });
   }
   const topic = 'local-header' as const;
   const usesDescriptor = (central.flags & 0x08) !== 0;
@@ -458,8 +526,10 @@ export function inspectArchive(bytes: Uint8Array): ArchiveInspection {
       message: 'the end record holds 0xFFFF or 0xFFFFFFFF markers that defer to a ZIP64 record',
     });
   }
-  const cdStart = eocd.centralDirectoryOffset;
-  const cdEnd = cdStart + eocd.centralDirectorySize;
+  let cdStart = eocd.centralDirectoryOffset;
+  let cdEnd = cdStart + eocd.centralDirectorySize;
+  /** Bytes glued before an archive whose offsets do not count them (a polyglot made with cat). */
+  let shift = 0;
   if (cdEnd > eocd.offset) {
     findings.push({
       requirement: 'PKG-001',
@@ -469,11 +539,26 @@ export function inspectArchive(bytes: Uint8Array): ArchiveInspection {
     return result;
   }
   if (cdEnd < eocd.offset && reader.u32(eocd.offset - 20) !== signatures.zip64Locator) {
-    findings.push({
-      requirement: 'PKG-001',
-      topic: eocdTopic,
-      message: `${eocd.offset - cdEnd} bytes between the central directory and the end record belong to nothing`,
-    });
+    const shiftedStart = eocd.offset - eocd.centralDirectorySize;
+    if (
+      eocd.centralDirectorySize > 0 &&
+      reader.u32(cdStart) !== signatures.centralHeader &&
+      reader.u32(shiftedStart) === signatures.centralHeader
+    ) {
+      // [PKG-170] read on from where the records really are, so the other cases still apply.
+      shift = shiftedStart - cdStart;
+      cdStart += shift;
+      cdEnd += shift;
+      findings.push({
+        requirement: 'PKG-170',
+        message: `${shift} bytes precede the archive, and its offsets do not count them: another file (such as HTML or GIF) glued in front of a ZIP`,
+      });
+    } else {
+      findings.push({
+        requirement: 'PKG-170',
+        message: `${eocd.offset - cdEnd} bytes between the central directory and the end record belong to nothing`,
+      });
+    }
   }
   const cdTopic = 'central-directory' as const;
   let at = cdStart;
@@ -520,7 +605,7 @@ export function inspectArchive(bytes: Uint8Array): ArchiveInspection {
   });
   for (const entry of result.entries) {
     checkHeaderFlags(entry, findings);
-    const local = readLocalHeader(reader, entry.central.localHeaderOffset);
+    const local = readLocalHeader(reader, entry.central.localHeaderOffset + shift);
     if (typeof local === 'string') {
       findings.push({
         requirement: 'PKG-001',
@@ -533,7 +618,7 @@ export function inspectArchive(bytes: Uint8Array): ArchiveInspection {
     entry.local = local;
     checkLocalHeader(entry, local, reader, findings);
   }
-  checkLayout(result, cdStart, reader, findings);
+  checkLayout(result, shift, cdStart, reader, findings);
   let inflated = 0;
   for (const entry of result.entries) {
     const { central } = entry;
@@ -560,9 +645,14 @@ export function inspectArchive(bytes: Uint8Array): ArchiveInspection {
   return result;
 }
 
-/** Entries must not overlap one another or the central directory, and must leave no unlisted bytes. */
+/**
+ * Entries must not overlap one another or the central directory [PKG-010], and must leave no bytes
+ * that belong to nothing [PKG-170]; a local header among those bytes is an entry the central
+ * directory does not list [PKG-001]. `start` is where the archive begins (after bytes reported as shifted).
+ */
 function checkLayout(
   result: ArchiveInspection,
+  start: number,
   cdStart: number,
   reader: ByteReader,
   findings: ArchiveFinding[],
@@ -601,19 +691,30 @@ function checkLayout(
     }
   }
   if (overlaps || placed.length !== result.entries.length) return;
-  let cursor = 0;
+  let cursor = start;
+  let previous: string | undefined;
   for (const entry of [...placed, undefined]) {
     const next = entry ? entry.range.start : cdStart;
     if (next > cursor) {
-      const hidden = reader.u32(cursor) === signatures.localHeader;
+      const where =
+        previous === undefined
+          ? `before the first ${entry ? 'entry' : 'record'}`
+          : `after "${previous}"${entry ? '' : ', before the central directory'}`;
       findings.push({
-        requirement: 'PKG-001',
-        topic: 'layout',
-        message: hidden
-          ? `a local file header at offset ${cursor} belongs to an entry the central directory does not list`
-          : `${next - cursor} bytes at offset ${cursor} belong to no entry of the central directory`,
+        requirement: 'PKG-170',
+        message: `${next - cursor} bytes at offset ${cursor} (${where}) belong to no entry of the central directory`,
       });
+      if (reader.u32(cursor) === signatures.localHeader) {
+        findings.push({
+          requirement: 'PKG-001',
+          topic: 'layout',
+          message: `a local file header at offset ${cursor} belongs to an entry the central directory does not list`,
+        });
+      }
     }
-    if (entry) cursor = Math.max(cursor, entry.range.end);
+    if (entry) {
+      cursor = Math.max(cursor, entry.range.end);
+      previous = entry.name;
+    }
   }
 }

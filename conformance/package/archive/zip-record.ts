@@ -29,6 +29,8 @@ export interface EndOfCentralDirectory {
 export interface ExtraField {
   id: number;
   size: number;
+  /** The field's own bytes (after its id and size). */
+  data: Uint8Array;
 }
 
 export interface CentralHeader {
@@ -111,7 +113,7 @@ export function parseExtraFields(block: Uint8Array): ExtraField[] | null {
     const id = reader.u16(at);
     const size = reader.u16(at + 2);
     if (id === undefined || size === undefined || at + 4 + size > block.length) return null;
-    fields.push({ id, size });
+    fields.push({ id, size, data: block.subarray(at + 4, at + 4 + size) });
     at += 4 + size;
   }
   return fields;

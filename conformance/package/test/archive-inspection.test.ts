@@ -6,6 +6,7 @@ import {
   baseFiles,
   canonicalArchive,
   ordinaryArchive,
+  unicodePathExtra,
 } from '../../broken/package/package-recipes.ts';
 import { packageSuite } from '../../suites/package-suite.ts';
 import { inspectArchive } from '../archive/archive-inspection.ts';
@@ -25,7 +26,11 @@ async function certifyBytes(bytes: Uint8Array) {
   }));
   const files = new Map(entries.filter((e) => e.kind === 'file').map((e) => [e.path, e]));
   return runSuite({
-    suite: packageSuite,
+    // The bridge-client cases run Chromium; byte mutations of the container are judged statically.
+    suite: {
+      ...packageSuite,
+      cases: packageSuite.cases.filter((c) => !c.id.startsWith('package.bridge.')),
+    },
     subject: {
       kind: 'archive',
       label: 'mutant.ma',
@@ -86,7 +91,7 @@ describe('archive inspection', () => {
           if (!verdictOf(run).certified) {
             assert.ok(
               run.cases.some(
-                (c) => c.outcome === 'fail' && c.metadata.requirements.includes('PKG-001'),
+                (c) => c.status === 'fail' && c.metadata.requirements.includes('PKG-001'),
               ),
             );
             return;
@@ -125,12 +130,115 @@ describe('archive inspection', () => {
     const canonicalRun = await certifyBytes(canonical);
     const ordinaryRun = await certifyBytes(valid);
     const outcome = (run: Awaited<ReturnType<typeof certifyBytes>>, id: string) =>
-      run.cases.find((c) => c.metadata.id === id)?.outcome;
+      run.cases.find((c) => c.metadata.id === id)?.status;
     assert.equal(outcome(canonicalRun, 'package.canonical.deflate-stream'), 'pass');
     assert.equal(outcome(canonicalRun, 'package.canonical.form'), 'pass');
     assert.equal(outcome(ordinaryRun, 'package.canonical.deflate-stream'), 'skip');
     assert.equal(outcome(ordinaryRun, 'package.canonical.form'), 'fail');
   });
+});
+
+/** The entry names and PKG-170 findings of an archive, and whether anything else was found. */
+function extraBytesView(bytes: Uint8Array) {
+  const archive = inspectArchive(bytes);
+  return {
+    names: archive.entries.map((e) => [e.name, e.data?.length]),
+    others: archive.findings.filter((f) => f.requirement !== 'PKG-170'),
+    extra: archive.findings.filter((f) => f.requirement === 'PKG-170').length,
+  };
+}
+
+describe('bytes that belong to nothing (PKG-170)', () => {
+  const reference = extraBytesView(valid);
+  const eocdAt = valid.length - 22;
+
+  it('finds bytes glued before the first entry, whether or not the offsets count them (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.boolean(), (prefix, cat) => {
+        const bytes = cat
+          ? Buffer.concat([prefix, valid])
+          : (
+              ordinaryArchive(baseFiles(), (_e, spec) => void (spec.prefix = prefix)) as {
+                bytes: Uint8Array;
+              }
+            ).bytes;
+        const view = extraBytesView(bytes);
+        assert.equal(view.extra, 1);
+        assert.deepEqual(view.others, []);
+        assert.deepEqual(view.names, reference.names);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('finds bytes after the end record and still reads the archive before them (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), (tail) => {
+        const view = extraBytesView(Buffer.concat([valid, tail]));
+        assert.equal(view.extra, 1);
+        assert.deepEqual(view.others, []);
+        assert.deepEqual(view.names, reference.names);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('finds bytes between the central directory and the end record', () => {
+    const bytes = Buffer.concat([
+      valid.subarray(0, eocdAt),
+      new Uint8Array(9),
+      valid.subarray(eocdAt),
+    ]);
+    const archive = inspectArchive(bytes);
+    assert.deepEqual(
+      archive.findings.map((f) => f.requirement),
+      ['PKG-170'],
+    );
+    assert.match(archive.findings[0]?.message ?? '', /^9 bytes between the central directory/);
+  });
+
+  it('finds nothing in a valid archive', () => {
+    assert.equal(reference.extra, 0);
+    assert.deepEqual(reference.others, []);
+  });
+});
+
+describe('Info-ZIP Unicode Path fields (PKG-171)', () => {
+  const withField = (central?: Uint8Array, local?: Uint8Array) =>
+    inspectArchive(
+      (
+        ordinaryArchive(baseFiles(), (entries) => {
+          const entry = entries.find((e) => e.name === 'app.js');
+          if (!entry) throw new Error('no app.js');
+          if (central) entry.extra = central;
+          entry.local = { extra: local ?? new Uint8Array(0) };
+        }) as { bytes: Uint8Array }
+      ).bytes,
+    ).findings.map((f) => `${f.requirement} ${f.message}`);
+
+  it('accepts a field of version 1 with the CRC-32 of the name and the name itself', () => {
+    const field = unicodePathExtra('app.js', 'app.js');
+    assert.deepEqual(withField(field, field), []);
+  });
+
+  const faults: [string, Uint8Array, RegExp][] = [
+    ['another path', unicodePathExtra('app.js', '../../x.js'), /names "\.\.\/\.\.\/x\.js" instead/],
+    ['version 2', unicodePathExtra('app.js', 'app.js', 2), /has version 2, not 1/],
+    ['the CRC-32 of another name', unicodePathExtra('evil.js', 'app.js'), /carries CRC-32 0x/],
+    ['too few bytes', Uint8Array.from([0x75, 0x70, 0x03, 0x00, 1, 0, 0]), /is 3 bytes, too short/],
+  ];
+  for (const [what, field, message] of faults) {
+    it(`refuses a field with ${what}, in the central or the local header`, () => {
+      const central = withField(field);
+      assert.equal(central.length, 1, central.join('; '));
+      assert.match(central[0] ?? '', /^PKG-171 .*central directory header/);
+      assert.match(central[0] ?? '', message);
+      const local = withField(undefined, field);
+      assert.equal(local.length, 1, local.join('; '));
+      assert.match(local[0] ?? '', /^PKG-171 .*local header/);
+      assert.match(local[0] ?? '', message);
+    });
+  }
 });
 
 describe('entry paths', () => {

@@ -39,6 +39,7 @@ async function run(cases: ConformanceCase<HostSubject>[], faults: ModelFault[] =
     tls,
     samples: 1,
     measurements: [],
+    environment: {},
     details: {},
     memo: new Map(),
   };
@@ -62,7 +63,7 @@ async function run(cases: ConformanceCase<HostSubject>[], faults: ModelFault[] =
 describe('host trust scenarios against the sdk verifier', () => {
   it('a conforming verifier passes every scenario', async () => {
     const result = await run(hostTrustCases.filter((c) => !slow.has(c.id)));
-    const failed = result.cases.filter((c) => c.outcome !== 'pass');
+    const failed = result.cases.filter((c) => c.status !== 'pass');
     assert.deepEqual(
       failed.map((c) => `${c.metadata.id}: ${c.reason ?? ''}`),
       [],
@@ -74,6 +75,6 @@ describe('host trust scenarios against the sdk verifier', () => {
       hostTrustCases.filter((c) => c.id === 'host.signing.index-expired'),
       ['expiry'],
     );
-    assert.equal(result.cases[0]?.outcome, 'fail');
+    assert.equal(result.cases[0]?.status, 'fail');
   });
 });

@@ -1,10 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { validatorFor } from '#schemas';
 import { repositoryRoot, runSuite, verdictOf, type RunResult } from '../../framework/index.ts';
+import { descendants, parseXml } from '../../framework/test/xml-document.ts';
 import { writeBuilt } from '../../broken/package/package-corpus.ts';
 import { packageRecipes } from '../../broken/package/package-recipes.ts';
 import { main } from '../../cli/main.ts';
@@ -29,7 +31,7 @@ async function certify(target: string, runtime: boolean): Promise<RunResult> {
 
 const mustFailures = (run: RunResult) =>
   run.cases
-    .filter((c) => c.outcome === 'fail' && c.metadata.level === 'MUST')
+    .filter((c) => c.status === 'fail' && c.metadata.level === 'MUST')
     .map((c) => `${c.metadata.id}: ${c.reason ?? ''}`);
 
 async function cli(...argv: string[]) {
@@ -78,7 +80,7 @@ describe('package suite on the examples', () => {
       const run = await certify(path.join(folder, `${name}.ma`), false);
       assert.deepEqual(mustFailures(run), []);
       assert.equal(
-        run.cases.find((c) => c.metadata.id === 'package.canonical.form')?.outcome,
+        run.cases.find((c) => c.metadata.id === 'package.canonical.form')?.status,
         'pass',
       );
       assert.equal(verdictOf(run).exitCode, 0);
@@ -104,6 +106,34 @@ describe('package suite on the examples', () => {
     assert.equal(r.code, 1);
     assert.match(r.stdout, /FAIL {2}package\.paths\.no-dot-segments {2}PKG-021/);
     assert.match(r.stdout, /"\.\.\/\.\.\/evil\.js" has a "\.\." segment/);
+  });
+
+  it('writes a JSON report its schema accepts and well-formed JUnit for a broken package', async () => {
+    const recipe = packageRecipes.find((p) => p.name === 'eval');
+    assert.ok(recipe);
+    const target = writeBuilt(folder, recipe.name, recipe.build());
+    const reports = path.join(folder, 'reports');
+    const r = await cli(
+      'package',
+      target,
+      '--only',
+      'package.review.*,package.manifest.*',
+      '--report-dir',
+      reports,
+    );
+    assert.equal(r.code, 1);
+    const json = JSON.parse(await readFile(path.join(reports, 'certify-package.json'), 'utf8')) as {
+      verdict: { blocking: string[] };
+      requirements: { id: string; status: string }[];
+    };
+    const validate = validatorFor('conformance/report.schema.json');
+    assert.ok(validate(json), JSON.stringify(validate.errors));
+    assert.deepEqual(json.verdict.blocking, ['package.review.no-eval']);
+    assert.equal(json.requirements.find((q) => q.id === 'REV-104')?.status, 'fail');
+    const junit = parseXml(await readFile(path.join(reports, 'certify-package.junit.xml'), 'utf8'));
+    assert.equal(descendants(junit, 'failure').length, 1);
+    const html = await readFile(path.join(reports, 'certify-package.html'), 'utf8');
+    assert.match(html, /Not certified/);
   });
 
   it('exits 2 for a path that does not exist, without a stack trace', async () => {

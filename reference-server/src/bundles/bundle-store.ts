@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +12,22 @@ export interface StoredBundle {
 }
 
 const digestPattern = /^[0-9a-f]{64}$/;
+
+/** `<host>-<pid>-<uuid><suffix>`: who created a scratch entry. */
+const scratchOwner = `${hostname()}-${process.pid}`;
+const scratchName = /^(.+)-(\d+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+/** Another host's scratch file this old belongs to no upload still in progress. */
+const staleScratchMs = 24 * 60 * 60 * 1000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
  * Content-addressed, immutable package files under DATA_DIR/bundles/sha256/ab/<digest>.ma [API-042].
@@ -80,10 +97,37 @@ export class BundleStore {
     );
   }
 
-  /** A fresh path in the scratch area, for callers that stage files before deciding to keep them. */
+  /**
+   * A fresh path in the scratch area, for callers that stage files before deciding to keep them.
+   * Its name starts with this process's host and pid, so a sweep at start can tell what a killed
+   * process left behind from what a live one is still writing.
+   */
   async scratchPath(suffix = ''): Promise<string> {
     await mkdir(this.scratch, { recursive: true });
-    return path.join(this.scratch, `${randomUUID()}${suffix}`);
+    return path.join(this.scratch, `${scratchOwner}-${randomUUID()}${suffix}`);
+  }
+
+  /**
+   * Removes what a killed process left in the scratch area (a partial upload after SIGKILL): files of
+   * this host whose process is gone, files older than a day from other hosts sharing the directory,
+   * and files without an owner. Returns the names removed.
+   */
+  async sweepScratch(now = Date.now()): Promise<string[]> {
+    const names = await readdir(this.scratch).catch(() => [] as string[]);
+    const removed: string[] = [];
+    for (const name of names) {
+      const owner = scratchName.exec(name);
+      let stale = owner === null;
+      if (owner && owner[1] === hostname()) stale = !processAlive(Number(owner[2]));
+      else if (owner) {
+        const info = await stat(path.join(this.scratch, name)).catch(() => null);
+        stale = info !== null && now - info.mtimeMs > staleScratchMs;
+      }
+      if (!stale) continue;
+      await rm(path.join(this.scratch, name), { recursive: true, force: true });
+      removed.push(name);
+    }
+    return removed;
   }
 
   /**

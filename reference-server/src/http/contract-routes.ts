@@ -4,6 +4,8 @@ import type { operations } from '#schemas/generated/distribution/openapi.ts';
 import type { Database } from '../store/database.ts';
 import { authenticate, type Principal } from './authentication.ts';
 import type { CredentialCache } from './credential-cache.ts';
+import { refuseNul } from './nul-guard.ts';
+import { RouteTable } from './route-table.ts';
 
 export type OperationId = keyof operations;
 
@@ -42,7 +44,7 @@ function parameterSchema(
 }
 
 /**
- * Registers one Fastify route per operation of schemas/distribution/openapi.yaml that has a handler.
+ * Registers one Fastify route per operation (and records its method in `table`) of schemas/distribution/openapi.yaml that has a handler.
  * Paths, parameters, bodies and security come from the contract, so the server cannot drift from it.
  */
 export function registerContractRoutes(
@@ -50,6 +52,7 @@ export function registerContractRoutes(
   db: Database,
   credentials: CredentialCache,
   handlers: OperationHandlers,
+  table: RouteTable = new RouteTable(),
 ): string[] {
   const registered: string[] = [];
   for (const operation of distributionContract().operations) {
@@ -77,9 +80,12 @@ export function registerContractRoutes(
         request.operation = operation;
         request.principal = await authenticate(db, credentials, request, operation);
       },
+      // After validation, before any handler can store a string PostgreSQL refuses [API-174].
+      preHandler: async (request) => refuseNul(request),
       handler: (request, reply) => handler(request, reply),
     });
     registered.push(operation.operationId);
+    table.add(operation.path, operation.method);
   }
   return registered;
 }

@@ -1,5 +1,12 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { errorCodes, schemaValidator, type ErrorCode } from '#schemas';
+import {
+  componentsSchemaId,
+  distributionContract,
+  errorCodeOf,
+  errorCodes,
+  type ErrorCode,
+  type ErrorObject,
+} from '#schemas';
 import { isMiniAppError } from '#sdk/diagnostics/index.ts';
 
 /** An error object inside a problem's `errors` list [API-013]. */
@@ -66,54 +73,47 @@ export function sendProblem(
   return reply.code(problem.status).headers(headers).type('application/problem+json').send(problem);
 }
 
-/** Registry codes by the requirement they enforce, for codes more specific than a generic failure. */
-const codesByRequirement = new Map<string, ErrorCode>(
-  (Object.entries(errorCodes) as [ErrorCode, (typeof errorCodes)[ErrorCode]][])
-    .filter(([code]) => code !== 'API_VALIDATION_FAILED')
-    .map(([code, entry]) => [entry.requirement, code]),
-);
+type ValidationIssue = NonNullable<FastifyError['validation']>[number];
 
 /**
- * The specific code for a failed constraint: the failing schema object's `$comment` cites the
- * requirement it encodes, and the registry names the code that enforces that requirement.
+ * Each failed rule of a request body, with the code its schema names in `x-error-code` (errorCodeOf)
+ * [ERR-002]; only codes with an HTTP status answer the HTTP API, anything else is
+ * API_VALIDATION_FAILED [API-015].
  */
-export function codeCitedBy(
-  schema: unknown,
-  accept: (code: ErrorCode) => boolean = () => true,
-): ErrorCode | null {
-  const comment = (schema as { $comment?: unknown } | null)?.$comment;
-  if (typeof comment !== 'string') return null;
-  for (const [, id] of comment.matchAll(/\[([A-Z]{3}-\d{3})\]/g)) {
-    const code = id ? codesByRequirement.get(id) : undefined;
-    if (code && accept(code)) return code;
-  }
-  return null;
-}
-
-type ValidationIssue = NonNullable<FastifyError['validation']>[number] & { parentSchema?: unknown };
-
-function validationErrors(error: FastifyError): ProblemError[] {
-  return (error.validation ?? []).map((v) => ({
-    // Only codes with an HTTP status in the registry are answers of the HTTP API.
-    code:
-      codeCitedBy((v as ValidationIssue).parentSchema, (c) => errorCodes[c].httpStatus !== null) ??
-      'API_VALIDATION_FAILED',
+function validationErrors(error: FastifyError, request: FastifyRequest): ProblemError[] {
+  const body = request.operation?.requestBody?.content['application/json'];
+  const start =
+    error.validationContext === 'body' && body
+      ? { node: body, documentId: componentsSchemaId }
+      : undefined;
+  return (error.validation ?? []).map((v: ValidationIssue) => ({
+    code: start
+      ? errorCodeOf(
+          start,
+          v as ErrorObject,
+          'API_VALIDATION_FAILED',
+          (c) => errorCodes[c].httpStatus !== null,
+        )
+      : 'API_VALIDATION_FAILED',
     message: `${v.instancePath || '/'} ${v.message ?? 'is invalid'}`,
     location: { pointer: v.instancePath },
   }));
 }
 
-/** A request-body schema's own citation of a 413 rule, so a body over the limit gets that rule's code. */
+/**
+ * The code of a body over the size limit: the operation's 413 response may name one with
+ * `x-error-code` (analytics batches answer ANALYTICS_BATCH_TOO_LARGE, API-064).
+ */
 function payloadTooLargeCode(request: FastifyRequest): ErrorCode {
-  const body = request.operation?.requestBody?.content['application/json'];
-  const root = body && typeof body.$ref === 'string' ? schemaOfRef(body.$ref) : body;
-  return (
-    codeCitedBy(root, (code) => errorCodes[code].httpStatus === 413) ?? 'API_PAYLOAD_TOO_LARGE'
-  );
-}
-
-function schemaOfRef(ref: string): unknown {
-  return schemaValidator().getSchema(ref)?.schema;
+  const operation = request.operation;
+  if (!operation) return 'API_PAYLOAD_TOO_LARGE';
+  const paths = distributionContract().document.paths as Record<string, Record<string, unknown>>;
+  const raw = paths[operation.path]?.[operation.method.toLowerCase()] as
+    { responses?: Record<string, { 'x-error-code'?: unknown }> } | undefined;
+  const named = raw?.responses?.['413']?.['x-error-code'];
+  return typeof named === 'string' && named in errorCodes
+    ? (named as ErrorCode)
+    : 'API_PAYLOAD_TOO_LARGE';
 }
 
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -162,7 +162,7 @@ export function handleError(
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    const errors = validationErrors(fastifyError);
+    const errors = validationErrors(fastifyError, request);
     // One specific rule broken (e.g. a batch over its size limit) answers with that rule's code and status.
     const specific = errors.find((e) => e.code !== 'API_VALIDATION_FAILED')?.code;
     const code = specific ?? 'API_VALIDATION_FAILED';

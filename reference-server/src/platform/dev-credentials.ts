@@ -55,6 +55,8 @@ interface Holder {
   kind: CredentialKind;
   accountId?: string;
   subject?: string;
+  /** A test principal, allowed the sandbox payment provider [API-058]. */
+  test?: boolean;
 }
 
 /**
@@ -71,13 +73,15 @@ export async function reuseOrIssue(
       `select id from credentials
         where secret_sha256 = $1 and kind = $2 and revoked_at is null
           and account_id is not distinct from $3 and subject is not distinct from $4
-          and (expires_at is null or expires_at > now() + make_interval(secs => $5::integer))`,
+          and (expires_at is null or expires_at > now() + make_interval(secs => $5::integer))
+          and test = $6`,
       [
         secretDigest(stored),
         holder.kind,
         holder.accountId ?? null,
         holder.subject ?? null,
         renewWithinSeconds,
+        holder.test ?? false,
       ],
     );
     if (rows.length > 0) return { token: stored, issued: false };
@@ -87,6 +91,7 @@ export async function reuseOrIssue(
     ...(holder.accountId ? { accountId: holder.accountId } : {}),
     ...(holder.subject ? { subject: holder.subject } : {}),
     label: 'development (npm start)',
+    ...(holder.test ? { test: true } : {}),
     // A host device credential has no expiry, like an installed host's; the others do.
     ...(holder.kind === 'host_device' ? {} : { ttlSeconds: sessionTtlSeconds }),
   });

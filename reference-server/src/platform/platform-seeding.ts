@@ -16,6 +16,7 @@ import {
 } from './dev-credentials.ts';
 import { loadDevPartnerKey } from './dev-partner-key.ts';
 import { LoopbackApi, SeedError } from './loopback-api.ts';
+import { encodeForm } from '../publish/upload-form.ts';
 
 type Schemas = components['schemas'];
 
@@ -24,6 +25,24 @@ export const examplesPartnerName = 'Open Mini-App Examples';
 
 /** The example mini-apps of the repository, seeded in this order. */
 export const exampleNames = ['shop', 'places', 'notes'] as const;
+
+/**
+ * The products the examples sell, priced on the platform's own price list [API-055] [API-092]: the
+ * shop's payment.pay names these ids, and the host shows these prices in its payment sheet [BRG-200].
+ */
+export const exampleProducts: Readonly<
+  Record<
+    string,
+    readonly { productId: string; kind: 'consumable'; price: { currency: string; minor: number } }[]
+  >
+> = {
+  'dev.openminiapp.examples.shop': [
+    { productId: 'croissant', kind: 'consumable', price: { currency: 'EUR', minor: 180 } },
+    { productId: 'baguette', kind: 'consumable', price: { currency: 'EUR', minor: 130 } },
+    { productId: 'eclair', kind: 'consumable', price: { currency: 'EUR', minor: 320 } },
+    { productId: 'lemon-tart', kind: 'consumable', price: { currency: 'EUR', minor: 450 } },
+  ],
+};
 
 /** The repository's examples folder, found from this file so the working directory does not matter. */
 export const defaultExamplesDir = fileURLToPath(new URL('../../../examples/', import.meta.url));
@@ -100,7 +119,8 @@ export async function seedPlatform(
           method: 'POST',
           url: '/v1/admin/partners',
           token: admin.token,
-          json: { name: examplesPartnerName },
+          // A development platform takes only sandbox payments, which need test principals [API-058].
+          json: { name: examplesPartnerName, test: true },
           expect: [201],
         })
       ).json() as Schemas['Partner']
@@ -119,11 +139,13 @@ export async function seedPlatform(
   const hostDevice = await reuseOrIssue(db, stored.hostDevice?.token, {
     kind: 'host_device',
     subject: deviceId,
+    test: true,
   });
   const userId = stored.hostUser?.userId ?? 'dev-user';
   const hostUser = await reuseOrIssue(db, stored.hostUser?.token, {
     kind: 'host_user',
     subject: userId,
+    test: true,
   });
   const credentials: DevCredentials = {
     admin: admin.token,
@@ -197,7 +219,7 @@ async function seedExample(
       },
       key,
     );
-    const body = multipart([
+    const body = await encodeForm([
       { name: 'statement', type: 'application/json', bytes: statement.bytes },
       { name: 'package', type: 'application/miniapp-pkg+zip', bytes: packed.bytes },
     ]);
@@ -250,35 +272,21 @@ async function seedExample(
       expect: [201],
     });
   }
+  // [API-092] the partner prices what the app sells; defining a product again changes nothing.
+  for (const product of exampleProducts[appId] ?? []) {
+    await api.send('putProduct', {
+      method: 'PUT',
+      url: `${appUrl}/products/${product.productId}`,
+      token: tokens.partner,
+      json: { kind: product.kind, price: product.price },
+      expect: [200],
+    });
+  }
   return {
     appId,
     name: manifest.name,
     versionCode: manifest.versionCode,
     uploaded,
     released: !live,
-  };
-}
-
-/** A multipart/form-data body with the parts in order: the statement first, then the package [API-069]. */
-function multipart(parts: { name: string; type: string; bytes: Uint8Array }[]): {
-  payload: Buffer;
-  headers: Record<string, string>;
-} {
-  const boundary = `----miniapp-seed-${Date.now().toString(36)}`;
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"; filename="${part.name}"\r\n` +
-          `Content-Type: ${part.type}\r\n\r\n`,
-      ),
-      Buffer.from(part.bytes),
-      Buffer.from('\r\n'),
-    );
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(chunks),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
   };
 }

@@ -1,3 +1,4 @@
+import { defaultChromiumPath } from '#sdk/preview/index.ts';
 import type { Services } from '../services.ts';
 
 /** Named points of the upload and decision pipelines where tests may inject a failure. */
@@ -21,7 +22,7 @@ export interface PublishSettings {
 function defaults(): PublishSettings {
   return {
     screenshots: process.env.REVIEW_SCREENSHOTS !== 'off',
-    chromiumPath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    chromiumPath: process.env.CHROMIUM_PATH || defaultChromiumPath,
     fault: () => undefined,
   };
 }

@@ -4,22 +4,12 @@ import { mkdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { extractPackage, type PackageSource } from '#sdk/package/index.ts';
+import { launchHeadlessChromium } from '#sdk/preview/index.ts';
 
 /** [REV-007] the reference viewport of spec/budgets.md, at a device pixel ratio of 1 for the reviewer. */
 export const screenshotViewport = { width: 390, height: 844 } as const;
-
-const chromiumFlags = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const mediaTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -99,10 +89,9 @@ export async function captureEntryPage(input: {
     const served = await serveDirectory(await realpath(input.scratchDir));
     server = served.server;
     const origin = served.origin;
-    browser = await chromium.launch({
+    browser = await launchHeadlessChromium({
       executablePath: input.chromiumPath,
-      args: chromiumFlags,
-      timeout,
+      timeoutMs: timeout,
     });
     const context = await browser.newContext({
       viewport: screenshotViewport,

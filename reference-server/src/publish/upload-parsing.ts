@@ -34,8 +34,15 @@ export class MultipartReader {
   #failure: Error | null = null;
   #finished = false;
   #wake: (() => void) | null = null;
+  #current: Readable | null = null;
+  #idle: NodeJS.Timeout | undefined;
+  readonly #onData = (): void => void this.#idle?.refresh();
 
-  constructor(request: FastifyRequest, maxParts: number) {
+  /**
+   * `idleTimeoutMs`: how long the body may stall without a byte before the upload is refused with
+   * 408 and the part being read is aborted, so a slow sender cannot hold the connection [API-177].
+   */
+  constructor(request: FastifyRequest, maxParts: number, idleTimeoutMs = 30_000) {
     this.#request = request;
     try {
       this.#parser = new Busboy({
@@ -52,6 +59,7 @@ export class MultipartReader {
       this.#notify();
     };
     this.#parser.on('file', (name, stream, _fileName, _encoding, mediaType) => {
+      this.#current = stream;
       this.#ready.push({ name, mediaType, stream });
       this.#notify();
     });
@@ -64,9 +72,22 @@ export class MultipartReader {
     this.#parser.on('error', () => fail(malformed('the multipart body is malformed or truncated')));
     this.#parser.on('finish', () => {
       this.#finished = true;
+      clearTimeout(this.#idle);
       this.#notify();
     });
     request.raw.on('error', () => fail(malformed('the request body was cut off')));
+    const stalled = (): void => {
+      const problem = new ApiProblem(
+        'API_REQUEST_TIMEOUT',
+        `no byte of the upload arrived for ${idleTimeoutMs} ms; send the body without pauses`,
+        { headers: { connection: 'close' } },
+      );
+      fail(problem);
+      this.#current?.destroy(problem);
+    };
+    this.#idle = setTimeout(stalled, idleTimeoutMs);
+    request.raw.on('data', this.#onData);
+    request.raw.on('end', () => clearTimeout(this.#idle));
     request.raw.pipe(this.#parser);
   }
 
@@ -91,6 +112,9 @@ export class MultipartReader {
 
   /** Stops feeding the parser: the rest of the body is not read, so an oversize upload costs no more. */
   abandon(): void {
+    clearTimeout(this.#idle);
+    // Without a listener the rest of the body is not read.
+    this.#request.raw.off('data', this.#onData);
     this.#request.raw.unpipe(this.#parser);
     for (const part of this.#ready) part.stream.resume();
   }

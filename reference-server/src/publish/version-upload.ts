@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { parseManifest, type Manifest } from '#sdk/manifest/index.ts';
-import { DEFAULT_LIMITS, openArchiveSource } from '#sdk/package/index.ts';
+import { checkEveryEntry, DEFAULT_LIMITS, openArchiveSource } from '#sdk/package/index.ts';
 import { formatTimestamp, verifyStatement, type VerifiedStatement } from '#sdk/signing/index.ts';
 import { ApiProblem } from '../http/problem.ts';
 import type { Services } from '../services.ts';
@@ -184,7 +184,7 @@ export async function uploadVersion(
       'an upload is multipart/form-data with a "statement" part and a "package" part',
     );
   }
-  const reader = new MultipartReader(request, 2);
+  const reader = new MultipartReader(request, 2, config.uploadIdleTimeoutMs);
   let staged: StagedPackage | null = null;
   try {
     const received = await receiveParts(services, reader, partnerId ?? '');
@@ -212,6 +212,9 @@ export async function uploadVersion(
     // [PKG-100] hostile archives (zip slip, bombs, links, oversize) stop here with their PKG_ codes,
     // read from a private copy of the staged bytes, before anything leaves the scratch area.
     const source = await openArchiveSource(await readFile(staged.path));
+    // [PKG-172] every entry inflates to its declared size with its CRC-32, read or not by review,
+    // before anything is reviewed, countersigned or stored.
+    await checkEveryEntry(source);
     const manifestBytes = source.files.some((f) => f.path === 'manifest.json')
       ? await source.read('manifest.json')
       : null;

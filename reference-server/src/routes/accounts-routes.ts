@@ -7,6 +7,7 @@ import { createPartner } from '../accounts/credential-issuer.ts';
 import { PageCursors } from '../http/page-cursor.ts';
 import { listPartnerKeys, registerPartnerKey, revokePartnerKey } from '../accounts/partner-keys.ts';
 import { listPartnerPage, partnerById } from '../accounts/partners.ts';
+import { createPrincipal, revokePrincipal } from '../accounts/principals.ts';
 import { analyticsSummary } from '../analytics/analytics-summary.ts';
 import {
   checkBatchSize,
@@ -21,6 +22,7 @@ import { defaultCommissionBasisPoints } from '../payments/commission.ts';
 import { sandboxProvider, type Money } from '../payments/payment-provider.ts';
 import {
   defineProduct,
+  findProduct,
   listProducts,
   type Product,
   type ProductKind,
@@ -89,6 +91,21 @@ export function accountsRoutes(services: Services): OperationHandlers {
         .code(201)
         .header('location', `/v1/admin/partners/${id}`)
         .send(await partnerById(db, id));
+    },
+    createPrincipal: async (request, reply) => {
+      const principal = await createPrincipal(
+        db,
+        request.body as Parameters<typeof createPrincipal>[1],
+      );
+      // [API-151] the secret is in this answer only; no cache may keep it.
+      return reply.code(201).header('cache-control', 'no-store').send(principal);
+    },
+    revokePrincipal: async (request, reply) => {
+      const { principalId } = request.params as { principalId: string };
+      const principal = await revokePrincipal(db, principalId);
+      // [API-155] refused at once here; other processes follow within the credential cache bound [API-094].
+      services.credentials.forget();
+      return reply.code(200).header('cache-control', 'no-store').send(principal);
     },
     getOwnPartner: async (request, reply) =>
       privateAnswer(reply).send(await partnerById(db, partnerOf(request))),
@@ -196,22 +213,8 @@ export function accountsRoutes(services: Services): OperationHandlers {
     ingestAnalyticsEvents: async (request, reply) => {
       const batch = request.body as EventBatch;
       checkBatchSize(batch.events.length, Number(request.headers['content-length'] ?? 0));
-      // A device reports only for itself, so no device can skew another's retention.
-      if (batch.deviceId !== request.principal?.subject) {
-        throw new ApiProblem(
-          'API_VALIDATION_FAILED',
-          'deviceId is not the device of this credential',
-          {
-            errors: [
-              {
-                code: 'API_VALIDATION_FAILED',
-                message: 'deviceId differs from the credential',
-                location: { pointer: '/deviceId' },
-              },
-            ],
-          },
-        );
-      }
+      // [API-173] deviceId is the host's pseudonym: it attributes events and authorises nothing, so it
+      // is not compared with the credential, as in update checks and recommendations.
       const now = new Date();
       const result = await ingestEvents(db, batch, now);
       if (now.getTime() - lastPurge > purgeIntervalMs) {
@@ -219,6 +222,13 @@ export function accountsRoutes(services: Services): OperationHandlers {
         await purgeRawEvents(db, now);
       }
       return reply.code(202).header('cache-control', 'no-store').send(result);
+    },
+    getProduct: async (request, reply) => {
+      const { appId, productId } = request.params as { appId: string; productId: string };
+      // [API-200] the price a payment created now would charge [API-055].
+      const product = await findProduct(db, appId, productId);
+      if (!product) throw new ApiProblem('API_NOT_FOUND', `${appId} sells no product ${productId}`);
+      return reply.header('cache-control', 'no-store').send(productView(product));
     },
     listProducts: async (request, reply) => {
       const { appId } = request.params as { appId: string };

@@ -22,6 +22,8 @@ export function operationsRoutes(services: Services): OperationHandlers {
     },
     getMetrics: async (_request, reply) =>
       reply
+        // [API-017] the contract prescribes no-store: metrics are private and always current.
+        .header('cache-control', 'no-store')
         .header('content-type', services.metrics.contentType)
         .send(await services.metrics.metrics()),
   };

@@ -85,7 +85,7 @@ export class AppTokenService {
       );
     }
     const ring = await this.keys();
-    const { token } = issueAppToken(ring.current, {
+    const { token } = await issueAppToken(ring.current, {
       issuer: this.issuer,
       subject: pairwiseSubject(await this.secret(), appId, userId),
       appId,

@@ -1,9 +1,10 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateKeyPair, loadPrivateKey, type PrivateKey } from '#sdk/signing/index.ts';
+import type { AppTokenAlgorithm } from '#sdk/tokens/index.ts';
 
 /** The JWS algorithms an app token may be signed with [STO-015]. */
-export type TokenAlgorithm = 'EdDSA' | 'ES256';
+export type TokenAlgorithm = AppTokenAlgorithm;
 
 /** A public key of the JWK set at /.well-known/jwks.json [API-062]. */
 export interface TokenJwk {

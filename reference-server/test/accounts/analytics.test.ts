@@ -103,15 +103,40 @@ describe('analytics ingestion and summaries', () => {
     assert.ok(!JSON.stringify(rows).includes('lightMyRequest'));
   });
 
-  it("refuses a batch posted under another device's id", async () => {
+  it("takes a deviceId other than the credential's, as update checks and recommendations do [API-173]", async () => {
     const device = await server.hostDevice();
+    const other = 'someone-else-0123456789';
     const response = await ingest(device.token, {
-      deviceId: 'someone-else-0123456789',
+      deviceId: other,
       sentAt: new Date().toISOString(),
       events: [launch('com.stats.app', new Date())],
     });
-    assert.equal(response.statusCode, 400);
-    assert.equal(response.json().code, 'API_VALIDATION_FAILED');
+    assert.equal(response.statusCode, 202);
+    const headers = { authorization: `Bearer ${device.token}` };
+    const single = await server.app.inject({
+      method: 'GET',
+      url: `/v1/apps/com.stats.app/update?hostApiVersion=1.0.0&channel=stable&deviceId=${other}&versionCode=0`,
+      headers,
+    });
+    assert.equal(single.statusCode, 200);
+    const batch = await server.app.inject({
+      method: 'POST',
+      url: '/v1/updates/check',
+      headers,
+      payload: {
+        hostApiVersion: '1.0.0',
+        channel: 'stable',
+        deviceId: other,
+        apps: [{ appId: 'com.stats.app', versionCode: 0 }],
+      },
+    });
+    assert.equal(batch.statusCode, 200);
+    const recommended = await server.app.inject({
+      method: 'GET',
+      url: `/v1/catalog/recommendations?deviceId=${other}`,
+      headers,
+    });
+    assert.equal(recommended.statusCode, 200);
   });
 
   it('refuses batches over 500 events or 1 MiB with ANALYTICS_BATCH_TOO_LARGE [API-064]', () => {

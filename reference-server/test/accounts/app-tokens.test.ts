@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createPartner } from '../../src/accounts/credential-issuer.ts';
 import { issueAppToken, signJwt } from '../../src/tokens/app-token.ts';
-import { verifyAppToken } from '../../src/tokens/app-token-verifier.ts';
+import { verifyAppToken } from '#sdk/tokens/index.ts';
 import { jwksOf, loadTokenKeys, type TokenKeyRing } from '../../src/tokens/token-keys.ts';
 import { assertContract, bearer } from '../contract-assertions.ts';
 import { startTestServer, type TestServer } from '../test-server.ts';
@@ -25,80 +25,100 @@ describe('the app token verifier', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  const issue = (appId = 'com.example.a', at = now) =>
-    issueAppToken(ring.current, { issuer, subject: 's', appId, scopes: ['userInfo'], now: at })
-      .token;
+  const issue = async (appId = 'com.example.a', at = now) =>
+    (
+      await issueAppToken(ring.current, {
+        issuer,
+        subject: 's',
+        appId,
+        scopes: ['userInfo'],
+        now: at,
+      })
+    ).token;
   const check = (token: string, audience = 'com.example.a', at = now) =>
     verifyAppToken(token, { keys: jwksOf(ring).keys, issuer, audience, now: at });
 
-  it('accepts a fresh token for its own app with its scopes [API-059]', () => {
-    const result = check(issue());
+  it('accepts a fresh token for its own app with its scopes [API-059]', async () => {
+    const result = await check(await issue());
     assert.equal(result.valid, true);
     assert.deepEqual(result.valid && result.scopes, ['userInfo']);
   });
 
-  it('refuses a token for app A presented to app B (aud) [API-059]', () => {
-    assert.deepEqual(check(issue('com.example.a'), 'com.example.b'), {
+  it('refuses a token for app A presented to app B (aud) [API-059]', async () => {
+    assert.deepEqual(await check(await issue('com.example.a'), 'com.example.b'), {
       valid: false,
       reason: 'audience',
     });
   });
 
-  it('refuses a token after its 900 seconds at a fixed clock [STO-013]', () => {
-    const token = issue();
-    assert.equal(check(token, 'com.example.a', new Date(now.getTime() + 899_000)).valid, true);
-    assert.deepEqual(check(token, 'com.example.a', new Date(now.getTime() + 931_000)), {
+  it('refuses a token after its 900 seconds at a fixed clock [STO-013]', async () => {
+    const token = await issue();
+    assert.equal(
+      (await check(token, 'com.example.a', new Date(now.getTime() + 899_000))).valid,
+      true,
+    );
+    assert.deepEqual(await check(token, 'com.example.a', new Date(now.getTime() + 931_000)), {
       valid: false,
       reason: 'expired',
     });
   });
 
-  it('refuses a tampered payload or signature', () => {
-    const [header, payload, signature] = issue().split('.') as [string, string, string];
+  it('refuses a tampered payload or signature', async () => {
+    const [header, payload, signature] = (await issue()).split('.') as [string, string, string];
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
     const widened = `${header}.${b64({ ...claims, scope: 'userInfo payment' })}.${signature}`;
-    assert.deepEqual(check(widened), { valid: false, reason: 'signature' });
+    assert.deepEqual(await check(widened), { valid: false, reason: 'signature' });
     const flipped = Buffer.from(signature, 'base64url');
     flipped[0] = (flipped[0] ?? 0) ^ 1;
-    assert.deepEqual(check(`${header}.${payload}.${flipped.toString('base64url')}`), {
+    assert.deepEqual(await check(`${header}.${payload}.${flipped.toString('base64url')}`), {
       valid: false,
       reason: 'signature',
     });
   });
 
-  it("refuses alg 'none' and HS256 keyed with the public key (algorithm confusion) [STO-015]", () => {
-    const [, payload] = issue().split('.') as [string, string];
+  it("refuses alg 'none' and HS256 keyed with the public key (algorithm confusion) [STO-015]", async () => {
+    const [, payload] = (await issue()).split('.') as [string, string];
     const none = `${b64({ alg: 'none', kid: ring.current.kid })}.${payload}.`;
-    assert.equal(check(none).valid, false);
+    assert.equal((await check(none)).valid, false);
     const hsHeader = b64({ alg: 'HS256', typ: 'JWT', kid: ring.current.kid });
     const mac = createHmac('sha256', JSON.stringify(ring.current.jwk))
       .update(`${hsHeader}.${payload}`)
       .digest('base64url');
-    assert.deepEqual(check(`${hsHeader}.${payload}.${mac}`), { valid: false, reason: 'algorithm' });
+    assert.deepEqual(await check(`${hsHeader}.${payload}.${mac}`), {
+      valid: false,
+      reason: 'algorithm',
+    });
     const es = `${b64({ alg: 'ES256', kid: ring.current.kid })}.${payload}.${'A'.repeat(86)}`;
-    assert.deepEqual(check(es), { valid: false, reason: 'algorithm' });
+    assert.deepEqual(await check(es), { valid: false, reason: 'algorithm' });
   });
 
-  it('refuses unknown keys, foreign issuers and over-long lifetimes', () => {
-    const [, payload, signature] = issue().split('.') as [string, string, string];
-    assert.deepEqual(check(`${b64({ alg: 'EdDSA', kid: 'other' })}.${payload}.${signature}`), {
-      valid: false,
-      reason: 'unknown-key',
-    });
+  it('refuses unknown keys, foreign issuers and over-long lifetimes', async () => {
+    const [, payload, signature] = (await issue()).split('.') as [string, string, string];
+    assert.deepEqual(
+      await check(`${b64({ alg: 'EdDSA', kid: 'other' })}.${payload}.${signature}`),
+      {
+        valid: false,
+        reason: 'unknown-key',
+      },
+    );
     const iat = Math.floor(now.getTime() / 1000);
     const base = { sub: 's', aud: 'com.example.a', iat, jti: 'j', scope: '' };
-    const foreign = signJwt(ring.current, { ...base, iss: 'https://evil.example', exp: iat + 60 });
-    assert.deepEqual(check(foreign), { valid: false, reason: 'issuer' });
-    const long = signJwt(ring.current, { ...base, iss: issuer, exp: iat + 3600 });
-    assert.deepEqual(check(long), { valid: false, reason: 'lifetime' });
-    assert.deepEqual(check('not-a-jwt'), { valid: false, reason: 'malformed' });
+    const foreign = await signJwt(ring.current, {
+      ...base,
+      iss: 'https://evil.example',
+      exp: iat + 60,
+    });
+    assert.deepEqual(await check(foreign), { valid: false, reason: 'issuer' });
+    const long = await signJwt(ring.current, { ...base, iss: issuer, exp: iat + 3600 });
+    assert.deepEqual(await check(long), { valid: false, reason: 'lifetime' });
+    assert.deepEqual(await check('not-a-jwt'), { valid: false, reason: 'malformed' });
   });
 
   it('keeps its keys across restarts: a second load verifies the first load’s tokens', async () => {
-    const token = issue();
+    const token = await issue();
     const reloaded = await loadTokenKeys(dir);
     assert.equal(reloaded.current.kid, ring.current.kid);
-    const result = verifyAppToken(token, {
+    const result = await verifyAppToken(token, {
       keys: jwksOf(reloaded).keys,
       issuer,
       audience: 'com.example.a',
@@ -150,8 +170,11 @@ describe('POST /v1/tokens/app and the JWK set', () => {
       issuer: server.services.config.publicUrl,
       now: new Date(),
     };
-    assert.equal(verifyAppToken(accessToken, { ...expect, audience: 'com.tokens.a' }).valid, true);
-    assert.deepEqual(verifyAppToken(accessToken, { ...expect, audience: 'com.tokens.b' }), {
+    assert.equal(
+      (await verifyAppToken(accessToken, { ...expect, audience: 'com.tokens.a' })).valid,
+      true,
+    );
+    assert.deepEqual(await verifyAppToken(accessToken, { ...expect, audience: 'com.tokens.b' }), {
       valid: false,
       reason: 'audience',
     });

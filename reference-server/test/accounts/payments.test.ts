@@ -198,6 +198,52 @@ describe('entitlements and payments', () => {
     assert.deepEqual((await entitlements(testUser.token, 'com.real.shop')).json().entitlements, []);
   });
 
+  it('gives a host the price a payment would charge, and 404 for a product the app does not sell [API-200]', async () => {
+    const device = await issueCredential(server.services.db, {
+      kind: 'host_device',
+      subject: `device-${randomUUID()}`,
+    });
+    const read = async (token: string, path: string) => {
+      const response = await server.app.inject({
+        method: 'GET',
+        url: path,
+        headers: bearer(token),
+      });
+      assertContract('getProduct', response);
+      return response;
+    };
+    for (const token of [device.token, testUser.token]) {
+      const found = await read(token, '/v1/apps/com.test.shop/products/monthly');
+      assert.equal(found.statusCode, 200);
+      assert.equal(found.headers['cache-control'], 'no-store');
+      assert.deepEqual(found.json(), {
+        productId: 'monthly',
+        kind: 'subscription',
+        price: { currency: 'EUR', minor: 299 },
+        periodDays: 30,
+      });
+    }
+    const user = await testHostUser();
+    const paid = (await pay(user.token, `key-${randomUUID()}`, premium)).json();
+    assert.deepEqual(
+      (await read(user.token, '/v1/apps/com.test.shop/products/premium')).json().price,
+      paid.amount,
+    );
+    for (const path of [
+      '/v1/apps/com.test.shop/products/nope',
+      '/v1/apps/org.unknown.app/products/premium',
+    ]) {
+      const missing = await read(device.token, path);
+      assert.equal(missing.statusCode, 404);
+      assert.equal(missing.json().code, 'API_NOT_FOUND');
+    }
+    const anonymous = await server.app.inject({
+      method: 'GET',
+      url: '/v1/apps/com.test.shop/products/premium',
+    });
+    assert.equal(anonymous.statusCode, 401);
+  });
+
   it('answers 404 for unknown products and apps, 400 for unknown providers', async () => {
     const user = await testHostUser();
     const product = await pay(user.token, `key-${randomUUID()}`, { ...premium, productId: 'nope' });

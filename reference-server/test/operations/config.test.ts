@@ -36,6 +36,8 @@ describe('server configuration', () => {
       LOG_LEVEL: 'warn',
       MAX_UPLOAD_BYTES: '2048',
       SHUTDOWN_DELAY_MS: '5000',
+      REQUEST_TIMEOUT_MS: '60000',
+      UPLOAD_IDLE_TIMEOUT_MS: '10000',
     });
     assert.deepEqual(config, {
       host: '0.0.0.0',
@@ -46,6 +48,8 @@ describe('server configuration', () => {
       logLevel: 'warn',
       maxUploadBytes: 2048,
       shutdownDelayMs: 5000,
+      requestTimeoutMs: 60000,
+      uploadIdleTimeoutMs: 10000,
     });
   });
 

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { copyStoreInto } from '../store-snapshot.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const main = path.join(root, 'reference-server/src/main.ts');
@@ -50,6 +51,7 @@ describe('the server process', () => {
   const dataDir = async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'miniapp-main-'));
     dirs.push(dir);
+    await copyStoreInto(dir);
     return dir;
   };
   after(async () => {

@@ -11,7 +11,11 @@ import { buildServer } from '../../src/app.ts';
 import { secretDigest } from '../../src/http/authentication.ts';
 import { configurePublishing } from '../../src/publish/publish-settings.ts';
 import { devCredentialsFile, readDevCredentials } from '../../src/platform/dev-credentials.ts';
-import { seedPlatform, type SeedOutcome } from '../../src/platform/platform-seeding.ts';
+import {
+  exampleProducts,
+  seedPlatform,
+  type SeedOutcome,
+} from '../../src/platform/platform-seeding.ts';
 import type { Services } from '../../src/services.ts';
 import { assertContract, bearer } from '../contract-assertions.ts';
 import { startTestServer, type TestServer } from '../test-server.ts';
@@ -205,6 +209,32 @@ describe('start-up seeding of the example platform', () => {
       );
     }
     assert.deepEqual(Object.keys(store.state.installed).sort(), [...exampleIds].sort());
+  });
+
+  it('prices what the shop sells, so its payments through the sandbox succeed at those prices [API-055] [API-058] [API-200]', async () => {
+    const shop = 'dev.openminiapp.examples.shop';
+    const listed = await app.inject({
+      method: 'GET',
+      url: `/v1/partner/apps/${shop}/products`,
+      headers: bearer(first.credentials.partner),
+    });
+    assertContract('listProducts', listed);
+    assert.deepEqual(
+      (listed.json() as Schemas['ProductList']).items,
+      [...(exampleProducts[shop] ?? [])].sort((a, b) => (a.productId < b.productId ? -1 : 1)),
+    );
+    const paid = await app.inject({
+      method: 'POST',
+      url: '/v1/payments',
+      headers: {
+        ...bearer(first.credentials.hostUser.token),
+        'idempotency-key': `seed-${Date.now()}-test`,
+      },
+      payload: { appId: shop, productId: 'croissant', provider: 'sandbox' },
+    });
+    assertContract('createPayment', paid);
+    assert.equal(paid.statusCode, 201);
+    assert.deepEqual((paid.json() as Schemas['Payment']).amount, { currency: 'EUR', minor: 180 });
   });
 
   it('keeps the development credentials in a 0600 file, each working with its own role only', async () => {

@@ -17,6 +17,7 @@ import { openEmbeddedDatabase } from '../../src/store/embedded-database.ts';
 import { migrate } from '../../src/store/migrator.ts';
 import { assertContract, bearer } from '../contract-assertions.ts';
 import { prepareForUploads, uploadTinyVersion, type FixturePartner } from './publish-fixture.ts';
+import { copyStoreInto } from '../store-snapshot.ts';
 
 interface Booted {
   app: FastifyInstance;
@@ -26,6 +27,7 @@ interface Booted {
 
 /** A server on an embedded store in a real directory, so a restart sees what the last run left. */
 async function boot(dataDir: string): Promise<Booted> {
+  await copyStoreInto(dataDir);
   const db = await openEmbeddedDatabase(path.join(dataDir, 'db'));
   await migrate(db);
   const config = { ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }), logLevel: 'silent' as const };

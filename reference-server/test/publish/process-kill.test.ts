@@ -2,13 +2,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createStatement } from '#sdk/signing/index.ts';
 import { readDevCredentials } from '../../src/platform/dev-credentials.ts';
 import { loadDevPartnerKey } from '../../src/platform/dev-partner-key.ts';
 import { freePort } from '../../src/platform/listen-port.ts';
+import { copyStoreInto } from '../store-snapshot.ts';
 import { multipartBody, tinyPackage } from './publish-fixture.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -16,6 +17,7 @@ const appId = 'dev.openminiapp.examples.notes';
 
 /** The real server as a separate process, so it can be killed with SIGKILL at any instant. */
 async function startServer(dataDir: string, port: number): Promise<ChildProcess> {
+  await copyStoreInto(dataDir);
   const child = spawn(process.execPath, ['--import', 'tsx', 'reference-server/src/main.ts'], {
     cwd: root,
     env: {
@@ -92,7 +94,7 @@ describe('publishing survives SIGKILL at any instant [API-071] [API-084]', () =>
         },
         key,
       );
-      const body = multipartBody([
+      const body = await multipartBody([
         { name: 'statement', type: 'application/json', bytes: statement.bytes },
         { name: 'package', type: 'application/miniapp-pkg+zip', bytes: pkg.bytes },
       ]);
@@ -104,6 +106,8 @@ describe('publishing survives SIGKILL at any instant [API-071] [API-084]', () =>
       await killed(server as ChildProcess);
       outcomes.push(await sent);
       server = await startServer(dataDir, port);
+      // The restart swept whatever partial upload the killed process left in scratch/.
+      assert.deepEqual(await readdir(path.join(dataDir, 'scratch')).catch(() => []), []);
       // After the kill: every version the API shows is whole, with its bundle present and intact.
       const list = await fetch(`${base}/v1/partner/apps/${appId}/versions?limit=100`, { headers });
       assert.equal(list.status, 200);

@@ -12,6 +12,7 @@ import {
 } from '#sdk/signing/index.ts';
 import { configurePublishing } from '../../src/publish/publish-settings.ts';
 import { registerUploadParsing } from '../../src/publish/upload-parsing.ts';
+import { encodeForm } from '../../src/publish/upload-form.ts';
 import { bearer } from '../contract-assertions.ts';
 import type { TestServer } from '../test-server.ts';
 
@@ -161,29 +162,8 @@ export async function ensureApp(
   await server.services.trust.delegations.sync([appId]);
 }
 
-/** A multipart/form-data body with the given parts in the given order. */
-export function multipartBody(parts: { name: string; type: string; bytes: Uint8Array }[]): {
-  payload: Buffer;
-  headers: Record<string, string>;
-} {
-  const boundary = `----miniapp${Math.random().toString(36).slice(2)}`;
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"; filename="${part.name}"\r\n` +
-          `Content-Type: ${part.type}\r\n\r\n`,
-      ),
-      Buffer.from(part.bytes),
-      Buffer.from('\r\n'),
-    );
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(chunks),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
-}
+/** A multipart/form-data body with the given parts in the given order (Node's FormData). */
+export const multipartBody = encodeForm;
 
 /** Makes the upload route readable on a server whose app.ts does not register the parser yet. */
 export function prepareForUploads(server: PublishServer, screenshots = false): void {
@@ -199,7 +179,7 @@ export async function uploadPackage(
   statementBytes: Uint8Array,
   packageBytes: Uint8Array,
 ): Promise<LightMyRequestResponse> {
-  const body = multipartBody([
+  const body = await multipartBody([
     { name: 'statement', type: 'application/json', bytes: statementBytes },
     { name: 'package', type: 'application/miniapp-pkg+zip', bytes: packageBytes },
   ]);

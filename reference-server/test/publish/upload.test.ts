@@ -127,7 +127,9 @@ describe('uploading a version [API-069] to [API-074]', () => {
 
   it('refuses callers without a partner credential [API-001] [API-002]', async () => {
     const pkg = await tinyPackage({ appId, versionCode: 60 });
-    const body = multipartBody([{ name: 'package', type: 'application/zip', bytes: pkg.bytes }]);
+    const body = await multipartBody([
+      { name: 'package', type: 'application/zip', bytes: pkg.bytes },
+    ]);
     const anonymous = await server.app.inject({
       method: 'PUT',
       url: `/v1/partner/apps/${appId}/versions`,
@@ -290,7 +292,7 @@ describe('uploading a version [API-069] to [API-074]', () => {
       },
       key,
     );
-    const reversed = multipartBody([
+    const reversed = await multipartBody([
       { name: 'package', type: 'application/miniapp-pkg+zip', bytes: pkg.bytes },
       { name: 'statement', type: 'application/json', bytes: statement.bytes },
     ]);

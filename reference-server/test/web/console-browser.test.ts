@@ -5,24 +5,15 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { defaultChromiumPath, launchHeadlessChromium } from '#sdk/preview/index.ts';
 import { createStatement } from '#sdk/signing/index.ts';
 import { configurePublishing } from '../../src/publish/publish-settings.ts';
 import { assertContract, bearer } from '../contract-assertions.ts';
 import { partnerSigningKey, tinyPackage, uploadTinyVersion } from '../publish/publish-fixture.ts';
 import { startTestServer, type TestServer } from '../test-server.ts';
 
-const executablePath = '/usr/bin/chromium';
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+const executablePath = process.env.CHROMIUM_PATH || defaultChromiumPath;
 // Screenshots refresh the README's images only when asked (UPDATE_SCREENSHOTS=1); tests never write
 // into the repository otherwise.
 const screenshotDir = process.env.UPDATE_SCREENSHOTS
@@ -61,7 +52,7 @@ describe('developer portal and review console in a browser', { skip }, () => {
     const address = server.app.server.address();
     assert.ok(address && typeof address === 'object');
     origin = `http://127.0.0.1:${address.port}`;
-    browser = await chromium.launch({ executablePath, args: chromiumArgs, headless: true });
+    browser = await launchHeadlessChromium({ executablePath });
     await mkdir(screenshotDir, { recursive: true });
   });
   after(async () => {

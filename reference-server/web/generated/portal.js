@@ -8,6 +8,11 @@
     title: "Manifest",
     description: "manifest.json at the root of a mini-app package (spec/manifest.md).",
     $comment: "[MAN-002] a JSON object. [MAN-004] required members. [MAN-005] no members other than those defined here and x-<vendor>-<name> extensions.",
+    "x-error-code": {
+      required: "MANIFEST_MISSING_MEMBER",
+      additionalProperties: "MANIFEST_UNKNOWN_MEMBER",
+      "*": "MANIFEST_INVALID_JSON"
+    },
     type: "object",
     required: [
       "specVersion",
@@ -32,15 +37,18 @@
     properties: {
       specVersion: {
         $comment: "[MAN-007] only 1.0 in this version of the specification.",
+        "x-error-code": "MANIFEST_UNSUPPORTED_SPEC_VERSION",
         description: "Version of this specification the package was written for.",
         const: "1.0"
       },
       id: {
         $comment: "[MAN-008] lowercase reverse-DNS, at least two labels, each starting with a letter.",
+        "x-error-code": "MANIFEST_INVALID_ID",
         $ref: "#/$defs/appId"
       },
       name: {
         $comment: "[MAN-009] 1 to 64 characters, not blank.",
+        "x-error-code": "MANIFEST_INVALID_TEXT",
         type: "string",
         minLength: 1,
         maxLength: 64,
@@ -49,6 +57,7 @@
       },
       shortName: {
         $comment: "[MAN-009] 1 to 16 characters, not blank.",
+        "x-error-code": "MANIFEST_INVALID_TEXT",
         type: "string",
         minLength: 1,
         maxLength: 16,
@@ -57,32 +66,41 @@
       },
       description: {
         $comment: "[MAN-009] at most 512 characters.",
+        "x-error-code": "MANIFEST_INVALID_TEXT",
         description: "One or two sentences about the app.",
         type: "string",
         maxLength: 512
       },
       version: {
         $comment: "[MAN-010] Semantic Versioning 2.0.0.",
+        "x-error-code": "MANIFEST_INVALID_VERSION",
         description: "Version shown to people (SemVer 2.0.0).",
         $ref: "#/$defs/semanticVersion"
       },
       versionCode: {
         $comment: "[MAN-011] integer 1..2147483647; orders releases (VER-001).",
+        "x-error-code": "MANIFEST_INVALID_VERSION_CODE",
         description: "Integer that increases with every release.",
         type: "integer",
         minimum: 1,
         maximum: 2147483647
       },
       minHostVersion: {
+        "x-error-code": "MANIFEST_INVALID_HOST_VERSION",
         $ref: "#/$defs/hostApiVersion"
       },
       entryPage: {
         $comment: "[MAN-013] a page path; [MAN-014] it must also be listed in pages (checked by the CLI).",
+        "x-error-code": "MANIFEST_INVALID_PAGE",
         description: "Page opened when the app starts.",
         $ref: "#/$defs/pagePath"
       },
       pages: {
         $comment: "[MAN-013] non-empty list of page paths. [MAN-015] no duplicates.",
+        "x-error-code": {
+          uniqueItems: "MANIFEST_DUPLICATE_PAGE",
+          "*": "MANIFEST_INVALID_PAGE"
+        },
         description: "Pages of the main package.",
         type: "array",
         minItems: 1,
@@ -93,6 +111,7 @@
       },
       subpackages: {
         $comment: "[MAN-017] subpackages loaded on first use.",
+        "x-error-code": "MANIFEST_INVALID_SUBPACKAGE",
         description: "Folders of pages downloaded on first use.",
         type: "array",
         items: {
@@ -101,6 +120,10 @@
       },
       permissions: {
         $comment: "[MAN-021] keys are registered permission names. [MAN-022] each value carries a reason.",
+        "x-error-code": {
+          propertyNames: "MANIFEST_UNKNOWN_PERMISSION",
+          "*": "MANIFEST_INVALID_PERMISSION"
+        },
         description: "Permissions the app may request, keyed by name, with the reason shown to users.",
         type: "object",
         propertyNames: {
@@ -112,6 +135,7 @@
       },
       allowedDomains: {
         $comment: "[MAN-023] exact https/wss origins, each listed once.",
+        "x-error-code": "MANIFEST_INVALID_DOMAIN",
         description: "Origins the app may connect to.",
         type: "array",
         uniqueItems: true,
@@ -121,6 +145,7 @@
       },
       icons: {
         $comment: "[MAN-025] at least one icon.",
+        "x-error-code": "MANIFEST_INVALID_ICON",
         description: "App icons.",
         type: "array",
         minItems: 1,
@@ -129,10 +154,12 @@
         }
       },
       category: {
+        "x-error-code": "MANIFEST_INVALID_CATEGORY",
         $ref: "#/$defs/category"
       },
       defaultLocale: {
         $comment: "[MAN-028] canonical BCP 47 tag: language[-Script][-REGION].",
+        "x-error-code": "MANIFEST_INVALID_LOCALE",
         description: "Locale of the manifest's own strings and the fallback for translations.",
         $ref: "#/$defs/locale"
       }
@@ -140,11 +167,11 @@
     $defs: {
       hostApiVersion: {
         title: "HostApiVersion",
-        $comment: "[MAN-012] MAJOR.MINOR.PATCH without pre-release or build (VER-015).",
+        $comment: "[MAN-012] MAJOR.MINOR.PATCH without pre-release or build (VER-015), each number at most 999999999 (VER-170).",
         description: "Host API (bridge) level required by the app.",
         type: "string",
-        maxLength: 32,
-        pattern: "^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)$"
+        maxLength: 29,
+        pattern: "^(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})$"
       },
       pagePath: {
         title: "PagePath",
@@ -173,6 +200,9 @@
       subpackage: {
         title: "Subpackage",
         $comment: "[MAN-017] root, name and pages. [MAN-005] no other members.",
+        "x-error-code": {
+          additionalProperties: "MANIFEST_UNKNOWN_MEMBER"
+        },
         type: "object",
         required: ["root", "name", "pages"],
         additionalProperties: false,
@@ -194,6 +224,10 @@
           },
           pages: {
             $comment: "[MAN-017] pages relative to root. [MAN-013] page paths. [MAN-015] no duplicates.",
+            "x-error-code": {
+              uniqueItems: "MANIFEST_DUPLICATE_PAGE",
+              "*": "MANIFEST_INVALID_PAGE"
+            },
             type: "array",
             minItems: 1,
             uniqueItems: true,
@@ -210,6 +244,9 @@
       permissionDeclaration: {
         title: "PermissionDeclaration",
         $comment: "[MAN-022] a reason shown in the prompt. [MAN-005] no other members.",
+        "x-error-code": {
+          additionalProperties: "MANIFEST_UNKNOWN_MEMBER"
+        },
         type: "object",
         required: ["reason"],
         additionalProperties: false,
@@ -240,6 +277,9 @@
       icon: {
         title: "Icon",
         $comment: "[MAN-025] src, sizes and optional type. [MAN-005] no other members.",
+        "x-error-code": {
+          additionalProperties: "MANIFEST_UNKNOWN_MEMBER"
+        },
         type: "object",
         required: ["src", "sizes"],
         additionalProperties: false,

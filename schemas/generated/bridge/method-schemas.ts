@@ -704,37 +704,27 @@ export const bridgeSchemaDocuments: Readonly<Record<string, object>> = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://openminiapp.dev/schemas/v1/bridge/methods/payment.pay.schema.json",
     "title": "payment.pay",
-    "description": "Starts a payment for an order created by the partner's server; USER_CANCELLED when the user closes the sheet.",
-    "$comment": "[BRG-018] params are validated before execution; [BRG-020] results conform; [BRG-023] one file per registered method.",
+    "description": "Buys one product of the calling mini-app at the price of the platform's catalog, after the user confirms it in the host's payment sheet; USER_CANCELLED when the user closes the sheet, NOT_FOUND for a product the app does not sell, PAYMENT_DECLINED when the provider declines.",
+    "$comment": "[BRG-018] params are validated before execution; [BRG-020] results conform; [BRG-023] one file per registered method; [BRG-200] the price never comes from the mini-app.",
     "$defs": {
       "params": {
         "title": "PaymentPayParams",
-        "$comment": "[BRG-018] validated before execution; unknown members are rejected.",
+        "$comment": "[BRG-018] validated before execution; unknown members are rejected, so no amount or currency can be passed [BRG-200].",
         "type": "object",
         "additionalProperties": false,
         "required": [
-          "orderId",
-          "amount",
-          "currency"
+          "productId"
         ],
         "properties": {
+          "productId": {
+            "$comment": "[BRG-201] a product of the app's price list on the platform (API-092).",
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_-]{1,64}$"
+          },
           "orderId": {
+            "$comment": "[BRG-203] the partner's own order: one order is charged at most once.",
             "type": "string",
             "pattern": "^[A-Za-z0-9._:-]{1,64}$"
-          },
-          "amount": {
-            "$comment": "[BRG-018] a decimal string, never a binary float.",
-            "type": "string",
-            "pattern": "^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,4})?$"
-          },
-          "currency": {
-            "type": "string",
-            "pattern": "^[A-Z]{3}$"
-          },
-          "description": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 128
           }
         }
       },

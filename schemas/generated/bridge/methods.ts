@@ -297,10 +297,8 @@ export interface ClipboardWriteParams {
 }
 export interface ClipboardWriteResult {}
 export interface PaymentPayParams {
-  orderId: string;
-  amount: string;
-  currency: string;
-  description?: string;
+  productId: string;
+  orderId?: string;
 }
 export interface PaymentPayResult {
   status: 'paid' | 'pending';

@@ -256,6 +256,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/apps/{appId}/products/{productId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the current price of one product of an app
+         * @description What a host shows in its payment sheet before the user pays (API-200, BRG-200); the payment itself takes the price from the catalog when it is charged (API-055).
+         */
+        get: operations["getProduct"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/apps/{appId}/update": {
         parameters: {
             query?: never;
@@ -1211,7 +1231,7 @@ export interface components {
          * @description The closed registry of error codes (spec/errors.md).
          * @enum {string}
          */
-        "error-code.schema": "ADAPTER_INVALID_ARGUMENTS" | "ADAPTER_NO_RUNNING_APP" | "ADAPTER_NO_SCREEN" | "ADAPTER_NOT_INITIALIZED" | "ADAPTER_UNKNOWN_COMMAND" | "ANALYTICS_BATCH_TOO_LARGE" | "ANALYTICS_EVENT_INVALID" | "ANALYTICS_EVENT_STALE" | "API_APP_ID_TAKEN" | "API_CURSOR_INVALID" | "API_DELEGATION_CONFLICT" | "API_DELEGATION_MISSING" | "API_FORBIDDEN" | "API_IDEMPOTENCY_CONFLICT" | "API_INTERNAL" | "API_KEY_INVALID" | "API_NOT_FOUND" | "API_PAYLOAD_TOO_LARGE" | "API_PAYMENT_DECLINED" | "API_RANGE_NOT_SATISFIABLE" | "API_RATE_LIMITED" | "API_RELEASE_STATE_CONFLICT" | "API_REVIEW_STATE_CONFLICT" | "API_ROLLOUT_INVALID" | "API_SCOPE_NOT_ALLOWED" | "API_UNAUTHENTICATED" | "API_UNAVAILABLE" | "API_UNSUPPORTED_MEDIA_TYPE" | "API_VALIDATION_FAILED" | "API_VERSION_NOT_APPROVED" | "BRIDGE_DUPLICATE_ID" | "BRIDGE_MALFORMED" | "BRIDGE_TOO_LARGE" | "BRIDGE_UNAVAILABLE" | "CODE_ANALYSIS_LIMIT" | "CODE_DOCUMENT_DOMAIN" | "CODE_DOCUMENT_WRITE" | "CODE_DOMAIN_NOT_ALLOWED" | "CODE_DYNAMIC_BRIDGE_METHOD" | "CODE_EVAL" | "CODE_FRAME_ESCAPE" | "CODE_FUNCTION_CONSTRUCTOR" | "CODE_INLINE_SCRIPT_ATTRIBUTE" | "CODE_METHOD_NEWER_THAN_MIN_HOST" | "CODE_NON_LITERAL_IMPORT" | "CODE_NOT_UTF8" | "CODE_PERMISSION_NOT_DECLARED" | "CODE_PERMISSION_UNUSED" | "CODE_REMOTE_IMPORT" | "CODE_REMOTE_RESOURCE" | "CODE_STRING_TIMER" | "CODE_SYNTAX_ERROR" | "CODE_UNKNOWN_BRIDGE_METHOD" | "DOMAIN_NOT_ALLOWED" | "HOST_ERROR" | "INVALID_PARAMS" | "LINK_INVALID_ID" | "LINK_INVALID_PAGE" | "LINK_INVALID_VERSION" | "LINK_MALFORMED" | "LINK_QUERY_TOO_LONG" | "LINK_TOO_LONG" | "MANIFEST_DUPLICATE_MEMBER" | "MANIFEST_DUPLICATE_PAGE" | "MANIFEST_ENCODING" | "MANIFEST_ENTRY_NOT_A_PAGE" | "MANIFEST_ICON_TOO_SMALL" | "MANIFEST_INVALID_CATEGORY" | "MANIFEST_INVALID_DOMAIN" | "MANIFEST_INVALID_HOST_VERSION" | "MANIFEST_INVALID_I18N" | "MANIFEST_INVALID_ICON" | "MANIFEST_INVALID_ID" | "MANIFEST_INVALID_JSON" | "MANIFEST_INVALID_LOCALE" | "MANIFEST_INVALID_PAGE" | "MANIFEST_INVALID_PERMISSION" | "MANIFEST_INVALID_SUBPACKAGE" | "MANIFEST_INVALID_TEXT" | "MANIFEST_INVALID_VERSION" | "MANIFEST_INVALID_VERSION_CODE" | "MANIFEST_MISSING" | "MANIFEST_MISSING_FILE" | "MANIFEST_MISSING_LOCALE" | "MANIFEST_MISSING_MEMBER" | "MANIFEST_PAGE_OUTSIDE_PACKAGE" | "MANIFEST_SUBPACKAGE_OVERLAP" | "MANIFEST_TOO_LARGE" | "MANIFEST_UNKNOWN_MEMBER" | "MANIFEST_UNKNOWN_PERMISSION" | "MANIFEST_UNSUPPORTED_SPEC_VERSION" | "NOT_FOUND" | "NOT_SUPPORTED" | "PERMISSION_DENIED" | "PKG_ARCHIVE_TOO_LARGE" | "PKG_COMPRESSION_RATIO" | "PKG_CORRUPT" | "PKG_CRC_MISMATCH" | "PKG_DUPLICATE_PATH" | "PKG_ENCRYPTED" | "PKG_EXTRACT_ESCAPE" | "PKG_EXTRACT_TARGET_NOT_EMPTY" | "PKG_HEADER_MISMATCH" | "PKG_MAIN_PACKAGE_TOO_LARGE" | "PKG_NAME_ENCODING" | "PKG_NOT_ZIP" | "PKG_OVERLAPPING_ENTRIES" | "PKG_PATH_TOO_LONG" | "PKG_SIZE_MISMATCH" | "PKG_SPECIAL_FILE" | "PKG_SUBPACKAGE_TOO_LARGE" | "PKG_SYMLINK" | "PKG_TOO_LARGE" | "PKG_TOO_MANY_ENTRIES" | "PKG_UNSAFE_PATH" | "PKG_UNSUPPORTED_COMPRESSION" | "PKG_UNSUPPORTED_ZIP_FEATURE" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "REVIEW_APP_ID_MISMATCH" | "REVIEW_PERMISSION_RESTRICTED" | "REVIEW_SCREENSHOT_FAILED" | "SIG_DIGEST_MISMATCH" | "SIG_EXPIRED" | "SIG_INVALID_SIGNATURE" | "SIG_KEY_FILE_INVALID" | "SIG_KEY_INVALID" | "SIG_KEY_REUSED" | "SIG_LENGTH_MISMATCH" | "SIG_MALFORMED" | "SIG_MANIFEST_MISMATCH" | "SIG_NOT_IN_INDEX" | "SIG_PAYLOAD_TYPE_MISMATCH" | "SIG_REVOKED_KEY" | "SIG_REVOKED_RELEASE" | "SIG_ROLLBACK" | "SIG_ROOT_ROTATION_INVALID" | "SIG_ROOT_ROTATION_LIMIT" | "SIG_SLOW_RETRIEVAL" | "SIG_THRESHOLD_NOT_MET" | "SIG_UNKNOWN_KEY" | "SIG_UNSUPPORTED_ALGORITHM" | "SIG_UNSUPPORTED_VERSION" | "SIG_WRONG_APP" | "TIMEOUT" | "UNKNOWN_METHOD" | "USAGE" | "USER_CANCELLED" | "VERSION_CODE_JUMP_TOO_LARGE" | "VERSION_CODE_NOT_INCREASING" | "VERSION_HOST_TOO_OLD" | "VERSION_INVALID_HOST_API" | "VERSION_NOT_INCREASING";
+        "error-code.schema": "ADAPTER_INVALID_ARGUMENTS" | "ADAPTER_NO_RUNNING_APP" | "ADAPTER_NO_SCREEN" | "ADAPTER_NOT_INITIALIZED" | "ADAPTER_UNKNOWN_COMMAND" | "ANALYTICS_BATCH_TOO_LARGE" | "ANALYTICS_EVENT_INVALID" | "ANALYTICS_EVENT_STALE" | "API_APP_ID_TAKEN" | "API_CURSOR_INVALID" | "API_DELEGATION_CONFLICT" | "API_DELEGATION_MISSING" | "API_FORBIDDEN" | "API_IDEMPOTENCY_CONFLICT" | "API_INTERNAL" | "API_KEY_INVALID" | "API_METHOD_NOT_ALLOWED" | "API_NOT_FOUND" | "API_PAYLOAD_TOO_LARGE" | "API_PAYMENT_DECLINED" | "API_RANGE_NOT_SATISFIABLE" | "API_RATE_LIMITED" | "API_RELEASE_STATE_CONFLICT" | "API_REQUEST_TIMEOUT" | "API_REVIEW_STATE_CONFLICT" | "API_ROLLOUT_INVALID" | "API_SCOPE_NOT_ALLOWED" | "API_UNAUTHENTICATED" | "API_UNAVAILABLE" | "API_UNSUPPORTED_MEDIA_TYPE" | "API_VALIDATION_FAILED" | "API_VERSION_NOT_APPROVED" | "APP_NOT_READY" | "BRIDGE_DUPLICATE_ID" | "BRIDGE_MALFORMED" | "BRIDGE_TOO_LARGE" | "BRIDGE_UNAVAILABLE" | "CODE_ANALYSIS_LIMIT" | "CODE_DOCUMENT_DOMAIN" | "CODE_DOCUMENT_WRITE" | "CODE_DOMAIN_NOT_ALLOWED" | "CODE_DYNAMIC_BRIDGE_METHOD" | "CODE_EVAL" | "CODE_FRAME_ESCAPE" | "CODE_FUNCTION_CONSTRUCTOR" | "CODE_INLINE_SCRIPT_ATTRIBUTE" | "CODE_METHOD_NEWER_THAN_MIN_HOST" | "CODE_NON_LITERAL_IMPORT" | "CODE_NOT_UTF8" | "CODE_PERMISSION_NOT_DECLARED" | "CODE_PERMISSION_UNUSED" | "CODE_REMOTE_IMPORT" | "CODE_REMOTE_RESOURCE" | "CODE_STRING_TIMER" | "CODE_SYNTAX_ERROR" | "CODE_UNKNOWN_BRIDGE_METHOD" | "DOMAIN_NOT_ALLOWED" | "HOST_ERROR" | "INVALID_PARAMS" | "LINK_INVALID_ID" | "LINK_INVALID_PAGE" | "LINK_INVALID_VERSION" | "LINK_MALFORMED" | "LINK_QUERY_TOO_LONG" | "LINK_TOO_LONG" | "MANIFEST_DUPLICATE_MEMBER" | "MANIFEST_DUPLICATE_PAGE" | "MANIFEST_ENCODING" | "MANIFEST_ENTRY_NOT_A_PAGE" | "MANIFEST_ICON_TOO_SMALL" | "MANIFEST_INVALID_CATEGORY" | "MANIFEST_INVALID_DOMAIN" | "MANIFEST_INVALID_HOST_VERSION" | "MANIFEST_INVALID_I18N" | "MANIFEST_INVALID_ICON" | "MANIFEST_INVALID_ID" | "MANIFEST_INVALID_JSON" | "MANIFEST_INVALID_LOCALE" | "MANIFEST_INVALID_PAGE" | "MANIFEST_INVALID_PERMISSION" | "MANIFEST_INVALID_SUBPACKAGE" | "MANIFEST_INVALID_TEXT" | "MANIFEST_INVALID_VERSION" | "MANIFEST_INVALID_VERSION_CODE" | "MANIFEST_MISSING" | "MANIFEST_MISSING_FILE" | "MANIFEST_MISSING_LOCALE" | "MANIFEST_MISSING_MEMBER" | "MANIFEST_NUL_CHARACTER" | "MANIFEST_PAGE_OUTSIDE_PACKAGE" | "MANIFEST_SUBPACKAGE_OVERLAP" | "MANIFEST_TOO_LARGE" | "MANIFEST_UNKNOWN_MEMBER" | "MANIFEST_UNKNOWN_PERMISSION" | "MANIFEST_UNSUPPORTED_SPEC_VERSION" | "NOT_FOUND" | "NOT_SUPPORTED" | "PAYMENT_DECLINED" | "PERMISSION_DENIED" | "PKG_ARCHIVE_TOO_LARGE" | "PKG_COMPRESSION_RATIO" | "PKG_CORRUPT" | "PKG_CRC_MISMATCH" | "PKG_DUPLICATE_PATH" | "PKG_ENCRYPTED" | "PKG_EXTRA_BYTES" | "PKG_EXTRACT_ESCAPE" | "PKG_EXTRACT_TARGET_NOT_EMPTY" | "PKG_HEADER_MISMATCH" | "PKG_MAIN_PACKAGE_TOO_LARGE" | "PKG_NAME_ENCODING" | "PKG_NOT_ZIP" | "PKG_OVERLAPPING_ENTRIES" | "PKG_PATH_TOO_LONG" | "PKG_SIZE_MISMATCH" | "PKG_SPECIAL_FILE" | "PKG_SUBPACKAGE_TOO_LARGE" | "PKG_SYMLINK" | "PKG_TOO_LARGE" | "PKG_TOO_MANY_ENTRIES" | "PKG_UNICODE_PATH_MISMATCH" | "PKG_UNSAFE_PATH" | "PKG_UNSUPPORTED_COMPRESSION" | "PKG_UNSUPPORTED_ZIP_FEATURE" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "REVIEW_APP_ID_MISMATCH" | "REVIEW_PERMISSION_RESTRICTED" | "REVIEW_SCREENSHOT_FAILED" | "SIG_DIGEST_MISMATCH" | "SIG_EXPIRED" | "SIG_INVALID_SIGNATURE" | "SIG_KEY_FILE_INVALID" | "SIG_KEY_INVALID" | "SIG_KEY_REUSED" | "SIG_LENGTH_MISMATCH" | "SIG_MALFORMED" | "SIG_MANIFEST_MISMATCH" | "SIG_NOT_IN_INDEX" | "SIG_PAYLOAD_TYPE_MISMATCH" | "SIG_REVOKED_KEY" | "SIG_REVOKED_RELEASE" | "SIG_ROLLBACK" | "SIG_ROOT_ROTATION_INVALID" | "SIG_ROOT_ROTATION_LIMIT" | "SIG_SLOW_RETRIEVAL" | "SIG_THRESHOLD_NOT_MET" | "SIG_UNKNOWN_KEY" | "SIG_UNSUPPORTED_ALGORITHM" | "SIG_UNSUPPORTED_VERSION" | "SIG_WRONG_APP" | "TIMEOUT" | "UNKNOWN_METHOD" | "USAGE" | "USER_CANCELLED" | "VERSION_CODE_JUMP_TOO_LARGE" | "VERSION_CODE_NOT_INCREASING" | "VERSION_HOST_TOO_OLD" | "VERSION_INVALID_HOST_API" | "VERSION_NOT_INCREASING";
         /**
          * MiniAppError
          * @description An error reported under the specification (spec/errors.md).
@@ -1269,6 +1289,8 @@ export interface components {
             /** @constant */
             status: "ok";
         };
+        /** @description A host API (bridge) level. */
+        hostApiVersion: string;
         /** @description One installed app; versionCode 0 means not installed (ask for the current release). */
         installedApp: {
             appId: components["schemas"]["appId"];
@@ -1413,7 +1435,10 @@ export interface components {
         PaymentRequest: {
             appId: components["schemas"]["appId"];
             productId: components["schemas"]["OpaqueId"];
-            /** @description The payment provider; `sandbox` for tests (API-058). */
+            /**
+             * @description The payment provider. Every server offers `sandbox`, which moves no money and is accepted only from test hosts buying from test partners (API-058, API-154); a platform adds its own.
+             * @example sandbox
+             */
             provider: string;
             /** @description An opaque token from the provider's client-side flow. */
             providerToken?: string;
@@ -1608,7 +1633,7 @@ export interface components {
              */
             channel: "stable" | "beta";
             deviceId: components["schemas"]["deviceId"];
-            hostApiVersion: components["schemas"]["semver"];
+            hostApiVersion: components["schemas"]["hostApiVersion"];
         };
         /**
          * UpdateCheckResponse
@@ -1639,7 +1664,10 @@ export interface components {
             /** @description The .ma bytes. */
             package: string;
             /** @description The author statement envelope; this part comes first (API-069). */
-            statement: components["schemas"]["envelope.schema"];
+            statement: components["schemas"]["envelope.schema"] & {
+                /** @constant */
+                payloadType?: "application/vnd.openminiapp.statement+json";
+            };
         };
     };
     responses: {
@@ -1663,6 +1691,15 @@ export interface components {
         };
         /** @description The credential's role may not do this (API-002, API-061, API-085). */
         Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["problem.schema"];
+            };
+        };
+        /** @description An unexpected failure, without internals (API-090, API-014). */
+        Internal: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1802,6 +1839,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getHealth: {
@@ -1825,6 +1863,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getMetrics: {
@@ -1840,6 +1879,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1850,6 +1890,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getReadiness: {
@@ -1873,6 +1914,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2022,6 +2064,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2032,6 +2075,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     createPartner: {
@@ -2051,6 +2095,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2063,6 +2108,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     setRestrictedPermissions: {
@@ -2211,6 +2257,7 @@ export interface operations {
             /** @description The revocation and the index version that publishes it. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2225,6 +2272,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     ingestAnalyticsEvents: {
@@ -2243,6 +2291,7 @@ export interface operations {
             /** @description The batch was taken; dropped events are listed by index. */
             202: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2263,6 +2312,36 @@ export interface operations {
             };
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: components["parameters"]["AppId"];
+                productId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The product and its current price. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
         };
     };
     getAppUpdate: {
@@ -2271,7 +2350,8 @@ export interface operations {
                 channel: "stable" | "beta";
                 /** @description The pseudonymous device id; it identifies no user (API-082, ANL-006). */
                 deviceId: components["schemas"]["deviceId"];
-                hostApiVersion: components["schemas"]["semver"];
+                /** @description The host API version the host implements (VER-015, VER-170). */
+                hostApiVersion: components["schemas"]["hostApiVersion"];
                 /** @description The installed versionCode, or 0 when the app is not installed. */
                 versionCode: number;
             };
@@ -2304,6 +2384,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getBundle: {
@@ -2314,7 +2395,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
                 /** @description The ETag the partial download started with (API-045). */
                 "If-Range"?: string;
-                /** @description One byte range, e.g. `bytes=1024-`. */
+                /** @description One byte range, e.g. `bytes=1024-`. A range of another unit (`items=0-1`), several ranges or a malformed one is ignored and the whole bundle is sent, as RFC 9110 says (API-179). */
                 Range?: string;
             };
             path: {
@@ -2366,6 +2447,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     headBundle: {
@@ -2414,6 +2496,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description An unexpected failure (API-090); a HEAD response has no body. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     listCatalogApps: {
@@ -2451,6 +2540,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getCatalogApp: {
@@ -2488,6 +2578,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getCatalogIcon: {
@@ -2524,6 +2615,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listCategories: {
@@ -2554,6 +2646,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listRecommendations: {
@@ -2585,6 +2678,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getDelegation: {
@@ -2631,6 +2725,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2642,6 +2737,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getOwnPartner: {
@@ -2657,6 +2753,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2667,6 +2764,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listApiKeys: {
@@ -2682,6 +2780,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2692,6 +2791,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     createApiKey: {
@@ -2711,6 +2811,7 @@ export interface operations {
             201: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2723,6 +2824,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     revokeApiKey: {
@@ -2739,6 +2841,7 @@ export interface operations {
             /** @description The revoked key. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2752,6 +2855,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listPartnerApps: {
@@ -2771,6 +2875,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2781,6 +2886,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     createApp: {
@@ -2800,6 +2906,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2821,6 +2928,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getPartnerApp: {
@@ -2838,6 +2946,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2849,6 +2958,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getAnalyticsSummary: {
@@ -2883,6 +2993,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listProducts: {
@@ -2900,6 +3011,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2911,6 +3023,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     putProduct: {
@@ -2941,6 +3054,7 @@ export interface operations {
             /** @description The product as now priced. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2954,6 +3068,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listReleases: {
@@ -2975,6 +3090,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2986,6 +3102,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     createRelease: {
@@ -3007,6 +3124,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3021,6 +3139,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getRelease: {
@@ -3039,6 +3158,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3050,6 +3170,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     updateReleaseRollout: {
@@ -3071,6 +3192,7 @@ export interface operations {
             /** @description The release. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3085,6 +3207,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     actOnRelease: {
@@ -3103,6 +3226,7 @@ export interface operations {
             /** @description The release in its new state. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3117,6 +3241,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listVersions: {
@@ -3138,6 +3263,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3149,6 +3275,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     uploadVersion: {
@@ -3169,6 +3296,7 @@ export interface operations {
             /** @description A version with this digest already exists; nothing changed (API-072). */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3179,6 +3307,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3218,6 +3347,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getVersion: {
@@ -3236,6 +3366,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3247,6 +3378,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getVersionReview: {
@@ -3265,6 +3397,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3276,6 +3409,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listPartnerKeys: {
@@ -3291,6 +3425,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3301,6 +3436,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     registerPartnerKey: {
@@ -3319,6 +3455,7 @@ export interface operations {
             /** @description The key was already registered. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3329,6 +3466,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3341,6 +3479,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     revokePartnerKey: {
@@ -3358,6 +3497,7 @@ export interface operations {
             /** @description The revoked key. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3371,6 +3511,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     createPayment: {
@@ -3392,6 +3533,7 @@ export interface operations {
             201: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3415,6 +3557,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getPayment: {
@@ -3432,6 +3575,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3443,6 +3587,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getReleaseEnvelope: {
@@ -3472,6 +3617,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getStatementEnvelope: {
@@ -3519,6 +3665,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3530,6 +3677,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     decideReview: {
@@ -3551,6 +3699,7 @@ export interface operations {
             /** @description The updated report. */
             200: {
                 headers: {
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3565,6 +3714,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getReviewScreenshot: {
@@ -3584,6 +3734,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlPrivate"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3595,6 +3746,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     listReviewQueue: {
@@ -3614,6 +3766,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3624,6 +3777,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     createAppToken: {
@@ -3643,6 +3797,7 @@ export interface operations {
             201: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3656,6 +3811,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getVersionedIndex: {
@@ -3712,6 +3868,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getBin: {
@@ -3768,6 +3925,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     getCurrentRoot: {
@@ -3793,6 +3951,7 @@ export interface operations {
             304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
     checkUpdates: {
@@ -3812,6 +3971,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    Vary: components["headers"]["VaryAuthorization"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3824,6 +3984,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
         };
     };
 }

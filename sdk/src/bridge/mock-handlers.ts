@@ -124,7 +124,7 @@ export function defaultMockHandlers(): Required<MockHandlers> {
     }),
     'clipboard.read': () => ({ text: '' }),
     'clipboard.write': () => ({}),
-    'payment.pay': (p) => ({ status: 'paid', transactionId: `mock-${p.orderId}` }),
+    'payment.pay': (p) => ({ status: 'paid', transactionId: `mock-${p.orderId ?? p.productId}` }),
     'payment.checkEntitlement': () => ({ entitled: false }),
     'notifications.subscribe': (p) => ({ subscribed: p.topics }),
     'network.request': (p) => ({

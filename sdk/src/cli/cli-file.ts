@@ -1,5 +1,9 @@
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ErrorCode } from '#schemas';
+import { MiniAppError } from '../diagnostics/index.ts';
+import { DEFAULT_LIMITS, readBoundedFile } from '../package/index.ts';
+import { maxMetadataBytes } from '../signing/index.ts';
 import { UsageError } from './command.ts';
 
 function errnoOf(error: unknown): string | undefined {
@@ -28,13 +32,52 @@ function usageErrorFor(error: unknown, file: string, action: 'read' | 'write'): 
   }
 }
 
-/** Reads a file the user named on the command line; a missing or unreadable file is a usage error (exit 2). */
-export async function readInputFile(file: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(file));
-  } catch (error) {
-    throw usageErrorFor(error, file, 'read');
-  }
+/** How much of an input the CLI reads, and the code it refuses a larger one with. */
+export interface InputBound {
+  maxBytes: number;
+  code: ErrorCode;
+  /** The requirement that sets the bound, when it is not the code's own. */
+  requirement?: string;
+  /** What the file is, for the message ("the statement"). */
+  what: string;
+}
+
+const KiB = 1024;
+
+/** The bounds of every kind of input file the CLI reads [PKG-045] [SIG-017]. */
+export const inputBounds = {
+  package: {
+    maxBytes: DEFAULT_LIMITS.maxArchiveBytes,
+    code: 'PKG_ARCHIVE_TOO_LARGE',
+    what: 'the package',
+  },
+  metadata: {
+    maxBytes: maxMetadataBytes,
+    code: 'SIG_MALFORMED',
+    requirement: 'SIG-017',
+    what: 'the signed document',
+  },
+  publicKey: { maxBytes: 64 * KiB, code: 'SIG_KEY_INVALID', what: 'the public key' },
+  privateKey: { maxBytes: 64 * KiB, code: 'SIG_KEY_FILE_INVALID', what: 'the private key' },
+} as const satisfies Record<string, InputBound>;
+
+/**
+ * Reads a file the user named on the command line, at most `bound.maxBytes` of it: the limit counts
+ * bytes actually read, so /dev/zero, /dev/urandom, a FIFO or /dev/stdin is refused with the bound's
+ * code instead of growing without end [SIG-017] [PKG-091]. A missing or unreadable file is a usage
+ * error (exit 2).
+ */
+export async function readInputFile(file: string, bound: InputBound): Promise<Uint8Array> {
+  const bytes = await readBoundedFile(file, bound.maxBytes, {
+    tooLarge: () =>
+      new MiniAppError(bound.code, `${bound.what} ${file} is larger than ${bound.maxBytes} bytes`, {
+        location: { file },
+        ...(bound.requirement ? { requirement: bound.requirement } : {}),
+        fix: `pass the file itself, not a device or a stream; ${bound.what} is never that large`,
+      }),
+    unreadable: (cause) => usageErrorFor(cause, file, 'read'),
+  });
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export interface OutputOptions {

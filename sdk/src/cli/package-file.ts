@@ -1,7 +1,7 @@
 import { MiniAppError } from '../diagnostics/index.ts';
 import { parseManifest, type Manifest } from '../manifest/index.ts';
 import { openArchiveSource } from '../package/index.ts';
-import { readInputFile } from './cli-file.ts';
+import { inputBounds, readInputFile } from './cli-file.ts';
 
 /** A .ma package read for signing or verification: its exact bytes, its manifest bytes and the parsed manifest. */
 export interface PackageFileContents {
@@ -12,7 +12,7 @@ export interface PackageFileContents {
 
 /** Reads and opens a package; the manifest is decoded strictly (UTF-8, no BOM) by the manifest parser [MAN-002]. */
 export async function readPackageFile(file: string): Promise<PackageFileContents> {
-  const bytes = await readInputFile(file);
+  const bytes = await readInputFile(file, inputBounds.package);
   // Opening the archive applies every package rule (paths, limits, bombs) before anything is trusted.
   const source = await openArchiveSource(bytes);
   if (!source.files.some((f) => f.path === 'manifest.json')) {

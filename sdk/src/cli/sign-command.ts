@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { MiniAppError } from '../diagnostics/index.ts';
 import { createStatement, loadPrivateKey } from '../signing/index.ts';
-import { writeOutputFile } from './cli-file.ts';
+import { inputBounds, readInputFile, writeOutputFile } from './cli-file.ts';
 import { requiredOption, stringOption, type Command } from './command.ts';
 import { ExitCode } from './exit-code.ts';
 import { readPackageFile } from './package-file.ts';
@@ -22,11 +21,14 @@ export const signCommand: Command = {
     const file = args.positionals[0] ?? '';
     const keyFile = requiredOption(args, 'key');
     const out = stringOption(args, 'out') ?? `${file}.statement.json`;
-    const pem = await readFile(keyFile, 'utf8').catch(() => {
-      throw new MiniAppError('SIG_KEY_FILE_INVALID', `cannot read the key file ${keyFile}`, {
-        location: { file: keyFile },
-      });
-    });
+    const pem = new TextDecoder().decode(
+      await readInputFile(keyFile, inputBounds.privateKey).catch((error: unknown) => {
+        if (error instanceof MiniAppError) throw error;
+        throw new MiniAppError('SIG_KEY_FILE_INVALID', `cannot read the key file ${keyFile}`, {
+          location: { file: keyFile },
+        });
+      }),
+    );
     const key = loadPrivateKey(pem);
     const pkg = await readPackageFile(file);
     const signed = createStatement(

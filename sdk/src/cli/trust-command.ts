@@ -13,7 +13,7 @@ import {
   type PrivateKey,
   type Root,
 } from '../signing/index.ts';
-import { readInputFile, writeOutputFile } from './cli-file.ts';
+import { inputBounds, readInputFile, writeOutputFile } from './cli-file.ts';
 import { stringOption, UsageError, type Command, type ParsedArgs } from './command.ts';
 import { ExitCode } from './exit-code.ts';
 
@@ -68,13 +68,15 @@ function keyFiles(args: ParsedArgs): string[] {
 async function loadKeys(files: string[]): Promise<PrivateKey[]> {
   if (files.length === 0) throw new UsageError('--key <delegation.key.pem> is required');
   return Promise.all(
-    files.map(async (file) => loadPrivateKey(new TextDecoder().decode(await readInputFile(file)))),
+    files.map(async (file) =>
+      loadPrivateKey(new TextDecoder().decode(await readInputFile(file, inputBounds.privateKey))),
+    ),
   );
 }
 
 async function loadRoot(file: string | undefined): Promise<Root | undefined> {
   if (file === undefined) return undefined;
-  const envelope = parseEnvelope(await readInputFile(file));
+  const envelope = parseEnvelope(await readInputFile(file, inputBounds.metadata));
   if (envelope.payloadType !== payloadTypes.root) {
     throw new MiniAppError('SIG_PAYLOAD_TYPE_MISMATCH', `${file} is not a trust root envelope`);
   }
@@ -153,7 +155,10 @@ export const trustCommand: Command = {
     if (action !== 'sign-delegation') {
       throw new UsageError(`unknown trust action "${action ?? ''}"; the action is sign-delegation`);
     }
-    const all = pendingItems(parseJson(await readInputFile(file), file), file);
+    const all = pendingItems(
+      parseJson(await readInputFile(file, inputBounds.metadata), file),
+      file,
+    );
     const app = stringOption(args, 'app');
     const items = app === undefined ? all : all.filter((item) => item.appId === app);
     if (items.length === 0) {

@@ -7,7 +7,7 @@ import {
   verifyStatement,
   type PublicJwk,
 } from '../signing/index.ts';
-import { readInputFile } from './cli-file.ts';
+import { inputBounds, readInputFile } from './cli-file.ts';
 import { stringOption, UsageError, type Command, type ParsedArgs } from './command.ts';
 import { ExitCode } from './exit-code.ts';
 import { readPackageFile, type PackageFileContents } from './package-file.ts';
@@ -37,13 +37,19 @@ async function verifyAuthor(
     throw new UsageError('--statement needs at least one --key <public.jwk.json>');
   const partnerKeys: Record<string, PublicJwk> = {};
   for (const file of keys) {
-    const imported = importPublicJwk(parseJson(await readInputFile(file), file));
+    const imported = importPublicJwk(
+      parseJson(await readInputFile(file, inputBounds.publicKey), file),
+    );
     partnerKeys[imported.keyid] = imported.jwk;
   }
-  const verified = verifyStatement(await readInputFile(statementFile), partnerKeys, {
-    appId: pkg.manifest.id,
-    package: packageDigestOf(pkg.bytes),
-  });
+  const verified = verifyStatement(
+    await readInputFile(statementFile, inputBounds.metadata),
+    partnerKeys,
+    {
+      appId: pkg.manifest.id,
+      package: packageDigestOf(pkg.bytes),
+    },
+  );
   const { statement } = verified;
   // The statement must describe this very manifest, not only these bytes' digest.
   if (
@@ -76,7 +82,8 @@ async function verifyPlatform(pkg: PackageFileContents, args: ParsedArgs): Promi
       `platform verification needs ${platformFiles.map((f) => `--${f}`).join(', ')} (missing ${missing.map((f) => `--${f}`).join(', ')})`,
     );
   }
-  const read = (name: (typeof platformFiles)[number]) => readInputFile(files[name] ?? '');
+  const read = (name: (typeof platformFiles)[number]) =>
+    readInputFile(files[name] ?? '', inputBounds.metadata);
   const nowText = stringOption(args, 'now');
   const now = nowText === undefined ? new Date() : new Date(nowText);
   if (Number.isNaN(now.getTime()))

@@ -1,149 +1,87 @@
-import type { ErrorCode, ErrorObject } from '#schemas';
+import { errorCodeOf, schemaBaseUri, type ErrorCode, type ErrorObject } from '#schemas';
 import { diagnostic, type Diagnostic } from '../diagnostics/index.ts';
 import { escapePointer, locatePointer, type JsonText } from './json-text.ts';
 
-interface MemberRule {
-  code: ErrorCode;
-  /** What a valid value looks like, completing "must be ...". */
-  expected: string;
-}
-
-/** The code and expectation for a value that breaks the schema, by top-level member. */
-const memberRules: Record<string, MemberRule> = {
-  specVersion: { code: 'MANIFEST_UNSUPPORTED_SPEC_VERSION', expected: 'the string "1.0"' },
-  id: {
-    code: 'MANIFEST_INVALID_ID',
-    expected:
-      'a lowercase reverse-DNS name with at least two labels, each starting with a letter (e.g. "com.example.shop")',
-  },
-  name: { code: 'MANIFEST_INVALID_TEXT', expected: 'a non-blank string of at most 64 characters' },
-  shortName: {
-    code: 'MANIFEST_INVALID_TEXT',
-    expected: 'a non-blank string of at most 16 characters',
-  },
-  description: { code: 'MANIFEST_INVALID_TEXT', expected: 'a string of at most 512 characters' },
-  version: {
-    code: 'MANIFEST_INVALID_VERSION',
-    expected: 'a Semantic Versioning 2.0.0 version such as "1.4.0" or "2.0.0-rc.1"',
-  },
-  versionCode: {
-    code: 'MANIFEST_INVALID_VERSION_CODE',
-    expected: 'an integer from 1 to 2147483647',
-  },
-  minHostVersion: {
-    code: 'MANIFEST_INVALID_HOST_VERSION',
-    expected: 'a host API version MAJOR.MINOR.PATCH such as "1.0.0"',
-  },
-  entryPage: {
-    code: 'MANIFEST_INVALID_PAGE',
-    expected: 'a relative path to an .html file without "..", "." or empty segments',
-  },
-  pages: {
-    code: 'MANIFEST_INVALID_PAGE',
-    expected: 'a non-empty list of relative paths to .html files',
-  },
-  subpackages: {
-    code: 'MANIFEST_INVALID_SUBPACKAGE',
-    expected:
-      'a list of { "root": "<folder>/", "name": "<a-z0-9_->", "pages": [...] } with roots ending in "/"',
-  },
-  permissions: {
-    code: 'MANIFEST_INVALID_PERMISSION',
-    expected:
-      'an object keyed by permission name whose values are { "reason": "<text shown to the user>" }',
-  },
-  allowedDomains: {
-    code: 'MANIFEST_INVALID_DOMAIN',
-    expected:
-      'a list of distinct origins like "https://api.example.com" or "wss://ws.example.com:8443" (lowercase DNS host, no IP, wildcard, path or port 443)',
-  },
-  icons: {
-    code: 'MANIFEST_INVALID_ICON',
-    expected:
-      'a non-empty list of { "src": "<path>", "sizes": "<w>x<h>", "type"?: "image/png" | "image/webp" | "image/svg+xml" }',
-  },
-  category: {
-    code: 'MANIFEST_INVALID_CATEGORY',
-    expected: 'one of the categories of spec/manifest.md',
-  },
-  defaultLocale: {
-    code: 'MANIFEST_INVALID_LOCALE',
-    expected: 'a BCP 47 tag in canonical case such as "en", "pt-BR" or "zh-Hans-CN"',
-  },
+/**
+ * What a valid value looks like, completing "must be ...", by the code the schema's x-error-code gives
+ * it. Codes come from the schema alone (errorCodeOf); this table only words the messages.
+ */
+const expectations: Partial<Record<ErrorCode, string>> = {
+  MANIFEST_UNSUPPORTED_SPEC_VERSION: 'the string "1.0"',
+  MANIFEST_INVALID_ID:
+    'a lowercase reverse-DNS name with at least two labels, each starting with a letter (e.g. "com.example.shop")',
+  MANIFEST_INVALID_TEXT:
+    'a non-blank string (name: 64 characters at most, shortName: 16, description: 512)',
+  MANIFEST_INVALID_VERSION: 'a Semantic Versioning 2.0.0 version such as "1.4.0" or "2.0.0-rc.1"',
+  MANIFEST_INVALID_VERSION_CODE: 'an integer from 1 to 2147483647',
+  MANIFEST_INVALID_HOST_VERSION: 'a host API version MAJOR.MINOR.PATCH such as "1.0.0"',
+  MANIFEST_INVALID_PAGE: 'a relative path to an .html file without "..", "." or empty segments',
+  MANIFEST_INVALID_SUBPACKAGE:
+    'a list of { "root": "<folder>/", "name": "<a-z0-9_->", "pages": [...] } with roots ending in "/"',
+  MANIFEST_INVALID_PERMISSION:
+    'an object keyed by permission name whose values are { "reason": "<text shown to the user>" }',
+  MANIFEST_INVALID_DOMAIN:
+    'a list of distinct origins like "https://api.example.com" or "wss://ws.example.com:8443" (lowercase DNS host, no IP, wildcard, path or port 443)',
+  MANIFEST_INVALID_ICON:
+    'a non-empty list of { "src": "<path>", "sizes": "<w>x<h>", "type"?: "image/png" | "image/webp" | "image/svg+xml" }',
+  MANIFEST_INVALID_CATEGORY: 'one of the categories of spec/manifest.md',
+  MANIFEST_INVALID_LOCALE: 'a BCP 47 tag in canonical case such as "en", "pt-BR" or "zh-Hans-CN"',
 };
 
-const pageRule: MemberRule = {
-  code: 'MANIFEST_INVALID_PAGE',
-  expected: 'a relative path to an .html file without "..", "." or empty segments',
-};
+const manifestSchemaUri = `${schemaBaseUri}manifest/manifest.schema.json`;
 
-function decodeSegment(segment: string): string {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-
-/** Maps one Ajv error to the registry code of the requirement it breaks. */
+/** Maps one Ajv error to its registry code (the schema's x-error-code) and a located message. */
 function classify(error: ErrorObject): { code: ErrorCode; pointer: string; message: string } {
+  const code = errorCodeOf(manifestSchemaUri, error, 'MANIFEST_INVALID_JSON');
   const pointer = error.instancePath;
-  const segments = pointer.split('/').slice(1).map(decodeSegment);
-  const member = segments[0];
   const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'additionalProperties') {
-    const extra = String(params.additionalProperty);
-    return {
-      code: 'MANIFEST_UNKNOWN_MEMBER',
-      pointer: `${pointer}/${escapePointer(extra)}`,
-      message: `"${extra}" is not a member defined by the specification${pointer ? ` at ${pointer}` : ''}; vendor members are named x-<vendor>-<name>`,
-    };
-  }
-  if (member === undefined) {
-    if (error.keyword === 'required') {
-      const missing = String(params.missingProperty);
+  switch (code) {
+    case 'MANIFEST_UNKNOWN_MEMBER': {
+      const extra = String(params.additionalProperty);
       return {
-        code: 'MANIFEST_MISSING_MEMBER',
-        pointer: '',
-        message: `the manifest has no "${missing}" member, which every manifest needs`,
+        code,
+        pointer: `${pointer}/${escapePointer(extra)}`,
+        message: `"${extra}" is not a member defined by the specification${pointer ? ` at ${pointer}` : ''}; vendor members are named x-<vendor>-<name>`,
       };
     }
-    return {
-      code: 'MANIFEST_INVALID_JSON',
-      pointer: '',
-      message: 'the manifest must be a JSON object',
-    };
+    case 'MANIFEST_MISSING_MEMBER':
+      return {
+        code,
+        pointer,
+        message: `the manifest has no "${String(params.missingProperty)}" member, which every manifest needs`,
+      };
+    case 'MANIFEST_UNKNOWN_PERMISSION': {
+      const name = String(params.propertyName ?? error.propertyName);
+      return {
+        code,
+        pointer: `${pointer}/${escapePointer(name)}`,
+        message: `"${name}" is not a registered permission name (spec/permissions.md)`,
+      };
+    }
+    case 'MANIFEST_DUPLICATE_PAGE':
+      return {
+        code,
+        pointer: `${pointer}/${String(params.i)}`,
+        message: `${pointer} lists the same page twice (items ${String(params.j)} and ${String(params.i)})`,
+      };
+    default:
+      break;
   }
-  const propertyName = error.keyword === 'propertyNames' ? params.propertyName : error.propertyName;
-  if (member === 'permissions' && segments.length === 1 && typeof propertyName === 'string') {
-    const name = propertyName;
-    return {
-      code: 'MANIFEST_UNKNOWN_PERMISSION',
-      pointer: `${pointer}/${escapePointer(name)}`,
-      message: `"${name}" is not a registered permission name (spec/permissions.md)`,
-    };
+  if (pointer === '') {
+    return { code, pointer, message: 'the manifest must be a JSON object' };
   }
-  const isPageList =
-    (member === 'pages' && segments.length === 1) ||
-    (member === 'subpackages' && segments[2] === 'pages' && segments.length === 3);
-  if (isPageList && error.keyword === 'uniqueItems') {
-    return {
-      code: 'MANIFEST_DUPLICATE_PAGE',
-      pointer: `${pointer}/${String(params.i)}`,
-      message: `${pointer} lists the same page twice (items ${String(params.j)} and ${String(params.i)})`,
-    };
-  }
-  const rule =
-    member === 'subpackages' && segments[2] === 'pages' && segments.length === 4
-      ? pageRule
-      : memberRules[member];
+  const expected = expectations[code];
   if (error.keyword === 'required') {
     return {
-      code: rule?.code ?? 'MANIFEST_INVALID_JSON',
+      code,
       pointer,
-      message: `${pointer} has no "${String(params.missingProperty)}" member; it must be ${rule?.expected ?? 'complete'}`,
+      message: `${pointer} has no "${String(params.missingProperty)}" member; it must be ${expected ?? 'complete'}`,
     };
   }
   return {
-    code: rule?.code ?? 'MANIFEST_INVALID_JSON',
+    code,
     pointer,
-    message: `${pointer} must be ${rule?.expected ?? 'valid'} (${error.message ?? error.keyword})`,
+    message: `${pointer} must be ${expected ?? 'valid'} (${error.message ?? error.keyword})`,
   };
 }
 

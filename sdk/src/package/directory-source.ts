@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { lstat, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { diagnostic, MiniAppError, type Diagnostic } from '../diagnostics/index.ts';
+import { MAX_MANIFEST_BYTES } from '../manifest/json-text.ts';
 import { formatBytes, maxFileBytes, resolveLimits, type PackageLimits } from './package-limits.ts';
 import { checkEntryPath, compareUtf8, PathRegistry } from './package-path.ts';
 import type { PackageFile, PackageSource } from './package-source.ts';
@@ -25,6 +26,8 @@ interface Walk {
   diagnostics: Diagnostic[];
   entries: number;
   stopped: boolean;
+  /** manifest.json exists but was refused, so it is reported as what it is, not as missing. */
+  manifestRefused: boolean;
 }
 
 function join(parent: Buffer, name: Buffer): Buffer {
@@ -117,6 +120,21 @@ function addFile(state: Walk, relative: string, fsPath: Buffer, size: number): v
         {
           location: { file: relative },
           fix: 'Rename one of the two.',
+        },
+      ),
+    );
+    return;
+  }
+  // [MAN-003] a manifest over its own limit is reported once, with the manifest's code.
+  if (relative === 'manifest.json' && size > MAX_MANIFEST_BYTES) {
+    state.manifestRefused = true;
+    state.diagnostics.push(
+      diagnostic(
+        'MANIFEST_TOO_LARGE',
+        `manifest.json is ${formatBytes(size)}; the limit is ${formatBytes(MAX_MANIFEST_BYTES)}.`,
+        {
+          location: { file: relative },
+          fix: 'Move data out of the manifest into the package files.',
         },
       ),
     );
@@ -216,10 +234,11 @@ export async function openDirectorySource(
     diagnostics: [],
     entries: 0,
     stopped: false,
+    manifestRefused: false,
   };
   await walk(state, Buffer.from(path.resolve(dir)), []);
   // [MAN-001] reported here with the manifest reader's code, so both paths agree
-  if (!state.files.has('manifest.json')) {
+  if (!state.files.has('manifest.json') && !state.manifestRefused) {
     state.diagnostics.push(
       diagnostic('MANIFEST_MISSING', `${dir} has no manifest.json at its top level.`, {
         location: { file: 'manifest.json' },

@@ -1,6 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { MiniAppError } from '../diagnostics/index.ts';
+import { readBoundedFile } from '../package/index.ts';
 import type { NetworkFixture } from './network-fixture.ts';
+
+/** Canned responses for a preview are small; anything larger is not a fixtures file. */
+const maxFixtureBytes = 16 * 1024 * 1024;
 
 const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
 
@@ -52,12 +55,23 @@ export function parseFixtures(value: unknown, file = 'fixtures'): NetworkFixture
 
 /** Reads a fixtures file for `miniapp preview --fixtures`. */
 export async function readFixtureFile(file: string): Promise<NetworkFixture[]> {
-  const text = await readFile(file, 'utf8').catch((cause: unknown) => {
-    throw new MiniAppError('USAGE', `Cannot read the fixtures file ${file}.`, {
-      cause,
-      location: { file },
-    });
+  // Bounded by bytes read, so a device or FIFO named by mistake cannot grow without end.
+  const bytes = await readBoundedFile(file, maxFixtureBytes, {
+    tooLarge: () =>
+      new MiniAppError(
+        'USAGE',
+        `The fixtures file ${file} is larger than ${maxFixtureBytes} bytes.`,
+        {
+          location: { file },
+        },
+      ),
+    unreadable: (cause) =>
+      new MiniAppError('USAGE', `Cannot read the fixtures file ${file}.`, {
+        cause,
+        location: { file },
+      }),
   });
+  const text = bytes.toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);

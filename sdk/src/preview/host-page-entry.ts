@@ -53,7 +53,7 @@ function createHost(config: PreviewConfig, ui: HostUi): MockBridge {
         if (!(await ui.showWallet(config.appName, p))) {
           throw new BridgeError('USER_CANCELLED', 'The user closed the wallet without paying.');
         }
-        return { status: 'paid', transactionId: `mock-${p.orderId}` };
+        return { status: 'paid', transactionId: `mock-${p.orderId ?? p.productId}` };
       },
       'network.request': (p) => {
         const method = p.method ?? 'GET';

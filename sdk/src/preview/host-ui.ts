@@ -21,11 +21,10 @@ export interface ModalOptions {
   showCancel?: boolean;
 }
 
+/** What payment.pay names: a product of the app's price list, never a price [BRG-200]. */
 export interface WalletRequest {
-  amount: string;
-  currency: string;
-  description?: string;
-  orderId: string;
+  productId: string;
+  orderId?: string;
 }
 
 const permissionLabels: Record<PermissionName, string> = {
@@ -147,15 +146,20 @@ export function createHostUi(layer: HTMLElement): HostUi {
       return present<boolean>(
         (settle) => {
           const cancel = button('Cancel', 'wallet-cancel');
-          const pay = button(`Pay ${payment.amount} ${payment.currency}`, 'wallet-pay', true);
+          const pay = button('Pay (mock)', 'wallet-pay', true);
           cancel.addEventListener('click', () => settle(false));
           pay.addEventListener('click', () => settle(true));
           return element(
             'div',
             { className: 'sheet', id: 'wallet-sheet' },
             element('div', { className: 'merchant', text: `Pay ${appName}` }),
-            element('div', { className: 'amount', text: `${payment.amount} ${payment.currency}` }),
-            element('p', { text: payment.description ?? `Order ${payment.orderId}` }),
+            element('div', { className: 'amount', text: payment.productId }),
+            // A host charges its platform's catalog price; the preview has no catalog and charges nothing.
+            element('p', {
+              text: `Price from the platform's catalog; the preview charges nothing.${
+                payment.orderId ? ` Order ${payment.orderId}.` : ''
+              }`,
+            }),
             element(
               'div',
               { className: 'wallet' },

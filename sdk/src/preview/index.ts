@@ -11,3 +11,8 @@ export { matchFixture } from './network-fixture.ts';
 export type { FixtureResponse, NetworkFixture } from './network-fixture.ts';
 export { parseFixtures, readFixtureFile } from './fixture-file.ts';
 export type { PreviewConfig } from './preview-config.ts';
+export {
+  defaultChromiumPath,
+  headlessChromiumFlags,
+  launchHeadlessChromium,
+} from './headless-chromium.ts';

@@ -138,6 +138,22 @@ export class GlobalResolver {
     return values;
   }
 
+  /**
+   * The value a variable holds for good: the initial value of one written only by its declaration
+   * (static view, step 3), or null.
+   */
+  initialValue(identifier: ESTree.Identifier): ESTree.Expression | null {
+    return this.aliasedValue(identifier);
+  }
+
+  /** Whether a name is bound, once and for good, to a function or class declaration of this file. */
+  declaresFunction(identifier: ESTree.Identifier): boolean {
+    const variable = this.references.get(identifier)?.resolved;
+    const definition = variable?.defs.length === 1 ? variable.defs[0] : undefined;
+    if (definition?.type !== 'FunctionName' && definition?.type !== 'ClassName') return false;
+    return !variable?.references.some((r) => r.isWrite());
+  }
+
   /** Whether the expression is the global object (`window`, `self`, an alias of them ...). */
   isGlobalObject(node: ESTree.Node): boolean {
     const name = this.resolve(node);

@@ -58,6 +58,10 @@ const methodShape = /^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)+$/;
 const httpVerb = /^[A-Za-z]+$/;
 /** Package-relative specifiers; `//host` is protocol-relative, hence remote. */
 const relativeSpecifier = /^(\.{1,2}\/|\/(?!\/))/;
+/** A URL with a scheme (`https:`, `data:`, `blob:`) or protocol-relative (`//cdn`): not a package file. */
+const outsidePackage = /^\s*([a-z][a-z0-9+.-]*:|\/\/)/i;
+/** `<script ... src=...>` in markup written by document.write, with a src outside the package. */
+const remoteScriptMarkup = /<script\b[^>]*?\ssrc\s*=\s*["']?\s*([a-z][a-z0-9+.-]*:|\/\/)/i;
 
 type Node = ESTree.Node;
 
@@ -140,6 +144,52 @@ export function inspectScript(
         'Use an https/wss URL and add its origin to "allowedDomains" in manifest.json.',
       );
     }
+  };
+
+  /**
+   * A script element made by the code: `document.createElement('script')` (or createElementNS),
+   * directly or through a variable written only by its declaration [REV-107].
+   */
+  const isScriptElement = (node: Node, depth = 0): boolean => {
+    if (depth > 40) return false;
+    if (node.type === 'Identifier') {
+      const init = resolver.initialValue(node);
+      return init !== null && isScriptElement(init, depth + 1);
+    }
+    if (node.type === 'ChainExpression') return isScriptElement(node.expression, depth + 1);
+    if (node.type !== 'CallExpression' || node.callee.type !== 'MemberExpression') return false;
+    if (node.callee.object.type === 'Super') return false;
+    const method = memberName(node.callee);
+    const tag =
+      method === 'createElement'
+        ? node.arguments[0]
+        : method === 'createElementNS'
+          ? node.arguments[1]
+          : undefined;
+    const name = tag && tag.type !== 'SpreadElement' ? staticString(tag) : null;
+    return name?.toLowerCase() === 'script' && resolver.resolve(node.callee.object) === 'document';
+  };
+
+  /** The known start of a URL, following a variable written only by its declaration. */
+  const urlPrefix = (node: Node, depth = 0): string | null => {
+    if (node.type === 'Identifier' && depth < 40) {
+      const init = resolver.initialValue(node);
+      return init ? urlPrefix(init, depth + 1) : null;
+    }
+    return stringPrefix(node)?.text ?? null;
+  };
+
+  /** `script.src = 'https://...'` and its spellings load code from outside the package [REV-107]. */
+  const checkScriptSource = (element: Node, value: Node | undefined, how: string): void => {
+    if (!value || value.type === 'SpreadElement' || !isScriptElement(element)) return;
+    const url = urlPrefix(value);
+    if (url === null || !outsidePackage.test(url)) return;
+    report(
+      'CODE_REMOTE_IMPORT',
+      value,
+      `a script element created here loads ${JSON.stringify(url)} (${how}), which is not a file of the package`,
+      'Bundle the script into the package and load it with <script src="./file.js"> or import.',
+    );
   };
 
   const isBridgeLike = (receiver: Node): boolean => {
@@ -237,6 +287,15 @@ export function inspectScript(
       const method = memberName(callee);
       const owner = resolver.resolve(callee.object);
       if (owner === 'document' && (method === 'write' || method === 'writeln')) {
+        const markup = first && first.type !== 'SpreadElement' ? stringPrefix(first) : null;
+        if (markup && remoteScriptMarkup.test(markup.text)) {
+          report(
+            'CODE_REMOTE_IMPORT',
+            first as Node,
+            `document.${method} writes a <script> whose src is not a file of the package`,
+            'Bundle the script into the package and load it with <script src="./file.js">.',
+          );
+        }
         report(
           'CODE_DOCUMENT_WRITE',
           node,
@@ -246,6 +305,22 @@ export function inspectScript(
         );
       }
       if (owner === 'navigator' && method === 'sendBeacon') checkUrl(first, 'navigator.sendBeacon');
+      if (method === 'setAttribute' && first && first.type !== 'SpreadElement') {
+        const attribute = staticString(first);
+        if (attribute?.toLowerCase() === 'src') {
+          checkScriptSource(callee.object, node.arguments[1], 'setAttribute');
+        }
+      }
+      if (method === 'assign' && owner === 'Object' && first && first.type !== 'SpreadElement') {
+        for (const source of node.arguments.slice(1)) {
+          if (source.type !== 'ObjectExpression') continue;
+          for (const property of source.properties) {
+            if (property.type === 'Property' && propertyKey(property) === 'src') {
+              checkScriptSource(first, property.value, 'Object.assign');
+            }
+          }
+        }
+      }
       const second = node.arguments[1];
       const verb = first && first.type !== 'SpreadElement' ? staticString(first) : null;
       if (method === 'open' && second && verb !== null && httpVerb.test(verb)) {
@@ -315,6 +390,14 @@ export function inspectScript(
         case 'AssignmentExpression':
           checkDestructuring(node.left, node.right);
           if (
+            node.operator === '=' &&
+            node.left.type === 'MemberExpression' &&
+            node.left.object.type !== 'Super' &&
+            memberName(node.left) === 'src'
+          ) {
+            checkScriptSource(node.left.object, node.right, 'src');
+          }
+          if (
             node.left.type === 'MemberExpression' &&
             node.left.object.type !== 'Super' &&
             memberName(node.left) === 'domain' &&
@@ -353,23 +436,119 @@ function isComparedParent(name: string | null, path: SyntaxPath): boolean {
   );
 }
 
-/** `(function () {}).constructor`, `Object.getPrototypeOf(async () => {}).constructor`, `Function.prototype.constructor`. */
-function isFunctionConstructorAccess(callee: Node, resolver: GlobalResolver): boolean {
-  if (callee.type !== 'MemberExpression' || memberName(callee) !== 'constructor') return false;
-  return isFunctionValue(callee.object, resolver);
+/**
+ * Global functions and constructors of browsers: the `constructor` of each of them is `Function`,
+ * so `String.constructor('code')` builds a function from a string [REV-105].
+ */
+const globalFunctions = new Set([
+  'Function',
+  'Object',
+  'String',
+  'Number',
+  'Boolean',
+  'Symbol',
+  'BigInt',
+  'Array',
+  'Date',
+  'RegExp',
+  'Error',
+  'TypeError',
+  'Promise',
+  'Map',
+  'Set',
+  'WeakMap',
+  'WeakSet',
+  'Proxy',
+  'ArrayBuffer',
+  'DataView',
+  'Uint8Array',
+  'Int32Array',
+  'Float64Array',
+  'parseInt',
+  'parseFloat',
+  'isNaN',
+  'isFinite',
+  'encodeURIComponent',
+  'decodeURIComponent',
+  'encodeURI',
+  'decodeURI',
+  'escape',
+  'unescape',
+  'atob',
+  'btoa',
+  'fetch',
+  'setTimeout',
+  'setInterval',
+  'clearTimeout',
+  'clearInterval',
+  'queueMicrotask',
+  'requestAnimationFrame',
+  'structuredClone',
+  'alert',
+  'URL',
+  'Blob',
+  'Event',
+  'Image',
+  'XMLHttpRequest',
+  'WebSocket',
+  'EventSource',
+]);
+
+/**
+ * Whether a callee denotes the Function constructor reached through the `constructor` of a function:
+ * `(function () {}).constructor`, `''.constructor.constructor` (the constructor of any object is a
+ * function, here `String`), `String.constructor`, `Object.getPrototypeOf(async () => {}).constructor`,
+ * `Function.prototype.constructor`, and variables written only by their declaration from these.
+ */
+function isFunctionConstructorAccess(callee: Node, resolver: GlobalResolver, depth = 0): boolean {
+  if (depth > 40) return false;
+  switch (callee.type) {
+    case 'Identifier': {
+      const init = resolver.initialValue(callee);
+      return init !== null && isFunctionConstructorAccess(init, resolver, depth + 1);
+    }
+    case 'ChainExpression':
+      return isFunctionConstructorAccess(callee.expression, resolver, depth + 1);
+    case 'SequenceExpression': {
+      const last = callee.expressions[callee.expressions.length - 1];
+      return last !== undefined && isFunctionConstructorAccess(last, resolver, depth + 1);
+    }
+    case 'MemberExpression':
+      return (
+        callee.object.type !== 'Super' &&
+        memberName(callee) === 'constructor' &&
+        isFunctionValue(callee.object, resolver, depth + 1)
+      );
+    default:
+      return false;
+  }
 }
 
-function isFunctionValue(node: Node, resolver: GlobalResolver): boolean {
+function isFunctionValue(node: Node, resolver: GlobalResolver, depth = 0): boolean {
+  if (depth > 40) return false;
   switch (node.type) {
     case 'FunctionExpression':
     case 'ArrowFunctionExpression':
+    case 'ClassExpression':
       return true;
-    case 'MemberExpression':
-      return (
-        node.object.type !== 'Super' &&
-        memberName(node) === 'prototype' &&
-        resolver.resolve(node.object) === 'Function'
-      );
+    case 'Identifier': {
+      const global = resolver.resolve(node);
+      if (global !== null && globalFunctions.has(global)) return true;
+      if (resolver.declaresFunction(node)) return true;
+      const init = resolver.initialValue(node);
+      return init !== null && isFunctionValue(init, resolver, depth + 1);
+    }
+    case 'ChainExpression':
+      return isFunctionValue(node.expression, resolver, depth + 1);
+    case 'MemberExpression': {
+      if (node.object.type === 'Super') return false;
+      const name = memberName(node);
+      // The constructor of any object is a function (`''.constructor` is String).
+      if (name === 'constructor') return true;
+      if (name === 'prototype' && resolver.resolve(node.object) === 'Function') return true;
+      const global = resolver.resolve(node);
+      return global !== null && globalFunctions.has(global);
+    }
     case 'CallExpression': {
       const callee = node.callee;
       const argument = node.arguments[0];
@@ -378,7 +557,7 @@ function isFunctionValue(node: Node, resolver: GlobalResolver): boolean {
         memberName(callee) === 'getPrototypeOf' &&
         argument !== undefined &&
         argument.type !== 'SpreadElement' &&
-        isFunctionValue(argument, resolver)
+        isFunctionValue(argument, resolver, depth + 1)
       );
     }
     default:

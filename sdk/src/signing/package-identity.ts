@@ -1,11 +1,8 @@
-import { unzipSync } from 'fflate';
 import { MiniAppError } from '#sdk/diagnostics/index.ts';
+import { readArchive } from '../package/archive-source.ts';
 import { verifyPackageDigest } from '../package/package-digest.ts';
 import { sha256Hex } from './digest.ts';
 import type { Release } from './release.ts';
-
-/** manifest.json is small; a larger declared size is refused before inflating. */
-const maxManifestBytes = 1024 * 1024;
 
 function mismatch(message: string, pointer?: string): MiniAppError {
   return new MiniAppError(
@@ -15,20 +12,13 @@ function mismatch(message: string, pointer?: string): MiniAppError {
   );
 }
 
+/**
+ * The manifest bytes, read through the same hardened ZIP reader as review and install, so the host
+ * checks the manifest that the server reviewed and not another copy of its name [PKG-100] [PKG-170].
+ * A damaged archive keeps its PKG_ code.
+ */
 function readManifest(bytes: Uint8Array): Uint8Array {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes, {
-      filter: (file) => file.name === 'manifest.json' && file.originalSize <= maxManifestBytes,
-    });
-  } catch (cause) {
-    throw new MiniAppError('SIG_MANIFEST_MISMATCH', 'The package is not a readable ZIP archive.', {
-      cause,
-    });
-  }
-  const manifest = files['manifest.json'];
-  if (!manifest) throw mismatch('The package has no readable manifest.json at its root.');
-  return manifest;
+  return readArchive(bytes).read('manifest.json');
 }
 
 /**

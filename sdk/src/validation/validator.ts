@@ -79,12 +79,15 @@ async function checkSource(
 ): Promise<void> {
   const { diagnostics } = report;
   if (!source.files.some((f) => f.path === 'manifest.json')) {
-    diagnostics.push(
-      diagnostic('MANIFEST_MISSING', 'the package has no manifest.json at its root', {
-        location: { file: 'manifest.json' },
-        fix: 'add a manifest.json at the root of the package (see spec/manifest.md)',
-      }),
-    );
+    // The source may already have said why manifest.json is absent (too large, a link...).
+    const explained = diagnostics.some((d) => d.location?.file === 'manifest.json');
+    if (!explained)
+      diagnostics.push(
+        diagnostic('MANIFEST_MISSING', 'the package has no manifest.json at its root', {
+          location: { file: 'manifest.json' },
+          fix: 'add a manifest.json at the root of the package (see spec/manifest.md)',
+        }),
+      );
     diagnostics.push(...checkPackageLimits(source, [], limits));
     return;
   }

@@ -19,9 +19,9 @@ export interface ConformanceCaseMetadata {
    */
   requirements: [string, ...string[]];
   level: 'MUST' | 'SHOULD' | 'MAY';
-  class: 'package' | 'server' | 'host';
+  class: 'package' | 'server' | 'host' | 'toolkit';
   /**
-   * certify cases count towards certification; staging cases (unsettled behaviour) run and are reported but never count.
+   * certify cases count towards certification; staging cases (unsettled behaviour) run only when asked for, are reported apart and never count.
    */
   lane: 'certify' | 'staging';
   /**

@@ -11,7 +11,7 @@ export type DeviceId = string;
  */
 export interface UpdateCheckRequest {
   /**
-   * A SemVer 2.0 version string.
+   * A host API (bridge) level.
    */
   hostApiVersion: string;
   /**

@@ -10,9 +10,6 @@ export type AppId = string;
 export type SemanticVersion = string;
 /**
  * Host API (bridge) level required by the app.
- *
- * This interface was referenced by `Manifest`'s JSON-Schema
- * via the `definition` "hostApiVersion".
  */
 export type HostApiVersion = string;
 /**
@@ -31,10 +28,6 @@ export type SubpackageRoot = string;
  */
 export type Origin = string;
 export type FilePath = string;
-/**
- * This interface was referenced by `Manifest`'s JSON-Schema
- * via the `definition` "category".
- */
 export type Category =
   | 'books'
   | 'business'
@@ -63,6 +56,13 @@ export type Category =
  */
 export type Locale = string;
 /**
+ * Host API (bridge) level required by the app.
+ *
+ * This interface was referenced by `Manifest`'s JSON-Schema
+ * via the `definition` "hostApiVersion".
+ */
+export type HostApiVersion1 = string;
+/**
  * This interface was referenced by `Manifest`'s JSON-Schema
  * via the `definition` "filePath".
  */
@@ -72,6 +72,33 @@ export type FilePath1 = string;
  * via the `definition` "subpackageRoot".
  */
 export type SubpackageRoot1 = string;
+/**
+ * This interface was referenced by `Manifest`'s JSON-Schema
+ * via the `definition` "category".
+ */
+export type Category1 =
+  | 'books'
+  | 'business'
+  | 'education'
+  | 'entertainment'
+  | 'finance'
+  | 'food'
+  | 'games'
+  | 'government'
+  | 'health'
+  | 'lifestyle'
+  | 'medical'
+  | 'music'
+  | 'navigation'
+  | 'news'
+  | 'photo'
+  | 'productivity'
+  | 'shopping'
+  | 'social'
+  | 'sports'
+  | 'travel'
+  | 'utilities'
+  | 'weather';
 /**
  * This interface was referenced by `Manifest`'s JSON-Schema
  * via the `definition` "locale".

@@ -35,6 +35,13 @@ export type AppId = string;
  */
 export type Semver = string;
 /**
+ * A host API (bridge) level.
+ *
+ * This interface was referenced by `SigningPrimitives`'s JSON-Schema
+ * via the `definition` "hostApiVersion".
+ */
+export type HostApiVersion = string;
+/**
  * The strictly increasing release counter of a mini-app.
  *
  * This interface was referenced by `SigningPrimitives`'s JSON-Schema

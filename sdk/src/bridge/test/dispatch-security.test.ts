@@ -15,7 +15,7 @@ function spiedMock(options: Partial<MockBridgeOptions> = {}) {
     handlers: {
       'payment.pay': (p) => {
         calls.push('payment.pay');
-        return { status: 'paid', transactionId: `t-${p.orderId}` };
+        return { status: 'paid', transactionId: `t-${p.orderId ?? p.productId}` };
       },
       'user.getProfile': () => {
         calls.push('user.getProfile');
@@ -31,7 +31,7 @@ function spiedMock(options: Partial<MockBridgeOptions> = {}) {
   return { mock, calls, prompts: () => prompts };
 }
 
-const pay = { orderId: 'A-1', amount: '9.90', currency: 'EUR' };
+const pay = { productId: 'croissant', orderId: 'A-1' };
 
 describe('mock host dispatch (attacks on the bridge)', () => {
   it('denies an undeclared permission without prompting or executing [BRG-017]', async () => {
@@ -144,7 +144,7 @@ describe('mock host dispatch (attacks on the bridge)', () => {
     const { mock, calls } = spiedMock();
     const huge = request('c-9', 'payment.pay', {
       ...pay,
-      description: 'x'.repeat(2 * 1024 * 1024),
+      orderId: 'x'.repeat(2 * 1024 * 1024),
     });
     assert.equal(outcome(await mock.handle(huge)), 'BRIDGE_TOO_LARGE');
     assert.deepEqual(calls, []);

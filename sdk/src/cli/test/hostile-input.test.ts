@@ -103,6 +103,18 @@ describe('miniapp validate refuses bad input without crashing', () => {
     });
   }
 
+  it('reports a 10 MB manifest.json as too large, never as missing [MAN-003]', async () => {
+    const huge = `{"name":"${'x'.repeat(10 * 1024 * 1024)}"}`;
+    const dir = path.join(work, 'huge-manifest');
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'manifest.json'), huge);
+    assert.deepEqual(await refusedCodes(dir), ['MANIFEST_TOO_LARGE']);
+    const stored = buildZip([{ name: 'manifest.json', data: text(huge), method: 0 }]);
+    assert.deepEqual(await refusedCodes(await file('huge-manifest.ma', stored)), [
+      'MANIFEST_TOO_LARGE',
+    ]);
+  });
+
   const manifests: [string, (original: string) => Uint8Array | string, string][] = [
     ['invalid JSON', (m) => m.slice(0, -3), 'MANIFEST_INVALID_JSON'],
     [

@@ -128,10 +128,10 @@ describe('miniapp keygen, sign and verify (author statements)', () => {
       }
       const longer = box.at(`shop.${alg}.longer.ma`);
       await writeFile(longer, new Uint8Array([...original, 0]));
-      // Bytes after the end record are refused before the statement is even read [PKG-001].
+      // Bytes after the end record are refused before the statement is even read [PKG-170].
       assert.equal(
         await refusal(['verify', longer, '--statement', statement, '--key', publicKey]),
-        'PKG_CORRUPT',
+        'PKG_EXTRA_BYTES',
       );
 
       // [SIG-021] a statement for shop does not vouch for places.

@@ -27,6 +27,21 @@ describe('parseManifest', () => {
     assert.equal(parsed.manifest?.id, 'com.example.shop');
   });
 
+  it('refuses U+0000 in any string or member name, vendor members included [MAN-170]', () => {
+    for (const broken of [
+      { ...example, description: 'a\u0000b' },
+      { ...example, 'x-acme-note': ['ok', { deep: 'c\u0000d' }] },
+      { ...example, 'x-acme-\u0000': true },
+    ]) {
+      const parsed = parseManifest(JSON.stringify(broken));
+      assert.deepEqual(
+        parsed.diagnostics.map((d) => d.code),
+        ['MANIFEST_NUL_CHARACTER'],
+      );
+      assert.equal(parsed.manifest, undefined);
+    }
+  });
+
   it('accepts every generated valid manifest without findings [MAN-004]', () => {
     fc.assert(
       fc.property(validManifest, (manifest) => {

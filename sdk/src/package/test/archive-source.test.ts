@@ -8,7 +8,13 @@ import { isMiniAppError, type MiniAppError } from '../../diagnostics/index.ts';
 import { openArchiveSource } from '../archive-source.ts';
 import { packageDigest } from '../package-digest.ts';
 import { writeCanonicalZip } from '../zip-writer.ts';
-import { buildZip, localRecord, manifestEntry, type RawEntry } from './hostile-zip.ts';
+import {
+  buildZip,
+  localRecord,
+  manifestEntry,
+  unicodePathField,
+  type RawEntry,
+} from './hostile-zip.ts';
 import { attemptInstall, scratchDir } from './install-attempt.ts';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -330,6 +336,76 @@ describe('openArchiveSource', () => {
   it('refuses limits above the defaults (a platform may only lower them)', async () => {
     await assert.rejects(openArchiveSource(withManifest(), { maxEntries: 5000 }), {
       code: 'USAGE',
+    });
+  });
+
+  describe('bytes outside the entries [PKG-170]', () => {
+    const gif = text('GIF89a\x01\x00\x01\x00');
+    const html = text('<!doctype html><script>alert(document.domain)</script>');
+
+    it('refuses a GIF or HTML polyglot whose offsets were shifted to match (zip -A)', async () => {
+      for (const prefix of [gif, html]) {
+        const bytes = buildZip([manifestEntry, { name: 'a.txt', data: text('a') }], { prefix });
+        assert.equal(await refusal(bytes), 'PKG_EXTRA_BYTES');
+      }
+    });
+
+    it('refuses bytes glued in front without shifting the offsets', async () => {
+      const bytes = Buffer.concat([html, withManifest({ name: 'a.txt', data: text('a') })]);
+      assert.equal(await refusal(bytes), 'PKG_EXTRA_BYTES');
+    });
+
+    it('refuses bytes between two entries and bytes after the end record', async () => {
+      assert.equal(
+        await refusal(
+          withManifest({ name: 'a.txt', data: text('a'), trailer: html }, { name: 'b.txt' }),
+        ),
+        'PKG_EXTRA_BYTES',
+      );
+      assert.equal(await refusal(buildZip([manifestEntry], { suffix: html })), 'PKG_EXTRA_BYTES');
+    });
+
+    it('accepts data descriptors, with or without their signature, that agree with the central directory', async () => {
+      for (const descriptor of ['signed', 'unsigned'] as const) {
+        const bytes = withManifest({ name: 'a.txt', data: text('described'), descriptor });
+        assert.equal(await refusal(bytes), 'ok', descriptor);
+        assert.deepEqual((await readAll(bytes)).get('a.txt'), text('described'));
+      }
+    });
+
+    it('refuses a local header whose sizes differ from the central directory', async () => {
+      const bytes = withManifest({ name: 'a.txt', data: text('hello'), localSize: 3 });
+      assert.equal(await refusal(bytes), 'PKG_HEADER_MISMATCH');
+    });
+  });
+
+  describe('Info-ZIP Unicode Path extra field [PKG-171]', () => {
+    it('refuses a field naming ../../x for an entry named a.txt, central or local', async () => {
+      const field = unicodePathField('a.txt', '../../x');
+      assert.equal(
+        await refusal(withManifest({ name: 'a.txt', data: text('x'), extra: field })),
+        'PKG_UNICODE_PATH_MISMATCH',
+      );
+      assert.equal(
+        await refusal(
+          withManifest({
+            name: 'a.txt',
+            data: text('x'),
+            extra: new Uint8Array(),
+            localExtra: field,
+          }),
+        ),
+        'PKG_UNICODE_PATH_MISMATCH',
+      );
+    });
+
+    it('accepts a field that names the entry itself', async () => {
+      const bytes = withManifest({
+        name: 'caf\u00e9.txt',
+        data: text('x'),
+        extra: unicodePathField('caf\u00e9.txt', 'caf\u00e9.txt'),
+      });
+      assert.equal(await refusal(bytes), 'ok');
     });
   });
 

@@ -20,12 +20,36 @@ export interface RawEntry {
   centralOffset?: number;
   /** Write no local header for this entry (use with centralOffset). */
   omitLocal?: boolean;
+  /** Extra field of the local header only, when it should differ from the central one. */
+  localExtra?: Uint8Array;
+  /** Bytes written after the entry's data that belong to no entry. */
+  trailer?: Uint8Array;
+  /** Sizes and CRC in a data descriptor after the data (flag bit 3), with or without its signature. */
+  descriptor?: 'signed' | 'unsigned';
+  /** Sizes written in the local header when they should differ from the central ones. */
+  localSize?: number;
 }
 
 export interface RawArchiveOptions {
   zip64Locator?: boolean;
   diskNumber?: number;
   entryCount?: number;
+  /** Bytes before the first entry, with every offset shifted to match (what `zip -A` does to a polyglot). */
+  prefix?: Uint8Array;
+  /** Bytes after the end record, outside its comment. */
+  suffix?: Uint8Array;
+}
+
+/** An Info-ZIP Unicode Path extra field (0x7075) naming `path` for the entry whose name field is `name`. */
+export function unicodePathField(name: string, path: string): Uint8Array {
+  const unicode = Buffer.from(path, 'utf8');
+  const field = Buffer.alloc(9 + unicode.length);
+  field.writeUInt16LE(0x7075, 0);
+  field.writeUInt16LE(5 + unicode.length, 2);
+  field.writeUInt8(1, 4);
+  field.writeUInt32LE(crc32(Buffer.from(name, 'utf8')), 5);
+  unicode.copy(field, 9);
+  return field;
 }
 
 function bytesOf(name: string | Uint8Array): Buffer {
@@ -53,9 +77,10 @@ export function buildZip(
   entries: readonly RawEntry[],
   options: RawArchiveOptions = {},
 ): Uint8Array {
-  const chunks: Buffer[] = [];
+  const prefix = Buffer.from(options.prefix ?? new Uint8Array());
+  const chunks: Buffer[] = [prefix];
   const central: Buffer[] = [];
-  let offset = 0;
+  let offset = prefix.length;
   for (const entry of entries) {
     const data = Buffer.from(entry.data ?? new Uint8Array());
     const method = entry.method ?? 8;
@@ -63,7 +88,7 @@ export function buildZip(
     const name = bytesOf(entry.name);
     const localName = bytesOf(entry.localName ?? entry.name);
     const extra = Buffer.from(entry.extra ?? new Uint8Array());
-    const flags = entry.flags ?? 0x0800;
+    const flags = (entry.flags ?? 0x0800) | (entry.descriptor ? 0x0008 : 0);
     const crc = entry.crc ?? crc32(data);
     const size = entry.declaredSize ?? data.length;
     const headerOffset = entry.centralOffset ?? offset;
@@ -73,13 +98,31 @@ export function buildZip(
       local.writeUInt16LE(20, 4);
       local.writeUInt16LE(flags, 6);
       local.writeUInt16LE(method, 8);
-      local.writeUInt32LE(crc, 14);
-      local.writeUInt32LE(body.length, 18);
-      local.writeUInt32LE(size >>> 0, 22);
+      if (!entry.descriptor) {
+        local.writeUInt32LE(crc, 14);
+        local.writeUInt32LE(body.length, 18);
+        local.writeUInt32LE((entry.localSize ?? size) >>> 0, 22);
+      }
+      const localExtra = Buffer.from(entry.localExtra ?? extra);
       local.writeUInt16LE(localName.length, 26);
-      local.writeUInt16LE(extra.length, 28);
-      chunks.push(local, localName, extra, body);
-      offset += 30 + localName.length + extra.length + body.length;
+      local.writeUInt16LE(localExtra.length, 28);
+      const descriptor = Buffer.alloc(entry.descriptor ? 16 : 0);
+      if (entry.descriptor) {
+        descriptor.writeUInt32LE(0x08074b50, 0);
+        descriptor.writeUInt32LE(crc, 4);
+        descriptor.writeUInt32LE(body.length, 8);
+        descriptor.writeUInt32LE(size >>> 0, 12);
+      }
+      const written = [
+        local,
+        localName,
+        localExtra,
+        body,
+        entry.descriptor === 'unsigned' ? descriptor.subarray(4) : descriptor,
+        Buffer.from(entry.trailer ?? new Uint8Array()),
+      ];
+      chunks.push(...written);
+      offset += written.reduce((sum, part) => sum + part.length, 0);
     }
     const header = Buffer.alloc(46);
     header.writeUInt32LE(0x02014b50, 0);
@@ -111,7 +154,7 @@ export function buildZip(
   end.writeUInt16LE(count & 0xffff, 10);
   end.writeUInt32LE(centralBytes.length, 12);
   end.writeUInt32LE(offset, 16);
-  tail.push(end);
+  tail.push(end, Buffer.from(options.suffix ?? new Uint8Array()));
   return new Uint8Array(Buffer.concat([...chunks, centralBytes, ...tail]));
 }
 

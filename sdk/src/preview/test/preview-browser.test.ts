@@ -2,10 +2,15 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startPreview, type PreviewServer } from '../index.ts';
+import type { Browser, Page } from 'playwright-core';
+import {
+  defaultChromiumPath,
+  launchHeadlessChromium,
+  startPreview,
+  type PreviewServer,
+} from '../index.ts';
 
-const executablePath = '/usr/bin/chromium';
+const executablePath = process.env.CHROMIUM_PATH || defaultChromiumPath;
 const skip = existsSync(executablePath)
   ? false
   : `no Chromium at ${executablePath}: the end-to-end preview test needs a real browser`;
@@ -20,22 +25,10 @@ describe('preview in headless Chromium', { skip, timeout: 30_000 }, () => {
 
   before(async () => {
     preview = await startPreview({ directory: shopDir });
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await launchHeadlessChromium({ executablePath });
     page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(preview.hostUrl);
-    await page.frameLocator('#app-frame').getByRole('button', { name: 'Add' }).first().waitFor();
+    await page.frameLocator('#app-frame').getByRole('button', { name: 'Buy' }).first().waitFor();
   });
 
   after(async () => {
@@ -43,12 +36,12 @@ describe('preview in headless Chromium', { skip, timeout: 30_000 }, () => {
     await preview?.close();
   });
 
-  it('runs the shop: Add, Pay, allow, accept the wallet sheet, and the page shows Paid', async () => {
+  it('runs the shop: Buy, allow, accept the wallet sheet, and the page shows Paid', async () => {
     const app = page.frameLocator('#app-frame');
-    await app.getByRole('button', { name: 'Add' }).first().click();
-    await app.getByRole('button', { name: 'Pay with wallet' }).click();
+    await app.getByRole('button', { name: 'Buy' }).first().click();
     await page.locator('#prompt-allow').click();
-    await page.locator('#wallet-sheet').getByText('1.80 EUR').first().waitFor();
+    // [BRG-200] the mini-app names a product, never a price.
+    await page.locator('#wallet-sheet').getByText('croissant').first().waitFor();
     await page.locator('#wallet-pay').click();
     await app.getByText(/^Paid\. Transaction mock-order-/).waitFor({ timeout: 5_000 });
     await page.locator('.toast').getByText('Thank you!').waitFor();
@@ -56,8 +49,7 @@ describe('preview in headless Chromium', { skip, timeout: 30_000 }, () => {
 
   it('reports USER_CANCELLED to the app when the wallet sheet is cancelled', async () => {
     const app = page.frameLocator('#app-frame');
-    await app.getByRole('button', { name: 'Add' }).first().click();
-    await app.getByRole('button', { name: 'Pay with wallet' }).click();
+    await app.getByRole('button', { name: 'Buy' }).first().click();
     // The payment permission was granted above and is remembered: the sheet comes straight up.
     await page.locator('#wallet-cancel').click();
     await app.getByText('Payment cancelled.').waitFor({ timeout: 5_000 });
@@ -95,9 +87,6 @@ describe('preview in headless Chromium', { skip, timeout: 30_000 }, () => {
     await page.locator('#host-close').click();
     await page.locator('#closed').getByText('Corner Bakery is closed.').waitFor();
     await page.locator('#reopen').click();
-    await page
-      .frameLocator('#app-frame')
-      .getByRole('button', { name: 'Pay with wallet' })
-      .waitFor();
+    await page.frameLocator('#app-frame').getByRole('button', { name: 'Buy' }).first().waitFor();
   });
 });

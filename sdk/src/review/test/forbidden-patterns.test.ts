@@ -54,6 +54,47 @@ describe('forbidden patterns [REV-104..REV-111]', () => {
     );
   });
 
+  it("reports the Function constructor reached as the constructor of any function, such as ''.constructor.constructor [REV-105]", async () => {
+    await expectFindings(
+      [
+        "''.constructor.constructor('return this')();",
+        "[].constructor.constructor('return 1');",
+        "String.constructor('return 1');",
+        "new window.Array.constructor('return 1');",
+        "const S = ''.constructor; S.constructor('return 1');",
+        "const F = ''.constructor.constructor; F('return 1');",
+        "function f() {} f.constructor('return 1');",
+        "class A {} new A.constructor('return 1');",
+        "''['constr' + 'uctor'][`constructor`]('return 1');",
+        "(0, ({}).constructor.constructor)('return 1');",
+      ].join('\n'),
+      [
+        'CODE_FUNCTION_CONSTRUCTOR@1:1',
+        'CODE_FUNCTION_CONSTRUCTOR@2:1',
+        'CODE_FUNCTION_CONSTRUCTOR@3:1',
+        'CODE_FUNCTION_CONSTRUCTOR@4:1',
+        'CODE_FUNCTION_CONSTRUCTOR@5:27',
+        'CODE_FUNCTION_CONSTRUCTOR@6:39',
+        'CODE_FUNCTION_CONSTRUCTOR@7:17',
+        'CODE_FUNCTION_CONSTRUCTOR@8:12',
+        'CODE_FUNCTION_CONSTRUCTOR@9:1',
+        'CODE_FUNCTION_CONSTRUCTOR@10:1',
+      ],
+    );
+  });
+
+  it('does not report constructors of objects that are not functions, nor reading them [REV-105]', async () => {
+    await expectFindings(
+      [
+        'class Shape { clone() { return new this.constructor(); } }',
+        'const p = new Shape(); p.constructor(1);',
+        'const same = (a, b) => a.constructor === b.constructor;',
+        "const label = ''.constructor.constructor.name;",
+      ].join('\n'),
+      [],
+    );
+  });
+
   it('does not report Function used as a value for instanceof checks', async () => {
     await expectFindings('const ok = (f) => f instanceof Function;\n', []);
   });
@@ -99,6 +140,50 @@ describe('forbidden patterns [REV-104..REV-111]', () => {
     await expectFindings(
       "importScripts('./worker-lib.js', 'https://cdn.example.com/x.js', url);\n",
       ['CODE_REMOTE_IMPORT@1:34', 'CODE_NON_LITERAL_IMPORT@1:66'],
+    );
+  });
+
+  it('reports a script element that code creates with a source outside the package [REV-107]', async () => {
+    await expectFindings(
+      [
+        "const s = document.createElement('script');",
+        "s.src = 'https://cdn.example.com/tracker.js';",
+        "document.createElement('SCRIPT').src = '//cdn.example.com/a.js';",
+        "s.setAttribute('src', 'data:text/javascript,alert(1)');",
+        "Object.assign(document.createElement('script'), { src: 'https://cdn.example.com/b.js' });",
+        "const url = 'https://cdn.example.com/c.js?v=' + version;",
+        's.src = url;',
+        "window.document.createElementNS('http://www.w3.org/1999/xhtml', 'script').src = 'https://x.example/d.js';",
+      ].join('\n'),
+      [
+        'CODE_REMOTE_IMPORT@2:9',
+        'CODE_REMOTE_IMPORT@3:40',
+        'CODE_REMOTE_IMPORT@4:23',
+        'CODE_REMOTE_IMPORT@5:56',
+        'CODE_REMOTE_IMPORT@7:9',
+        'CODE_REMOTE_IMPORT@8:81',
+      ],
+    );
+  });
+
+  it('reports document.write of a remote script tag, besides the document.write warning [REV-107] [REV-112]', async () => {
+    await expectFindings(
+      'document.write(\'<script src="https://cdn.example.com/x.js"></script>\');\n',
+      ['CODE_DOCUMENT_WRITE@1:1', 'CODE_REMOTE_IMPORT@1:16'],
+    );
+  });
+
+  it('does not report package scripts, other elements or sources it cannot know [REV-107]', async () => {
+    await expectFindings(
+      [
+        "const s = document.createElement('script');",
+        "s.src = './vendor/chart.js';",
+        "const img = document.createElement('img');",
+        "img.src = 'https://images.example.com/a.png';",
+        "s.src = base + '/x.js';",
+        "s.setAttribute('data-src', 'https://cdn.example.com/x.js');",
+      ].join('\n'),
+      [],
     );
   });
 

@@ -1,0 +1,19 @@
+import type { BrokenServer } from './broken-server.ts';
+import { contractBreaks } from './contract-breaks.ts';
+import { deliveryBreaks } from './delivery.ts';
+import { errorAndAuthBreaks } from './errors-and-auth.ts';
+import { hostBreaks } from './hosts.ts';
+import { httpEdgeBreaks } from './http-edges.ts';
+import { publishingBreaks } from './publishing.ts';
+import { patchedBreaks } from './source-patches.ts';
+
+/** Every deliberately broken server the server suite must fail, each naming the requirement it breaks. */
+export const brokenServers: BrokenServer[] = [
+  ...errorAndAuthBreaks,
+  ...deliveryBreaks,
+  ...publishingBreaks,
+  ...hostBreaks,
+  ...contractBreaks,
+  ...httpEdgeBreaks,
+  ...patchedBreaks,
+];

@@ -1,0 +1,208 @@
+import type { BrokenServer } from './broken-server.ts';
+import { json, pathOf, withJson, type ProxiedResponse } from './rewriting-proxy.ts';
+
+const isBundle = (path: string) => path.startsWith('/v1/bundles/sha256/');
+
+function header(res: ProxiedResponse, name: string, value: string | undefined): ProxiedResponse {
+  const headers = Object.fromEntries(Object.entries(res.headers).filter(([n]) => n !== name));
+  if (value !== undefined) headers[name] = value;
+  return { ...res, headers };
+}
+
+export const deliveryBreaks: BrokenServer[] = [
+  {
+    name: 'weak-etags',
+    violates: 'API-018',
+    only: 'server.caching.strong-etags',
+    story: 'A compression middleware weakens every ETag it passes, as some proxies do.',
+    rules: {
+      response: (res) =>
+        res.headers.etag && !res.headers.etag.startsWith('W/')
+          ? header(res, 'etag', `W/${res.headers.etag}`)
+          : res,
+    },
+  },
+  {
+    name: 'if-none-match-ignored',
+    violates: 'API-019',
+    only: 'server.caching.not-modified',
+    story: 'Conditional requests were never implemented; every GET answers 200.',
+    rules: {
+      request: (req) => {
+        const headers = { ...req.headers };
+        delete headers['if-none-match'];
+        return { ...req, headers };
+      },
+    },
+  },
+  {
+    name: 'no-vary-authorization',
+    violates: 'API-020',
+    only: 'server.caching.credential-dependent',
+    story: 'The implementer thought no-store made Vary pointless and dropped it everywhere.',
+    rules: { response: (res) => header(res, 'vary', undefined) },
+  },
+  {
+    name: 'update-check-cacheable',
+    violates: 'API-021',
+    only: 'server.updates.no-store',
+    story:
+      'Update answers were made cacheable for a minute to save load, the batch route included.',
+    rules: {
+      response: (res, req) =>
+        pathOf(req) === '/v1/updates/check'
+          ? header(res, 'cache-control', 'private, max-age=60')
+          : res,
+    },
+  },
+  {
+    name: 'root-cached-for-a-day',
+    violates: 'API-036',
+    only: 'server.trust.root-current',
+    story: 'Static-file defaults give root.json a day of caching, so hosts miss a rotation.',
+    rules: {
+      response: (res, req) =>
+        pathOf(req) === '/v1/trust/root.json'
+          ? header(res, 'cache-control', 'public, max-age=86400')
+          : res,
+    },
+  },
+  {
+    name: 'index-cached-for-an-hour',
+    violates: 'API-038',
+    only: 'server.trust.index-signed-and-fresh',
+    story:
+      'The CDN rule for JSON files sets an hour, longer than the 300 s the index may be cached.',
+    rules: {
+      response: (res, req) =>
+        pathOf(req) === '/v1/trust/index.json'
+          ? header(res, 'cache-control', 'public, max-age=3600')
+          : res,
+    },
+  },
+  {
+    name: 'release-envelope-reserialised',
+    violates: 'API-040',
+    only: 'server.trust.release-envelope,server.trust.index-pins-release',
+    story:
+      'The envelope is stored as parsed JSON and pretty-printed on the way out, so its bytes differ from the pinned ones.',
+    rules: {
+      response: (res, req) =>
+        pathOf(req).endsWith('.release.json') && res.status === 200
+          ? { ...res, body: Buffer.from(JSON.stringify(json(res), null, 2)) }
+          : res,
+    },
+  },
+  {
+    name: 'trust-routes-need-credentials',
+    violates: 'API-041',
+    only: 'server.trust.routes-public',
+    story: 'Every /v1 route was put behind the host device credential, trust files included.',
+    rules: {
+      request: (req) =>
+        (pathOf(req).startsWith('/v1/trust/') || pathOf(req).startsWith('/v1/releases/')) &&
+        !req.headers.authorization
+          ? {
+              status: 401,
+              headers: { 'content-type': 'application/problem+json', 'www-authenticate': 'Bearer' },
+              body: Buffer.from(
+                JSON.stringify({
+                  type: 'https://openminiapp.dev/errors/API_UNAUTHENTICATED',
+                  title: 'Authentication required',
+                  status: 401,
+                  code: 'API_UNAUTHENTICATED',
+                }),
+              ),
+            }
+          : req,
+    },
+  },
+  {
+    name: 'bundle-served-as-zip',
+    violates: 'API-042',
+    only: 'server.bundles.digest-and-type',
+    story: 'The file server maps .ma by its ZIP magic to application/zip.',
+    rules: {
+      response: (res, req) =>
+        isBundle(pathOf(req)) && res.status < 300
+          ? header(res, 'content-type', 'application/zip')
+          : res,
+    },
+  },
+  {
+    name: 'bundle-etag-from-mtime',
+    violates: 'API-043',
+    only: 'server.bundles.etag-and-immutable',
+    story:
+      "The static-file server's default ETag (size and modification time) is used instead of the digest.",
+    rules: {
+      response: (res, req) =>
+        isBundle(pathOf(req)) && res.headers.etag
+          ? header(res, 'etag', `"${res.body.length.toString(16)}-18c2f9a1b40"`)
+          : res,
+    },
+  },
+  {
+    name: 'range-end-exclusive',
+    violates: 'API-044',
+    only: 'server.bundles.single-range',
+    story: 'The range end is treated as exclusive, so every partial response is one byte short.',
+    rules: {
+      response: (res, req) => {
+        if (!isBundle(pathOf(req)) || res.status !== 206 || res.body.length < 2) return res;
+        const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.headers['content-range'] ?? '');
+        if (!m) return res;
+        return {
+          ...header(res, 'content-range', `bytes ${m[1]}-${Number(m[2]) - 1}/${m[3]}`),
+          body: res.body.subarray(0, res.body.length - 1),
+        };
+      },
+    },
+  },
+  {
+    name: 'unsatisfiable-range-without-length',
+    violates: 'API-044',
+    only: 'server.bundles.unsatisfiable-range',
+    story: 'The 416 is raised as a generic error that loses the Content-Range header.',
+    rules: {
+      response: (res) => (res.status === 416 ? header(res, 'content-range', undefined) : res),
+    },
+  },
+  {
+    name: 'if-range-ignored',
+    violates: 'API-045',
+    only: 'server.bundles.accept-ranges-and-if-range',
+    story:
+      'Range support was added without If-Range, so a stale resume gets a range of another file.',
+    rules: {
+      request: (req) => {
+        const headers = { ...req.headers };
+        delete headers['if-range'];
+        return { ...req, headers };
+      },
+    },
+  },
+  {
+    name: 'malformed-digest-400',
+    violates: 'API-046',
+    only: 'server.bundles.bad-digest-not-found',
+    story:
+      'The digest is validated by the route schema, which answers 400 for anything but lowercase hex.',
+    rules: {
+      response: (res, req) =>
+        isBundle(pathOf(req)) &&
+        res.status === 404 &&
+        !/^\/v1\/bundles\/sha256\/[0-9a-f]{64}\.ma$/.test(pathOf(req))
+          ? withJson(
+              { ...res, status: 400 },
+              {
+                ...(json(res) as object),
+                status: 400,
+                code: 'API_VALIDATION_FAILED',
+                type: 'https://openminiapp.dev/errors/API_VALIDATION_FAILED',
+              },
+            )
+          : res,
+    },
+  },
+];

@@ -1,0 +1,84 @@
+import { CaseFailure } from '../../framework/index.ts';
+import { bodyOf, serverCase, type ServerTest } from '../server-case.ts';
+
+interface Entry {
+  at: string;
+  principal: { role: string; principalId: string };
+  action: string;
+  appId: string;
+  versionCode: number;
+  releaseId: string;
+  from: string | null;
+  to: string;
+}
+
+async function auditOf(t: ServerTest, appId: string): Promise<Entry[]> {
+  const entries: Entry[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 50; page++) {
+    const body = bodyOf<{ items: Entry[]; nextCursor?: string }>(
+      await t.send({
+        path: '/v1/admin/audit',
+        token: t.adminToken,
+        query: { appId, limit: 100, cursor },
+      }),
+    );
+    entries.push(...body.items);
+    if (!body.nextCursor) return entries;
+    cursor = body.nextCursor;
+  }
+  return entries;
+}
+
+export const auditCases = [
+  serverCase({
+    id: 'server.releases.audit-log',
+    description:
+      'Every successful release action appears in GET /v1/admin/audit, oldest first, with its principal, time and previous and new state, and earlier entries never change',
+    requirements: ['API-080', 'API-158', 'API-159'],
+    why: 'The audit log is how a platform answers who rolled what out to whom; an entry missing, rewritten or out of order defeats it.',
+    async run(t) {
+      const app = await t.world.freshApp(t.scope, 'audit');
+      const v1 = await t.world.approvedVersion(t.scope, app, { versionCode: 1 });
+      const release = await t.world.release(t.scope, v1, { rolloutPercent: 10 });
+      const first = await auditOf(t, app.appId);
+      for (const action of ['pause', 'resume', 'complete', 'rollback'])
+        await t.world.act(t.scope, release, action);
+      const entries = await auditOf(t, app.appId);
+      const expected: [string, string | null, string][] = [
+        ['create', null, 'rollingOut'],
+        ['pause', 'rollingOut', 'paused'],
+        ['resume', 'paused', 'rollingOut'],
+        ['complete', 'rollingOut', 'completed'],
+        ['rollback', 'completed', 'rolledBack'],
+      ];
+      const ours = entries.filter((e) => e.releaseId === release.releaseId);
+      const got = ours.map((e) => `${e.action} ${String(e.from)}->${e.to}`);
+      const want = expected.map(([a, f, to]) => `${a} ${String(f)}->${to}`);
+      if (got.join(', ') !== want.join(', '))
+        throw new CaseFailure(`audit entries ${got.join(', ')}; expected ${want.join(', ')}`);
+      for (const e of ours) {
+        if (e.principal.role !== 'partner')
+          throw new CaseFailure(
+            `the ${e.action} entry names a ${e.principal.role}, not the partner`,
+          );
+        if (
+          app.partner.principal.principalId &&
+          !app.partner.principal.principalId.startsWith('dev-') &&
+          e.principal.principalId !== app.partner.principal.principalId
+        ) {
+          throw new CaseFailure(
+            `the ${e.action} entry names principal ${e.principal.principalId}, not ${app.partner.principal.principalId}`,
+          );
+        }
+      }
+      for (let i = 1; i < entries.length; i++) {
+        if (Date.parse((entries[i] as Entry).at) < Date.parse((entries[i - 1] as Entry).at))
+          throw new CaseFailure('the audit log is not oldest first');
+      }
+      const prefix = entries.slice(0, first.length);
+      if (JSON.stringify(prefix) !== JSON.stringify(first))
+        throw new CaseFailure('entries read before later actions changed or moved');
+    },
+  }),
+];

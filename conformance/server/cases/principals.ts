@@ -1,0 +1,210 @@
+import { CaseFailure } from '../../framework/index.ts';
+import { bodyOf, expectStatus, serverCase } from '../server-case.ts';
+import { describeExchange } from '../subject/http-exchange.ts';
+
+interface Created {
+  principalId: string;
+  role: string;
+  partnerId?: string;
+  test: boolean;
+  credential: string;
+  expiresAt: string;
+}
+
+export const principalCases = [
+  serverCase({
+    id: 'server.principals.every-role',
+    description:
+      'With the admin token alone the suite creates a principal of each role whose credential every route of that role accepts at once, and the credential appears in no later answer',
+    requirements: ['API-151', 'CNF-010', 'CNF-011'],
+    why: 'A server can only be certified by a stranger if its admin can mint every principal a case needs; a credential that works late, or is echoed later, breaks that or leaks.',
+    async run(t) {
+      t.world.skipUnlessComplete();
+      const shared = await t.world.sharedRelease(t.scope);
+      const partner = await t.world.partner(t.scope);
+      const create = async (body: Record<string, unknown>) =>
+        bodyOf<Created>(
+          await t.send({
+            method: 'POST',
+            path: '/v1/admin/principals',
+            token: t.adminToken,
+            json: body,
+          }),
+          201,
+        );
+      const asPartner = await create({ role: 'partner', partnerId: partner.partnerId });
+      const me = bodyOf<{ partnerId: string }>(
+        await t.send({ path: '/v1/partner', token: asPartner.credential }),
+      );
+      if (me.partnerId !== partner.partnerId)
+        throw new CaseFailure(
+          `a partner principal of ${partner.partnerId} acts for ${me.partnerId}`,
+        );
+      const reviewer = await create({ role: 'reviewer' });
+      expectStatus(
+        await t.send({ path: '/v1/review/queue', token: reviewer.credential, query: { limit: 1 } }),
+        200,
+      );
+      const device = await create({ role: 'hostDevice', test: true });
+      expectStatus(
+        await t.send({
+          method: 'POST',
+          path: '/v1/updates/check',
+          token: device.credential,
+          json: {
+            hostApiVersion: '1.2.0',
+            channel: 'stable',
+            deviceId: `certify-${t.subject.runId}-principal`,
+            apps: [{ appId: shared.version.app.appId, versionCode: 0 }],
+          },
+        }),
+        200,
+      );
+      const user = await create({ role: 'hostUser', test: true });
+      expectStatus(
+        await t.send({
+          path: `/v1/entitlements/${shared.version.app.appId}`,
+          token: user.credential,
+        }),
+        200,
+      );
+      for (const p of [asPartner, reviewer, device, user]) {
+        const revoked = await t.send({
+          method: 'POST',
+          path: `/v1/admin/principals/${p.principalId}/revoke`,
+          token: t.adminToken,
+        });
+        expectStatus(revoked, 200);
+        if (new TextDecoder().decode(revoked.body).includes(p.credential))
+          throw new CaseFailure(
+            `the revocation of ${p.role} ${p.principalId} repeats its credential`,
+          );
+      }
+      for (const [path, method] of [
+        ['/v1/admin/partners', 'GET'],
+        ['/metrics', 'GET'],
+        ['/v1/admin/audit', 'GET'],
+      ] as const) {
+        const exchange = await t.send({ method, path, token: t.adminToken });
+        if (exchange.status === 401 || exchange.status === 403)
+          throw new CaseFailure(
+            `the admin token was refused on ${method} ${path}: ${describeExchange(exchange)}`,
+          );
+      }
+    },
+  }),
+  serverCase({
+    id: 'server.principals.partner-needs-partner-id',
+    description:
+      'A partner principal without partnerId is refused with 400 API_VALIDATION_FAILED and one for an unknown partner with 404 API_NOT_FOUND',
+    requirements: ['API-152'],
+    why: 'A partner credential bound to no partner, or to one that does not exist, acts for nobody the platform can hold to account.',
+    async run(t) {
+      t.world.skipUnlessComplete();
+      expectStatus(
+        await t.send({
+          method: 'POST',
+          path: '/v1/admin/principals',
+          token: t.adminToken,
+          json: { role: 'partner' },
+        }),
+        400,
+        'API_VALIDATION_FAILED',
+      );
+      expectStatus(
+        await t.send({
+          method: 'POST',
+          path: '/v1/admin/principals',
+          token: t.adminToken,
+          json: { role: 'partner', partnerId: 'certifyNoSuchPartner' },
+        }),
+        404,
+        'API_NOT_FOUND',
+      );
+    },
+  }),
+  serverCase({
+    id: 'server.principals.test-flag',
+    description:
+      'Host principals are test principals exactly when created with test true, and partner principals exactly when their partner is one',
+    requirements: ['API-154'],
+    why: 'The sandbox provider is open only to test principals; a flag that is lost or invented opens it to real users or closes it to the suite.',
+    async run(t) {
+      t.world.skipUnlessComplete();
+      const real = await t.world.newPartner(t.scope, 'real', false);
+      const cases: [Record<string, unknown>, boolean][] = [
+        [{ role: 'hostUser', test: true }, true],
+        [{ role: 'hostUser' }, false],
+        [{ role: 'hostDevice', test: false }, false],
+        [{ role: 'partner', partnerId: real.partnerId }, false],
+        [{ role: 'partner', partnerId: (await t.world.partner(t.scope)).partnerId }, true],
+      ];
+      for (const [body, expected] of cases) {
+        const created = bodyOf<Created>(
+          await t.send({
+            method: 'POST',
+            path: '/v1/admin/principals',
+            token: t.adminToken,
+            json: body,
+          }),
+          201,
+        );
+        if (created.test !== expected)
+          throw new CaseFailure(
+            `${JSON.stringify(body)} gave test ${String(created.test)}, expected ${String(expected)}`,
+          );
+      }
+    },
+  }),
+  serverCase({
+    id: 'server.principals.expiry-and-revocation',
+    description:
+      'A principal credential is refused with 401 once its expiresInSeconds have passed, and at once after its revocation is answered',
+    requirements: ['API-155', 'API-007'],
+    why: 'Credentials the suite mints must die when told; a server that ignores expiry or revocation keeps leaked credentials alive.',
+    timeoutMs: 20_000,
+    async run(t) {
+      t.world.skipUnlessComplete();
+      const partner = await t.world.partner(t.scope);
+      const short = bodyOf<Created>(
+        await t.send({
+          method: 'POST',
+          path: '/v1/admin/principals',
+          token: t.adminToken,
+          json: { role: 'partner', partnerId: partner.partnerId, expiresInSeconds: 2 },
+        }),
+        201,
+      );
+      expectStatus(await t.send({ path: '/v1/partner', token: short.credential }), 200);
+      await new Promise((r) => setTimeout(r, 3500));
+      expectStatus(
+        await t.send({ path: '/v1/partner', token: short.credential }),
+        401,
+        'API_UNAUTHENTICATED',
+      );
+      const revoked = bodyOf<Created>(
+        await t.send({
+          method: 'POST',
+          path: '/v1/admin/principals',
+          token: t.adminToken,
+          json: { role: 'partner', partnerId: partner.partnerId },
+        }),
+        201,
+      );
+      expectStatus(await t.send({ path: '/v1/partner', token: revoked.credential }), 200);
+      expectStatus(
+        await t.send({
+          method: 'POST',
+          path: `/v1/admin/principals/${revoked.principalId}/revoke`,
+          token: t.adminToken,
+        }),
+        200,
+      );
+      expectStatus(
+        await t.send({ path: '/v1/partner', token: revoked.credential }),
+        401,
+        'API_UNAUTHENTICATED',
+      );
+    },
+  }),
+];
