@@ -96,7 +96,7 @@ export const hostDispatchCases = [
       for (const [method, params] of [
         ['location.getCurrent', {}],
         ['user.getProfile', {}],
-        ['payment.pay', { orderId: 'o-1', amount: '1.00', currency: 'EUR' }],
+        ['payment.pay', { productId: 'p-1' }],
         ['location.getCurrent', { accuracy: 'extreme' }],
       ] as const) {
         const started = Date.now();

@@ -82,8 +82,8 @@ export const plans: Record<string, MethodPlan> = {
     device: true,
   },
   'payment.pay': {
-    params: { orderId: 'order-1', amount: '9.90', currency: 'EUR' },
-    invalid: { orderId: 'order-1', amount: 9.9, currency: 'EUR' },
+    params: { productId: 'order-1', orderId: 'order-1' },
+    invalid: { productId: 'order-1', amount: '9.90', currency: 'EUR' },
     decisions: ['grant', 'grant'],
   },
   'payment.checkEntitlement': { params: { productId: 'order-1' }, invalid: { productId: '' } },

@@ -130,18 +130,50 @@ const scenarios: Scenario[] = [
   {
     name: 'unicode-path-extra-ignored',
     description:
-      'A host reads entry paths from the central directory name and ignores the Info-ZIP Unicode Path extra field',
+      'A host reads entry paths from the central directory name and installs a package whose entries carry an Info-ZIP Unicode Path extra field that agrees with them',
     requirements: ['PKG-008'],
-    why: 'Two names for one entry is a parser differential; the central directory name is the only one that counts.',
+    why: 'Two names for one entry is a parser differential; the central directory name is the only one that counts, and a field that agrees with it (PKG-171) is no reason to refuse.',
     expect: 'installed',
     arrange: (s, pkg) =>
       publishArchive(s, pkg, (entries) =>
         entries.map((e) =>
           e.name === 'manifest.json'
-            ? { ...e, extra: unicodePathExtra('manifest.json', 'ignored/manifest.json') }
+            ? { ...e, extra: unicodePathExtra('manifest.json', 'manifest.json') }
             : e,
         ),
       ),
+  },
+  {
+    name: 'unicode-path-mismatch',
+    description:
+      'A host refuses a package whose Info-ZIP Unicode Path extra field names another path than its entry, with PKG_UNICODE_PATH_MISMATCH',
+    requirements: ['PKG-171'],
+    why: 'Readers that honour the field would open another file than readers that ignore it; a field that disagrees is refused everywhere.',
+    codes: packageCodes('PKG_UNICODE_PATH_MISMATCH'),
+    arrange: (s, pkg) =>
+      publishArchive(s, pkg, (entries) =>
+        entries.map((e) =>
+          e.name === 'manifest.json'
+            ? { ...e, extra: unicodePathExtra('manifest.json', 'other/manifest.json') }
+            : e,
+        ),
+      ),
+  },
+  {
+    name: 'bytes-before-first-entry',
+    description:
+      'A host refuses a package with bytes before its first local header, with PKG_EXTRA_BYTES',
+    requirements: ['PKG-170'],
+    why: 'Bytes that belong to no entry can hide a second archive that another reader would find.',
+    codes: packageCodes('PKG_EXTRA_BYTES'),
+    arrange(s, pkg) {
+      const bytes = assembleZip({
+        entries: entriesOf(pkg.files),
+        prefix: encoder.encode('#!/bin/sh\nexit 0\n'),
+      }).bytes;
+      s.world.addRelease(pkg.appId, specOf(pkg, { bundle: bytes }));
+      s.world.publish();
+    },
   },
   {
     name: 'too-many-entries',

@@ -5,6 +5,7 @@ import { hostAnalyticsCases } from '../analytics/host-analytics-cases.ts';
 import { hostDispatchCases } from '../bridge/host-dispatch-cases.ts';
 import { hostEnvelopeCases } from '../bridge/host-envelope-cases.ts';
 import { hostMethodCases } from '../bridge/host-method-cases.ts';
+import { hostPaymentCases } from '../bridge/host-payment-cases.ts';
 import { hostBudgetCases, requiredSamples } from '../budgets/host-budget-cases.ts';
 import { defineSuite, UsageError } from '../framework/index.ts';
 import { ConformanceServer } from '../host/distribution/conformance-server.ts';
@@ -17,6 +18,7 @@ import {
 } from '../host/driver/webdriver-launch.ts';
 import type { HostSubject } from '../host/host-subject.ts';
 import { hostLifecycleCases } from '../lifecycle/host-lifecycle-cases.ts';
+import { hostProbationCases } from '../lifecycle/host-probation-cases.ts';
 import { hostManifestCases } from '../manifest/host-subpackage-cases.ts';
 import { hostReaderCases } from '../package/host-reader-cases.ts';
 import { hostPermissionCases } from '../permissions/host-permission-cases.ts';
@@ -42,9 +44,11 @@ export const hostSuite = defineSuite<HostSubject>({
     ...hostEnvelopeCases,
     ...hostDispatchCases,
     ...hostMethodCases,
+    ...hostPaymentCases,
     ...hostPermissionCases,
     ...hostStorageCases,
     ...hostLifecycleCases,
+    ...hostProbationCases,
     ...hostManifestCases,
     ...hostLinkCases,
     ...hostAnalyticsCases,

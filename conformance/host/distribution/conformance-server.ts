@@ -88,6 +88,19 @@ export class ConformanceServer {
     string,
     { productId: string; kind: string; grantedAt: string }[]
   >();
+  /**
+   * Payments charged, one per distinct Idempotency-Key [API-054]: what the provider would have
+   * taken from the user, so that a case sees a second charge for one order [BRG-203].
+   */
+  readonly charges: {
+    appId: string;
+    productId: string;
+    minor: number;
+    currency: string;
+    key?: string;
+    at: number;
+  }[] = [];
+  private readonly paidByKey = new Map<string, { body: string; answer: unknown }>();
   /** Update answers a case puts in the server's mouth (a compromised origin), by app id. */
   readonly lies = new Map<string, Selection>();
   /** Problem documents a case puts in place of an update answer (ERR-003). */
@@ -136,6 +149,8 @@ export class ConformanceServer {
     this.analytics.length = 0;
     this.tokens.length = 0;
     this.products.clear();
+    this.charges.length = 0;
+    this.paidByKey.clear();
     this.entitlements.clear();
     this.lies.clear();
     this.updateProblem = undefined;
@@ -469,10 +484,46 @@ export class ConformanceServer {
       send(201, this.issueToken(body.appId, body.scopes), { 'cache-control': 'no-store' });
       return;
     }
+    const productRoute = /^\/v1\/apps\/([^/]+)\/products\/([^/]+)$/.exec(path);
+    if (method === 'GET' && productRoute) {
+      // [API-200] the price a payment created now would charge, for a device or a user.
+      if (!this.authorized(record, 'device') && !this.authorized(record, 'user'))
+        return this.problem(res, record, 401, 'API_UNAUTHENTICATED');
+      const appId = decodeURIComponent(productRoute[1] ?? '');
+      const productId = decodeURIComponent(productRoute[2] ?? '');
+      const product = this.products.get(appId)?.find((p) => p.productId === productId);
+      if (!product) return this.problem(res, record, 404, 'API_NOT_FOUND');
+      send(
+        200,
+        {
+          productId: product.productId,
+          kind: product.kind,
+          price: { currency: product.currency, minor: product.minor },
+          ...(product.kind === 'subscription' ? { periodDays: 30 } : {}),
+        },
+        { 'cache-control': 'no-store' },
+      );
+      return;
+    }
     if (method === 'POST' && path === '/v1/payments') {
       if (!this.authorized(record, 'user'))
         return this.problem(res, record, 401, 'API_UNAUTHENTICATED');
       const body = parse() as { appId?: string; productId?: string; provider?: string } | undefined;
+      const header = record.headers['idempotency-key'];
+      const key = typeof header === 'string' && header !== '' ? header : undefined;
+      const bodyText = JSON.stringify({
+        appId: body?.appId,
+        productId: body?.productId,
+        provider: body?.provider,
+      });
+      // [API-054] a repeated key answers the first payment; another body under it is a conflict.
+      const earlier = key === undefined ? undefined : this.paidByKey.get(key);
+      if (earlier) {
+        if (earlier.body !== bodyText)
+          return this.problem(res, record, 409, 'API_IDEMPOTENCY_CONFLICT');
+        send(201, earlier.answer);
+        return;
+      }
       const product = this.products
         .get(body?.appId ?? '')
         ?.find((p) => p.productId === body?.productId);
@@ -482,7 +533,15 @@ export class ConformanceServer {
       const list = this.entitlements.get(body.appId) ?? [];
       list.push({ productId: product.productId, kind: product.kind, grantedAt });
       this.entitlements.set(body.appId, list);
-      send(201, {
+      this.charges.push({
+        appId: body.appId,
+        productId: product.productId,
+        minor: product.minor,
+        currency: product.currency,
+        ...(key === undefined ? {} : { key }),
+        at: Date.now(),
+      });
+      const answer = {
         paymentId: `pay_${randomBytes(8).toString('hex')}`,
         appId: body.appId,
         productId: product.productId,
@@ -491,7 +550,9 @@ export class ConformanceServer {
         amount: { currency: product.currency, minor: product.minor },
         commission: { rateBasisPoints: 300, minor: Math.round(product.minor * 0.03) },
         createdAt: grantedAt,
-      });
+      };
+      if (key !== undefined) this.paidByKey.set(key, { body: bodyText, answer });
+      send(201, answer);
       return;
     }
     const entitlements = /^\/v1\/entitlements\/([^/]+)$/.exec(path);
