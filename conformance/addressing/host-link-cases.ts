@@ -12,7 +12,7 @@ function malformed(
   description: string,
   requirements: string[],
   why: string,
-  links: [string, string][],
+  links: [string, string | string[]][],
 ) {
   return hostCase({
     id,
@@ -23,7 +23,11 @@ function malformed(
       await s.publishProbe();
       for (const [link, code] of links) {
         const outcome = await s.launch(link);
-        expectRefused(outcome, [code], `the link ${link.slice(0, 100)}`);
+        expectRefused(
+          outcome,
+          Array.isArray(code) ? code : [code],
+          `the link ${link.slice(0, 100)}`,
+        );
         if ((await s.driver.appFrames()).length > 0)
           throw new CaseFailure(`a mini-app frame exists after the link ${link.slice(0, 80)}`);
       }
@@ -62,7 +66,8 @@ export const hostLinkCases = [
       [`https://example.com/${id}/`, 'LINK_MALFORMED'],
       [`miniapp:${id}/`, 'LINK_MALFORMED'],
       [`miniapp://${id}:8080/`, 'LINK_MALFORMED'],
-      [`miniapp://${id}//pages/index.html`, 'LINK_MALFORMED'],
+      // An empty segment breaks ADR-001 and ADR-005 at once: either code names it.
+      [`miniapp://${id}//pages/index.html`, ['LINK_MALFORMED', 'LINK_INVALID_PAGE']],
     ],
   ),
   malformed(

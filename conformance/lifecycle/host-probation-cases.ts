@@ -11,8 +11,9 @@ import { specOf } from '../signing/host-trust-scenarios.ts';
  * replaced, in the same launch; the failed versionCode is never applied again and is reported as an
  * `update.failed` event with code APP_NOT_READY.
  *
- * The broken version's entry page opens its document for writing and never closes it, so its
- * `load` event never fires (HTML, document.open()): it never reaches `ready` on any host.
+ * The broken version's entry page loads a script that inserts another copy of itself before it
+ * ends, so a script is always being fetched and the page's `load` event never fires: it never
+ * reaches `ready` on any host, while the host's own page stays responsive.
  */
 
 const probationMs = 10_000;
@@ -21,8 +22,16 @@ const neverReadyPage =
   '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>never ready</title>\n' +
   '<script src="../never-ready.js"></script>\n</head>\n<body>\n<p>loading</p>\n</body>\n</html>\n';
 
-const neverReadyScript =
-  "// Reopens the document and never closes it: the load event of this page never fires.\ndocument.open();\ndocument.write('<p>this version never finishes loading</p>');\n";
+const neverReadyScript = [
+  '// Each run inserts the next copy of this script before it ends; a script that is being fetched',
+  '// delays the load event of its document (HTML), so this page never reaches ready.',
+  '(function () {',
+  "  var next = document.createElement('script');",
+  '  next.src = document.currentScript.src;',
+  '  document.head.appendChild(next);',
+  '})();',
+  '',
+].join('\n');
 
 interface Probation {
   appId: string;

@@ -131,8 +131,12 @@ export const hostCompatibilityCases = [
       s.world.addRelease(pkg.appId, specOf(pkg));
       s.world.publish();
       expectOutcome(await s.install(pkg.appId), 'installed', 1, 'the first version');
+      // A host may keep an index for its max-age: the new index allows no caching, and the host is
+      // restarted, so the launch's own check is the first to see the mandatory release.
+      s.server.indexMaxAge = 0;
       s.world.addRelease(pkg.appId, specOf(buildProbe({ versionCode: 2 }), { mandatory: true }));
       s.world.publish();
+      await s.driver.restart();
       const outcome = await s.launch(`miniapp://${pkg.appId}/`);
       expectOutcome(outcome, 'launched', 2, 'a launch while a mandatory update is available');
       return pass(describe(outcome));

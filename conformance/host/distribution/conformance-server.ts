@@ -106,6 +106,8 @@ export class ConformanceServer {
   /** Problem documents a case puts in place of an update answer (ERR-003). */
   updateProblem: { status: number; code: string } | undefined;
   credentials = { device: '', user: '' };
+  /** max-age of the current index (at most 300 s, distribution.md); a case may make it 0. */
+  indexMaxAge = 60;
   readonly userId = `user-${randomBytes(6).toString('hex')}`;
   private seq = 0;
   private readonly tokenKey: { privateKey: KeyObject; kid: string; jwk: Record<string, unknown> };
@@ -149,6 +151,7 @@ export class ConformanceServer {
     this.analytics.length = 0;
     this.tokens.length = 0;
     this.products.clear();
+    this.indexMaxAge = 60;
     this.charges.length = 0;
     this.paidByKey.clear();
     this.entitlements.clear();
@@ -284,7 +287,7 @@ export class ConformanceServer {
         cache = 'no-cache';
       } else if (path === '/v1/trust/index.json') {
         body = world.current?.index.bytes;
-        cache = 'max-age=60';
+        cache = `max-age=${this.indexMaxAge}`;
       } else {
         const route = world.routes.get(path);
         if (route) {
