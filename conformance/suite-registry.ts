@@ -1,4 +1,5 @@
 import type { Suite } from './framework/index.ts';
+import { hostSuite } from './suites/host-suite.ts';
 import { packageSuite } from './suites/package-suite.ts';
 import { serverSuite } from './server/server-suite.ts';
 
@@ -10,6 +11,7 @@ import { serverSuite } from './server/server-suite.ts';
 export const suites: readonly Suite<unknown>[] = [
   packageSuite as Suite<unknown>,
   serverSuite as Suite<unknown>,
+  hostSuite as Suite<unknown>,
 ];
 
 /** The suite of a class, if one is registered. */

@@ -77,6 +77,13 @@ async function schemaValidatorsModule(open: boolean): Promise<string> {
     code: { source: true, esm: true },
   });
   addFormats(ajv);
+  // [ERR-002] the registry code annotation of the schemas, as schemas/src/schema-registry.ts declares it.
+  ajv.addKeyword({
+    keyword: 'x-error-code',
+    metaSchema: {
+      anyOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }],
+    },
+  });
   const mapping: Record<string, string> = {};
   const keys: Record<string, string> = {};
   const all: string[] = [];
@@ -108,6 +115,20 @@ async function schemaValidatorsModule(open: boolean): Promise<string> {
   return `${code}\nexport const schemaValidators = {\n${table}\n};\nexport const schemaPaths = ${JSON.stringify(all)};\n`;
 }
 
+/** The documents errorCodeOf walks for the host's manifest checks: manifest/ and permissions/. */
+async function schemaDocumentsModule(): Promise<string> {
+  const documents: Record<string, unknown> = {};
+  for (const file of await schemaFiles(schemasRoot)) {
+    const relative = file.split(path.sep).join('/');
+    if (!relative.startsWith('manifest/') && !relative.startsWith('permissions/')) continue;
+    const schema = JSON.parse(await readFile(path.join(schemasRoot, file), 'utf8')) as {
+      $id?: string;
+    };
+    documents[schema.$id ?? schemaBaseUri + relative] = schema;
+  }
+  return `export const schemaDocuments = ${JSON.stringify(documents)};\n`;
+}
+
 function browserPlatform(): Plugin {
   const platform = path.join(hostRoot, 'src/platform');
   return {
@@ -121,6 +142,27 @@ function browserPlatform(): Plugin {
       }));
       pluginBuild.onResolve({ filter: /^(node:)?util$/ }, () => ({
         path: path.join(platform, 'node-util.ts'),
+      }));
+      // The sdk's hardened ZIP reader (verifyPackageBytes) needs zlib; file reads stay in its CLI.
+      pluginBuild.onResolve({ filter: /^(node:)?zlib$/ }, () => ({
+        path: path.join(platform, 'node-zlib.ts'),
+      }));
+      pluginBuild.onResolve({ filter: /^(node:)?fs\/promises$/ }, () => ({
+        path: path.join(platform, 'node-fs.ts'),
+      }));
+      // schema-trail.ts reads schema documents for errorCodeOf [ERR-002]: embedded, not read from disk.
+      pluginBuild.onResolve({ filter: /schema-registry\.ts$/ }, (args) =>
+        args.importer.endsWith(`${path.sep}schema-trail.ts`)
+          ? { path: path.join(platform, 'browser-schema-documents.ts') }
+          : undefined,
+      );
+      pluginBuild.onResolve({ filter: /^omp:schema-documents$/ }, () => ({
+        path: 'schema-documents',
+        namespace: 'omp-documents',
+      }));
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'omp-documents' }, async () => ({
+        contents: await schemaDocumentsModule(),
+        loader: 'js',
       }));
       pluginBuild.onResolve({ filter: /^omp:(open-)?schema-validators$/ }, (args) => ({
         path: args.path.slice('omp:'.length),

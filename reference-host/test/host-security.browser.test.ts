@@ -960,12 +960,12 @@ describe('the host against crafted distribution metadata', { skip }, () => {
         page: 'index.html',
       });
       assert.equal((await state()).running?.state, 'foreground');
-      const { events } = await probe<{ events: { name: string; data: { path?: string } }[] }>(
+      const { events } = await probe<{ events: { name: string; data: { page?: string } }[] }>(
         appId,
         (p) => p.events.length >= 6,
       );
       assert.deepEqual(
-        events.map((e) => `${e.name}${e.data.path ? ` ${e.data.path}` : ''}`),
+        events.map((e) => `${e.name}${e.data.page ? ` ${e.data.page}` : ''}`),
         [
           'app.show',
           'page.show index.html',

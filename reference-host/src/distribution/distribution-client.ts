@@ -6,6 +6,7 @@
 import type { components } from '#schemas/generated/distribution/openapi.ts';
 import type { UpdateCheckRequest } from '#schemas/generated/types/distribution/update-check-request.ts';
 import type { UpdateCheckResponse } from '#schemas/generated/types/distribution/update-check-response.ts';
+import { errorCodes } from '#schemas';
 import { HostFailure } from '../launch/host-failure.ts';
 import { bundleRateWindowMs, metadataTimeoutMs } from '#sdk/signing/index.ts';
 import { readBundle, readMetadata, type BundleProgress } from './transfer.ts';
@@ -53,13 +54,20 @@ export interface HostCredentials {
 }
 
 /** A problem document's code, or a generic one. */
+/**
+ * The registry code of a failed response. [ERR-003] a code this host does not know (a newer
+ * server's) is still a failure: it becomes API_UNAVAILABLE for a 5xx and HOST_ERROR otherwise, so
+ * that every outcome the host reports carries a code of its registry.
+ */
 async function problemCode(response: Response): Promise<string> {
+  let code: unknown;
   try {
-    const body = (await response.json()) as { code?: unknown };
-    return typeof body.code === 'string' ? body.code : `HTTP_${response.status}`;
+    code = ((await response.json()) as { code?: unknown }).code;
   } catch {
-    return `HTTP_${response.status}`;
+    code = undefined;
   }
+  if (typeof code === 'string' && Object.hasOwn(errorCodes, code)) return code;
+  return response.status >= 500 ? 'API_UNAVAILABLE' : 'HOST_ERROR';
 }
 
 /**

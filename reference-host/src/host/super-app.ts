@@ -884,7 +884,9 @@ export class SuperApp {
     }
     let record = previousRecord ?? newRecord(appId, label);
     const from = record.current?.versionCode;
-    record = installNow(record, installed);
+    record = installNow(record, installed, {
+      currentUntrusted: !!record.current && !!this.#checkInstalled(appId, record.current),
+    });
     const files = this.#justInstalled.get(installed.packageSha256) ?? {};
     const current = record;
     // Stored while the runtime starts from the bytes in memory: package first, then the record,
@@ -1219,8 +1221,8 @@ export class SuperApp {
         instance.page = report.path;
         if (instance.lifecycle === 'foreground') {
           if (previous && previous !== report.path)
-            this.#emit(instance, 'page.show', { path: report.path });
-          else this.#emit(instance, 'page.show', { path: report.path });
+            this.#emit(instance, 'page.show', { page: report.path });
+          else this.#emit(instance, 'page.show', { page: report.path });
           await this.#track(instance.appId, instance.version.versionCode, {
             type: 'page.view',
             page: report.path,
@@ -1272,7 +1274,7 @@ export class SuperApp {
       instance.lifecycle = 'foreground';
       this.#emit(instance, 'app.show', {});
       if (instance.page) {
-        this.#emit(instance, 'page.show', { path: instance.page });
+        this.#emit(instance, 'page.show', { page: instance.page });
         await this.#track(instance.appId, instance.version.versionCode, {
           type: 'page.view',
           page: instance.page,
@@ -1293,7 +1295,7 @@ export class SuperApp {
   /** [LIF-003] [LIF-011] page.hide, then app.hide, then the frame is hidden. */
   #toBackground(instance: Instance): void {
     if (instance.lifecycle === 'foreground') {
-      if (instance.page) this.#emit(instance, 'page.hide', { path: instance.page });
+      if (instance.page) this.#emit(instance, 'page.hide', { page: instance.page });
       this.#emit(instance, 'app.hide', {});
     }
     instance.lifecycle = 'background';
@@ -1308,7 +1310,7 @@ export class SuperApp {
     if (instance.unloadTimer) clearTimeout(instance.unloadTimer);
     if (instance.lifecycle === 'foreground') this.#toBackground(instance);
     if (instance.unloadTimer) clearTimeout(instance.unloadTimer);
-    if (instance.page) this.#emit(instance, 'page.unload', { path: instance.page });
+    if (instance.page) this.#emit(instance, 'page.unload', { page: instance.page });
     instance.frame.destroy();
     if (this.#instances.get(instance.appId) === instance) this.#instances.delete(instance.appId);
     if (this.#foreground === instance.appId) this.#foreground = undefined;
@@ -1408,7 +1410,10 @@ export class SuperApp {
       if (!('versionCode' in result))
         return { kind: 'updateRequired', appId, minHostVersion: result.minHostVersion };
       this.#justInstalled.delete(result.packageSha256);
-      record = installNow(record ?? newRecord(appId, randomRuntimeLabel()), result);
+      const base = record ?? newRecord(appId, randomRuntimeLabel());
+      record = installNow(base, result, {
+        currentUntrusted: !!base.current && !!this.#checkInstalled(appId, base.current),
+      });
       await this.#save(record);
       await this.verifier.recordInstall({ appId, versionCode: result.versionCode });
       this.#changed();

@@ -14,6 +14,7 @@ export {
   type ErrorCode,
 } from '#schemas/generated/errors/error-codes.ts';
 export type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+export { errorCodeOf } from '#schemas/src/schema-trail.ts';
 
 export const schemaBaseUri = 'https://openminiapp.dev/schemas/v1/';
 

@@ -16,3 +16,8 @@ declare module 'omp:open-schema-validators' {
   export const schemaValidators: Record<string, StandaloneValidator>;
   export const schemaPaths: string[];
 }
+
+/** Schema documents by `$id`, for the registry codes of schema failures (browser-schema-documents.ts). */
+declare module 'omp:schema-documents' {
+  export const schemaDocuments: Record<string, unknown>;
+}

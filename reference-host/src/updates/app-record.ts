@@ -44,15 +44,27 @@ export function newRecord(appId: string, runtimeLabel: string): AppRecord {
   return { appId, runtimeLabel, probation: false, rejected: [] };
 }
 
-/** A first installation, or an install in the foreground (a mandatory update): active at once. */
-export function installNow(record: AppRecord, version: InstalledVersion): AppRecord {
-  if (record.current && version.versionCode <= record.current.versionCode) return record;
+/**
+ * A first installation, or an install in the foreground (a mandatory update): active at once.
+ * `currentUntrusted`: the current version's statement no longer verifies under the app's delegation
+ * [SIG-089], so it may never run again; a lower versionCode then replaces it (the recovery of
+ * [SIG-088], whose floor the trust state has already forgotten), and it is not kept.
+ */
+export function installNow(
+  record: AppRecord,
+  version: InstalledVersion,
+  options: { currentUntrusted?: boolean } = {},
+): AppRecord {
+  const untrusted = options.currentUntrusted === true;
+  if (record.current && !untrusted && version.versionCode <= record.current.versionCode)
+    return record;
   if (record.rejected.includes(version.versionCode)) return record;
   const pending =
     record.pending && record.pending.versionCode > version.versionCode ? record.pending : undefined;
+  const kept = untrusted ? undefined : record.current;
   return {
     ...record,
-    ...(record.current ? { previous: record.current } : {}),
+    previous: kept ?? (untrusted ? undefined : record.previous),
     current: version,
     pending,
     mandatory:

@@ -94,8 +94,9 @@ export const bridgeSchemaDocuments: Readonly<Record<string, object>> = {
             "maxItems": 16,
             "uniqueItems": true,
             "items": {
+              "$comment": "[STO-150] [PRM-009] scopes are permission names of the registry, which are camelCase (userInfo).",
               "type": "string",
-              "pattern": "^[a-z][a-z0-9_.:-]{0,63}$"
+              "pattern": "^[a-z][A-Za-z0-9_.:-]{0,63}$"
             }
           }
         }

@@ -66,6 +66,8 @@ export function parseMiniAppLink(text: string, options: ParseLinkOptions = {}): 
   // [ADR-002] split the target ourselves: a generic URL parser reads "<id>@<version>" as user@host.
   const slash = rest.indexOf('/');
   const target = slash < 0 ? rest : rest.slice(0, slash);
+  // [ADR-001] a link names no port: "<id>:8080" is not a link form, whatever its id looks like.
+  if (target.includes(':')) throw malformed('a mini-app link names no port');
   const at = target.indexOf('@');
   const id = at < 0 ? target : target.slice(0, at);
   assertAppId(id);

@@ -19,7 +19,15 @@ export const accountPlugin: HostPlugin<HostServices> = {
   name: 'account',
   methods: {
     'auth.getToken': async (p, { app, services }) => {
-      const scopes = [...(p.scopes ?? [])].sort();
+      // [STO-150] the token holds only the asked scopes the user has granted; the host asks for no
+      // others and prompts for none.
+      const scopes: string[] = [];
+      for (const scope of [...new Set(p.scopes ?? [])].sort()) {
+        const state = await services.permissions
+          .state(app, scope as Parameters<typeof services.permissions.state>[1])
+          .catch(() => 'denied');
+        if (state === 'granted') scopes.push(scope);
+      }
       const cacheKey = `${app.userId}\u0000${app.appId}\u0000${scopes.join(' ')}`;
       const cached = tokens.get(cacheKey);
       if (cached && cached.expiresAt - Date.now() > reuseMarginMs) {

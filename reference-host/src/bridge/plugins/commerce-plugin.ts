@@ -78,6 +78,16 @@ export const commercePlugin: HostPlugin<HostServices> = {
     'payment.checkEntitlement': async (p, { app, services }) => {
       const { entitlements } = await services.distribution.entitlements(app.appId);
       const found = entitlements.find((e) => e.productId === p.productId);
+      if (!found) {
+        // [BRG-043] a product the app does not sell is NOT_FOUND, not "not entitled".
+        try {
+          await services.distribution.product(app.appId, p.productId);
+        } catch (error) {
+          if (error instanceof DistributionError && error.status === 404)
+            throw notSold(app.appId, p.productId);
+          throw error;
+        }
+      }
       return found
         ? { entitled: true, ...(found.expiresAt ? { expiresAt: found.expiresAt } : {}) }
         : { entitled: false };

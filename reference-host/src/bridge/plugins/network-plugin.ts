@@ -22,6 +22,12 @@ export const networkPlugin: HostPlugin<HostServices> = {
   name: 'network',
   methods: {
     'network.request': async (p, { app, services }) => {
+      // A URL that does not parse names no origin at all: bad params, never an internal error.
+      if (!URL.canParse(p.url)) {
+        throw new BridgeError('INVALID_PARAMS', 'url is not an absolute URL.', {
+          pointer: '/url',
+        });
+      }
       if (!isAllowedOrigin(p.url, app.manifest.allowedDomains ?? [])) {
         throw new BridgeError(
           'DOMAIN_NOT_ALLOWED',

@@ -1,0 +1,331 @@
+/**
+ * The broken-host corpus: each recipe is the reference host (with the sdk code it bundles) with one
+ * check removed the way an implementer might remove it, the cases that must catch it, and the
+ * requirement they must name. Recipes are textual patches: `find` must occur exactly once in the
+ * file, so a recipe that no longer fits the code it patches fails loudly instead of testing nothing.
+ *
+ * `sdk` recipes patch the trust code every host of this repository bundles (sdk/src/signing); the
+ * suite's model host (conformance/host/test) runs them today. `host` recipes patch reference-host/.
+ */
+
+export interface Patch {
+  /** Path from the repository root. */
+  file: string;
+  find: string;
+  replace: string;
+}
+
+export interface HostRecipe {
+  name: string;
+  /** The requirement the broken host violates; the failing cases must cite it. */
+  violates: string;
+  /** How a real implementation gets this wrong. */
+  note: string;
+  /** Case-id patterns to run (keeps the run short). */
+  only: string[];
+  /** Cases that must fail. */
+  catches: string[];
+  target: 'sdk' | 'host';
+  patches: Patch[];
+}
+
+const trustStore = 'sdk/src/signing/trust-store.ts';
+const dispatcher = 'reference-host/src/bridge/dispatcher.ts';
+const superApp = 'reference-host/src/host/super-app.ts';
+
+export const hostRecipes: HostRecipe[] = [
+  {
+    name: 'skips-signature-threshold',
+    violates: 'SIG-033',
+    note: 'Returns the payload whatever the signatures say: "we fetched it over TLS from our own server".',
+    only: ['host.signing.release-signed-by-index-key', 'host.signing.ed25519-chain'],
+    catches: ['host.signing.release-signed-by-index-key'],
+    target: 'sdk',
+    patches: [
+      {
+        file: 'sdk/src/signing/envelope.ts',
+        find: 'if (validKeyids.length >= threshold) return { payload, validKeyids };',
+        replace: 'if (validKeyids.length >= 0) return { payload, validKeyids };',
+      },
+    ],
+  },
+  {
+    name: 'ignores-expiry',
+    violates: 'SIG-063',
+    note: 'Treats expiry as advisory so that devices with a wrong clock still update.',
+    only: ['host.signing.index-expired', 'host.signing.delegation-expired'],
+    catches: ['host.signing.index-expired'],
+    target: 'sdk',
+    patches: [
+      {
+        file: 'sdk/src/signing/timestamp.ts',
+        find: 'return !(Date.parse(expires) > now.getTime());',
+        replace: 'return Number.isNaN(Date.parse(expires)) && now.getTime() < 0;',
+      },
+    ],
+  },
+  {
+    name: 'skips-index-rollback',
+    violates: 'SIG-062',
+    note: 'Accepts any validly signed index, forgetting that an older one hides revocations.',
+    only: ['host.signing.index-rollback'],
+    catches: ['host.signing.index-rollback'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: 'if (index.version < this.#indexVersion) {',
+        replace: 'if (index.version < 0) {',
+      },
+    ],
+  },
+  {
+    name: 'trusts-index-without-bin-pin',
+    violates: 'SIG-102',
+    note: 'Verifies the bin signature but not that its digest is the one the index pins.',
+    only: ['host.signing.bin-digest-not-pinned'],
+    catches: ['host.signing.bin-digest-not-pinned'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: 'if (sha256Hex(bytes) !== pin.sha256) throw digestMismatch(`The bin "${prefix}"`, \'SIG-102\');',
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'ignores-delegation-pin',
+    violates: 'SIG-085',
+    note: 'Takes whatever delegation the server serves for the app instead of the pinned one.',
+    only: ['host.signing.delegation-digest-not-pinned'],
+    catches: ['host.signing.delegation-digest-not-pinned'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: "    if (sha256 !== entry.delegation.sha256)\n      throw digestMismatch(`The delegation of ${appId}`, 'SIG-085');\n",
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'unbound-statement',
+    violates: 'SIG-090',
+    note: 'Checks the statement signature but not that it is the statement the release names.',
+    only: ['host.signing.statement-digest-mismatch'],
+    catches: ['host.signing.statement-digest-mismatch'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: "if (sha256 !== release.statement.sha256) throw digestMismatch('The statement', 'SIG-090');",
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'ignores-revocation',
+    violates: 'SIG-066',
+    note: 'Never reads revokedReleases: a revoked release keeps installing until the server stops listing it.',
+    only: ['host.signing.revoked-release'],
+    catches: ['host.signing.revoked-release'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: 'if (entry.revokedReleases.includes(sha256)) {',
+        replace: 'if (entry.revokedReleases.includes(sha256) && false) {',
+      },
+    ],
+  },
+  {
+    name: 'rotation-old-keys-only',
+    violates: 'SIG-052',
+    note: 'Checks that the old root signed its successor, not that the successor signs itself.',
+    only: ['host.signing.rotation-signed-by-old-keys-only', 'host.signing.rotation-walked'],
+    catches: ['host.signing.rotation-signed-by-old-keys-only'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: '    try {\n      decodeRoot(envelope, next);\n    } catch (cause) {',
+        replace: '    try {\n      void next;\n    } catch (cause) {',
+      },
+    ],
+  },
+  {
+    name: 'skips-delegation-rollback',
+    violates: 'SIG-086',
+    note: 'Accepts any pinned delegation, so an old one re-enables a key the partner removed.',
+    only: ['host.signing.delegation-rollback'],
+    catches: ['host.signing.delegation-rollback'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: '      (delegation.version < trusted.version ||',
+        replace: '      (delegation.version < 0 ||',
+      },
+    ],
+  },
+  // Checks of the reference host itself.
+  {
+    name: 'ignores-min-host-version',
+    violates: 'VER-007',
+    note: 'Installs and launches whatever the bin offers; the runtime will cope with missing methods.',
+    only: ['host.versioning.update-required', 'host.versioning.other-major-update-required'],
+    catches: ['host.versioning.update-required'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '    if (!hostSatisfies(this.hostApiVersion, release.minHostVersion))\n      return { minHostVersion: release.minHostVersion };',
+        replace: '',
+      },
+      {
+        file: superApp,
+        find: '    if (!hostSatisfies(this.hostApiVersion, extracted.manifest.minHostVersion)) {',
+        replace: '    if (extracted.manifest.minHostVersion === "never") {',
+      },
+    ],
+  },
+  {
+    name: 'no-update-screen',
+    violates: 'VER-008',
+    note: 'Declines the launch but shows its generic error screen.',
+    only: ['host.versioning.update-required'],
+    catches: ['host.versioning.update-required'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '        this.deps.screens.updateRequired(display, decision.minHostVersion);',
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'permission-enforced-in-ui-only',
+    violates: 'BRG-017',
+    note: 'Greys out the button for undeclared permissions in the UI kit, but the bridge asks the user anyway.',
+    only: ['host.bridge.undeclared-permission'],
+    catches: ['host.bridge.undeclared-permission'],
+    target: 'host',
+    patches: [
+      {
+        file: dispatcher,
+        find: 'if (permission !== null && !Object.hasOwn(declared, permission)) {',
+        replace: 'if (permission === "none" && !Object.hasOwn(declared, permission)) {',
+      },
+    ],
+  },
+  {
+    name: 'params-validated-after-prompt',
+    violates: 'BRG-018',
+    note: 'Asks for consent first, then lets the plugin validate its params.',
+    only: ['host.bridge.params-before-prompt'],
+    catches: ['host.bridge.params-before-prompt'],
+    target: 'host',
+    patches: [
+      {
+        file: dispatcher,
+        find: '    // [BRG-018]\n    const validateParams',
+        replace:
+          "    if (permission !== null && (await consent.request(app, permission)) !== 'granted')\n      return failure(id, 'PERMISSION_DENIED', 'denied', method, { permission });\n    // [BRG-018]\n    const validateParams",
+      },
+    ],
+  },
+  {
+    name: 'inherited-method-lookup',
+    violates: 'BRG-015',
+    note: 'Looks methods up in a plain object, so __proto__ and constructor resolve to built-ins.',
+    only: ['host.bridge.inherited-names-unknown'],
+    catches: ['host.bridge.inherited-names-unknown'],
+    target: 'host',
+    patches: [
+      {
+        file: dispatcher,
+        find: '    const entry = methodCatalog.get(method);',
+        replace:
+          '    const entry = (Object.fromEntries(methodCatalog) as Record<string, ReturnType<typeof methodCatalog.get>>)[method];',
+      },
+    ],
+  },
+  {
+    name: 'shared-storage-namespace',
+    violates: 'STO-001',
+    note: 'Keys storage by user only: one namespace for every mini-app of the user.',
+    only: ['host.storage.namespaces'],
+    catches: ['host.storage.namespaces'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/state/bridge-storage.ts',
+        find: 'return `sto/${encodeURIComponent(userId)}/${encodeURIComponent(appId)}/`;',
+        replace: 'return `sto/${encodeURIComponent(userId)}/${appId.length > 0 ? "" : "x"}`;',
+      },
+    ],
+  },
+  {
+    name: 'wildcard-connect-src',
+    violates: 'BRG-030',
+    note: 'Ships connect-src * because the bridge already checks network.request.',
+    only: ['host.bridge.content-security-policy'],
+    catches: ['host.bridge.content-security-policy'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/runtime/content-security-policy.ts',
+        find: "`connect-src ${origins.length > 0 ? origins.join(' ') : \"'none'\"}`,",
+        replace: '`connect-src *`,',
+      },
+    ],
+  },
+  {
+    name: 'init-posted-to-any-origin',
+    violates: 'BRG-032',
+    note: 'Posts the init message with targetOrigin "*", as most postMessage examples do.',
+    only: ['host.bridge.init-to-exact-origin'],
+    catches: ['host.bridge.init-to-exact-origin'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/runtime/runtime-frame.ts',
+        find: "      { bridge: 'openminiapp', v: 1, kind: 'init', hostApiVersion },\n      this.origin,",
+        replace: "      { bridge: 'openminiapp', v: 1, kind: 'init', hostApiVersion },\n      '*',",
+      },
+    ],
+  },
+  {
+    name: 'network-outside-allow-list',
+    violates: 'BRG-028',
+    note: 'Checks allowedDomains only for fetch (through the policy), not for network.request.',
+    only: ['host.bridge.network-outside-allowed-domains'],
+    catches: ['host.bridge.network-outside-allowed-domains'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/bridge/plugins/network-plugin.ts',
+        find: '      if (!isAllowedOrigin(p.url, app.manifest.allowedDomains ?? [])) {',
+        replace:
+          '      if (!isAllowedOrigin(p.url, app.manifest.allowedDomains ?? []) && p.url.length < 0) {',
+      },
+    ],
+  },
+  {
+    name: 'analytics-ignores-opt-out',
+    violates: 'ANL-008',
+    note: 'Records and sends events whatever the setting says; the setting only hides the dashboard.',
+    only: ['host.analytics.opt-out'],
+    catches: ['host.analytics.opt-out'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/analytics/analytics-queue.ts',
+        find: '    if (await this.optedOut()) return event;',
+        replace: '',
+      },
+    ],
+  },
+];
