@@ -1,6 +1,8 @@
 /**
- * The host's in-memory ZIP reader (browser) held to the sdk's reader (Node, yauzl): the same files
- * from valid archives, and the same refusal, with the same code, for each hostile construction.
+ * The host opens packages in memory through the sdk's hardened reader (readArchive); held here to the
+ * sdk's streaming entry point (openArchiveSource): the same files from valid archives, and the same
+ * refusal, with the same code, for each hostile construction and every byte change. The host browser
+ * tests run the same reader in Chromium, on the shims of src/platform.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

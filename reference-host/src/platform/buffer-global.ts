@@ -74,6 +74,21 @@ export class ShimBuffer extends Uint8Array {
     return compare(this, other) === 0;
   }
 
+  /** Little-endian reads of the sdk's ZIP reader (every ZIP number is little-endian). */
+  readUInt16LE(offset = 0): number {
+    return this.view(offset, 2).getUint16(offset, true);
+  }
+
+  readUInt32LE(offset = 0): number {
+    return this.view(offset, 4).getUint32(offset, true);
+  }
+
+  private view(offset: number, size: number): DataView {
+    if (!Number.isInteger(offset) || offset < 0 || offset + size > this.length)
+      throw new RangeError(`offset ${offset} is out of range`);
+    return new DataView(this.buffer, this.byteOffset, this.length);
+  }
+
   /** Node's reading of 4 bytes as an unsigned big-endian integer (the rollout bucket, API-081). */
   readUInt32BE(offset = 0): number {
     if (!Number.isInteger(offset) || offset < 0 || offset + 4 > this.length)
