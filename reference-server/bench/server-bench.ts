@@ -180,7 +180,8 @@ try {
   let bundleBytes = 0;
   for (const { package_sha256: sha256 } of bundles.rows) {
     const urlPath = `/v1/bundles/sha256/${sha256}.ma`;
-    const bytes = await readFile(services.bundles.pathOf(sha256));
+    const archive = await services.bundles.archive(sha256);
+    const bytes = typeof archive === 'string' ? await readFile(archive) : archive;
     bundleBytes += bytes.length;
     staticFiles[urlPath] = { bytes, type: 'application/miniapp-pkg+zip' };
     downloads.push({ method: 'GET', path: urlPath, headers: {} });

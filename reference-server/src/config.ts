@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { readBundleStoreConfig, type BundleStoreConfig } from './bundles/bundle-store-config.ts';
 
 /** Server configuration, read once from the environment and validated before anything starts. */
 export interface ServerConfig {
@@ -17,6 +18,8 @@ export interface ServerConfig {
    * load balancer stops routing here first [API-088].
    */
   shutdownDelayMs: number;
+  /** Where bundles live: under DATA_DIR (default) or in an S3-compatible bucket (BUNDLE_STORE=s3). */
+  bundleStore: BundleStoreConfig;
 }
 
 /** One invalid environment variable and what a valid value looks like. */
@@ -118,8 +121,8 @@ function checkPublicUrl(publicUrl: string, problems: ConfigProblem[]): void {
 }
 
 /**
- * Reads PORT, HOST, DATA_DIR, DATABASE_URL, PUBLIC_URL, LOG_LEVEL, MAX_UPLOAD_BYTES and
- * SHUTDOWN_DELAY_MS; throws one ConfigError that lists every problem at once.
+ * Reads PORT, HOST, DATA_DIR, DATABASE_URL, PUBLIC_URL, LOG_LEVEL, MAX_UPLOAD_BYTES,
+ * SHUTDOWN_DELAY_MS and the bundle store's variables (bundles/bundle-store-config.ts); throws one ConfigError that lists every problem at once.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const problems: ConfigProblem[] = [];
@@ -153,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     problems,
   );
   const shutdownDelayMs = integer(env, 'SHUTDOWN_DELAY_MS', 0, 0, 120_000, problems);
+  const bundleStore = readBundleStoreConfig(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     host,
@@ -163,5 +167,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     logLevel,
     maxUploadBytes,
     shutdownDelayMs,
+    bundleStore,
   };
 }

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { Registry } from 'prom-client';
 import type { Release, SignedDocument, VerifiedStatement } from '#sdk/signing/index.ts';
-import { BundleStore } from './bundles/bundle-store.ts';
+import type { BundleStorage } from './bundles/bundle-storage.ts';
+import { createBundleStorage } from './bundles/bundle-store-config.ts';
 import { CredentialCache } from './http/credential-cache.ts';
 import { loadPlatformKeys, type PlatformKeys } from './trust/platform-keys.ts';
 import type { DelegationStore } from './trust/delegation-store.ts';
@@ -43,7 +44,7 @@ export interface TrustService {
 export interface Services {
   config: ServerConfig;
   db: Database;
-  bundles: BundleStore;
+  bundles: BundleStorage;
   trust: TrustService;
   /** Recently seen credentials; forget() after any revocation. */
   credentials: CredentialCache;
@@ -75,7 +76,7 @@ export async function createServices(
     db,
     metrics: options.metrics ?? new Registry(),
     shuttingDown: { value: false },
-    bundles: new BundleStore(config.dataDir),
+    bundles: createBundleStorage(config.dataDir, config.bundleStore),
     trust: createTrustService(db, keys, {
       publicUrl: config.publicUrl,
       ...(options.clock ? { clock: options.clock } : {}),

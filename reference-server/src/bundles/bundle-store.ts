@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { access, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { BundleStorage, StagedBundle } from './bundle-storage.ts';
 
 export interface StoredBundle {
   sha256: string;
@@ -17,7 +18,7 @@ const digestPattern = /^[0-9a-f]{64}$/;
  * A file appears under its final name only once complete (written to scratch, then renamed), so a
  * crash never leaves a half-written bundle visible, and the same bytes are stored once.
  */
-export class BundleStore {
+export class BundleStore implements BundleStorage {
   readonly root: string;
   readonly scratch: string;
   /** Lengths of stored bundles: a digest's bytes never change, so one stat is enough. */
@@ -78,6 +79,27 @@ export class BundleStore {
       this.pathOf(sha256),
       range ? { start: range.start, end: range.end } : {},
     );
+  }
+
+  async archive(sha256: string): Promise<string> {
+    return this.pathOf(sha256);
+  }
+
+  /** One rename: the store only ever shows whole files [API-042]. */
+  async promote(staged: StagedBundle): Promise<void> {
+    const target = this.pathOf(staged.sha256);
+    await mkdir(path.dirname(target), { recursive: true });
+    await rename(staged.path, target);
+    this.#lengths.set(staged.sha256, staged.length);
+  }
+
+  async ping(): Promise<boolean> {
+    return mkdir(this.root, { recursive: true })
+      .then(() => access(this.root, constants.R_OK | constants.W_OK))
+      .then(
+        () => true,
+        () => false,
+      );
   }
 
   /** A fresh path in the scratch area, for callers that stage files before deciding to keep them. */
