@@ -13,7 +13,7 @@ const extra = split >= 0 ? process.argv.slice(split + 1) : [];
 const roots =
   folders.length > 0
     ? folders
-    : ['schemas', 'sdk', 'scripts', 'examples', 'reference-server', 'conformance'];
+    : ['schemas', 'sdk', 'scripts', 'examples', 'reference-server', 'conformance', 'load'];
 
 const files = roots
   .filter((target) => existsSync(path.join(root, target)))

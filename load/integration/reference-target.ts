@@ -8,6 +8,7 @@ import {
 } from '../../reference-server/src/accounts/credential-issuer.ts';
 import { buildServer } from '../../reference-server/src/app.ts';
 import { loadConfig } from '../../reference-server/src/config.ts';
+import { configurePublishing } from '../../reference-server/src/publish/publish-settings.ts';
 import { createServices } from '../../reference-server/src/services.ts';
 import type { Queryable } from '../../reference-server/src/store/database.ts';
 import { openDatabase } from '../../reference-server/src/store/open-database.ts';
@@ -88,7 +89,12 @@ export async function emptyPostgres(databaseUrl: string): Promise<void> {
 }
 
 export async function startReferenceTarget(
-  options: { databaseUrl?: string; env?: Record<string, string> } = {},
+  options: {
+    databaseUrl?: string;
+    env?: Record<string, string>;
+    /** [REV-007] screenshots in headless Chromium on upload; REVIEW_SCREENSHOTS decides by default. */
+    screenshots?: boolean;
+  } = {},
 ): Promise<ReferenceTarget> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'miniapp-load-'));
   const port = await freePort('127.0.0.1');
@@ -105,6 +111,9 @@ export async function startReferenceTarget(
   if (options.databaseUrl) await emptyPostgres(options.databaseUrl);
   const store = await openDatabase(config);
   const services = await createServices(config, store);
+  // A screenshot costs about 2 s of Chromium per upload on 2 cores, which a short run cannot afford.
+  if (options.screenshots !== undefined)
+    configurePublishing(services, { screenshots: options.screenshots });
   const app = await buildServer(services);
   await app.listen({ port, host: '127.0.0.1' });
   const admin = await storeAdmin(store);
