@@ -22,8 +22,6 @@ export interface LatencySummary {
   rate: number;
   /** Successful requests per second. */
   throughput: number;
-  /** Response body bytes per second. */
-  bytesPerSecond: number;
   windowSeconds: number;
 }
 
@@ -69,7 +67,6 @@ export function summarise(
   const statusCodes: Record<string, number> = {};
   const errorTexts = new Set<string>();
   let errors = 0;
-  let bytes = 0;
   let firstSent = Infinity;
   let lastSent = -Infinity;
   let lastDone = -Infinity;
@@ -85,7 +82,6 @@ export function summarise(
       if (errorTexts.size < 10)
         errorTexts.add(r.error || `status ${String(r.code)} (expected ${expected.join(' or ')})`);
     }
-    bytes += r.bytes_in;
   }
   const windowMs = results.length > 1 ? lastSent - firstSent : results.length ? 1000 : 0;
   const spanMs = results.length ? lastDone - firstSent : 0;
@@ -104,7 +100,6 @@ export function summarise(
     rate: windowMs > 0 ? Math.round((results.length / (windowMs / 1000)) * 100) / 100 : 0,
     throughput:
       spanMs > 0 ? Math.round(((results.length - errors) / (spanMs / 1000)) * 100) / 100 : 0,
-    bytesPerSecond: spanMs > 0 ? Math.round(bytes / (spanMs / 1000)) : 0,
     windowSeconds: Math.round(windowMs) / 1000,
   };
 }
