@@ -14,7 +14,16 @@ const layer = (files, forbidden, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '**/generated/**', '**/fixtures/**', 'examples/**/vendor/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '**/generated/**',
+      '**/fixtures/**',
+      'examples/**/vendor/**',
+      '.tools/**',
+      'load-report/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
