@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   buildReport,
@@ -183,5 +183,8 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     };
   } finally {
     await nginx?.stop();
+    // The target streams carry the bearer credentials the run made; results and plots do not.
+    for (const file of await readdir(workDir).catch(() => []))
+      if (file.endsWith('.targets.jsonl')) await rm(path.join(workDir, file), { force: true });
   }
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {
   defineCase,
   fail,
@@ -141,7 +142,8 @@ async function scenario(
   }
   const plotFile = await plotScenario(session.bin, session.workDir, name, files);
   session.plots.push(plotFile);
-  evidence.push(`latency plot: ${plotFile}`);
+  // Relative to the reports, which sit one folder above vegeta's files.
+  evidence.push(`latency plot: ${path.relative(path.dirname(session.workDir), plotFile)}`);
   for (const line of evidence) options.note(line);
 
   const s = server.summary;
