@@ -169,6 +169,28 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
       ],
       specLink: `${specDir.split(path.sep).join('/')}/{doc}#L{line}`,
     });
+    // [CNF-001] only the measurement of spec/budgets.md certifies: a shorter, slower, smaller or
+    // re-budgeted run is a measurement, reported as incomplete even when every case passed.
+    const t = options.timing;
+    const deviations = [
+      t.profile === 'steady' ? '' : `profile ${t.profile}`,
+      t.durationSeconds < 60 ? `${String(t.durationSeconds)} s measured (60 s due)` : '',
+      t.warmupSeconds < 10 ? `${String(t.warmupSeconds)} s warm-up (10 s due)` : '',
+      t.rateScale < 1 ? `rates x${String(t.rateScale)}` : '',
+      dataset.apps.length < 200 ? `${String(dataset.apps.length)} apps (200 due)` : '',
+      dataset.devices.length < 1000 ? `${String(dataset.devices.length)} devices (1,000 due)` : '',
+      overridden ? `budgets ${overridden}` : '',
+    ].filter(Boolean);
+    if (deviations.length > 0 && report.verdict.status === 'certified') {
+      report.verdict = {
+        ...report.verdict,
+        status: 'incomplete',
+        certified: false,
+        summary: `No MUST case failed, but the load differed from spec/budgets.md's (${deviations.join(', ')}): a measurement, not a certification.`,
+      };
+      report.selection.partial = true;
+    }
+    if (deviations.length > 0) report.target.details.deviations = deviations.join(', ');
     const files = await writeReports(
       report,
       reportDir,

@@ -82,12 +82,18 @@ export async function measureSide(options: {
   const targetsFile = path.join(options.workDir, `${options.name}.targets.jsonl`);
   await writeTargets(targetsFile, options.targets);
   const resultFiles: string[] = [];
-  for (const [i, phase] of phases(options.timing, options.rate).entries()) {
+  const planned = phases(options.timing, options.rate);
+  for (const [i, phase] of planned.entries()) {
     const resultsFile = path.join(options.workDir, `${options.name}.${String(i)}.bin`);
     await attack(
       options.bin,
       {
-        name: options.name,
+        // vegeta plots one series per attack name and needs its sequence numbers to rise: one name
+        // per phase, so a spike shows as its own series.
+        name:
+          planned.length === 1
+            ? options.name
+            : `${options.name} ${String(i + 1)}/${String(planned.length)} at ${String(phase.rate)}/s`,
         targetsFile,
         rate: phase.rate,
         durationSeconds: phase.seconds,

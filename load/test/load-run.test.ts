@@ -66,6 +66,9 @@ async function assertWellFormed(
     assert.equal(entry.outcome, p99 <= budget && errors === 0 ? 'pass' : 'fail', entry.reason);
   }
   assert.equal(result.exitCode, result.report.verdict.exitCode);
+  // A short run never certifies, whatever it measured [CNF-001].
+  assert.notEqual(result.report.verdict.status, 'certified');
+  assert.match(String(result.report.target.details.deviations), /rates x0\.1/);
 }
 
 function suiteFor(store: 'embedded' | 'postgres') {
