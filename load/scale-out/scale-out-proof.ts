@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { freePort } from '../../reference-server/src/platform/listen-port.ts';
 import { openPostgresDatabase } from '../../reference-server/src/store/postgres-database.ts';
 import { LoadApi } from '../dataset/load-api.ts';
-import { buildLoadDataset, uploadBody } from '../dataset/load-dataset.ts';
+import { buildLoadDataset, publishedApps, uploadBody } from '../dataset/load-dataset.ts';
 import { loadPackage } from '../dataset/load-packages.ts';
 import { emptyPostgres, storeAdmin, storePrincipals } from '../integration/reference-target.ts';
 import { builtWeed, startSeaweed } from '../integration/seaweed-server.ts';
@@ -243,7 +243,62 @@ try {
     `uploaded via process 1, approved via 2, released via 3: process 1 offered version ${String(versionCode)} after ${String(seenAfterMs)} ms (bound 5000 ms, API-107)`,
   );
 
-  const figures: Record<string, number> = { releaseSeenByOtherProcessMs: seenAfterMs };
+  // Concurrent releases through different processes never lose one: each signs a new index, and the
+  // last index every process serves must still list all of them [API-107].
+  const urls = [p1, p2, p3];
+  const concurrent = dataset.apps.slice(1, 10);
+  await Promise.all(
+    concurrent.map(async (id, i) => {
+      const next = loadPackage(id, versionCode);
+      const upload = await uploadBody(next, dataset.partner.key);
+      const answer = await partner(urls[i % 3] as string).call<{ reviewStatus: string }>(
+        'PUT',
+        `/v1/partner/apps/${id}/versions`,
+        { body: Buffer.from(upload.body), headers: { 'content-type': upload.contentType } },
+      );
+      if (answer.body.reviewStatus === 'queued')
+        await new LoadApi(urls[(i + 1) % 3] as string, dataset.reviewer).call(
+          'POST',
+          `/v1/review/${id}/${String(versionCode)}/decision`,
+          { json: { decision: 'approve' } },
+        );
+    }),
+  );
+  const releasedTogether = performance.now();
+  await Promise.all(
+    concurrent.map((id, i) =>
+      partner(urls[i % 3] as string).call('POST', `/v1/partner/apps/${id}/releases`, {
+        json: { versionCode, channel: 'stable', rolloutPercent: 100 },
+        accept: [201],
+      }),
+    ),
+  );
+  let allSeenMs = -1;
+  while (performance.now() - releasedTogether < 5000) {
+    const views = await Promise.all(urls.map((url) => publishedApps(new LoadApi(url))));
+    const complete = views.every((apps) =>
+      concurrent.every((id) =>
+        apps.get(id)?.releases.some((r) => r.channel === 'stable' && r.versionCode === versionCode),
+      ),
+    );
+    if (complete) {
+      allSeenMs = Math.round(performance.now() - releasedTogether);
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  if (allSeenMs < 0)
+    throw new Error(
+      `${String(concurrent.length)} releases made at once through 3 processes were not all in every process's index within 5 s`,
+    );
+  say(
+    `${String(concurrent.length)} releases made at once through 3 processes: all in every process's signed index after ${String(allSeenMs)} ms`,
+  );
+
+  const figures: Record<string, number> = {
+    releaseSeenByOtherProcessMs: seenAfterMs,
+    concurrentReleasesSeenEverywhereMs: allSeenMs,
+  };
   const measure = async (label: string) => {
     const updates = await measureThroughput({
       bin: vegeta,
