@@ -165,6 +165,8 @@ try {
   await Promise.all([startProcess(1), startProcess(2)]);
 
   let balancer = await startBalancer(path.join(work, 'lb3'), lbPort, ports);
+  // Whichever balancer runs when the proof stops, early or not, is stopped with the rest.
+  stops.push(() => balancer.stop());
   const db = await openPostgresDatabase(databaseUrl);
   stops.push(() => db.close());
   const principals = storePrincipals(db, await storeAdmin(db));
