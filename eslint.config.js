@@ -23,6 +23,8 @@ export default tseslint.config(
       'reference-host/dist/**',
       'reference-host/android/**',
       'reference-host/ios/**',
+      '.tools/**',
+      'load-report/**',
     ],
   },
   js.configs.recommended,

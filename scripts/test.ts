@@ -23,6 +23,7 @@ const roots =
         'reference-host',
         'conformance',
         'features',
+        'load',
       ];
 
 const files = roots

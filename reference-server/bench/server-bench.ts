@@ -1,4 +1,3 @@
-import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +15,14 @@ import { configurePublishing } from '../src/publish/publish-settings.ts';
 import { createServices, type Services } from '../src/services.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { writeLargeApp } from './large-app.ts';
-import type { LoadPlan, LoadRequest, LoadResult } from './load-generator.ts';
+import { summarise, measuredWindow } from '../../load/measure/latency-summary.ts';
+import { writeTargets } from '../../load/scenarios/target-streams.ts';
+import {
+  attack,
+  readResults,
+  vegetaBinary,
+  vegetaVersion,
+} from '../../load/vegeta/vegeta-engine.ts';
 import { startStaticServer } from './nginx-static.ts';
 
 const { values: args } = parseArgs({
@@ -47,23 +53,79 @@ const rounds = bounded('rounds', args.rounds, 20);
 const concurrency = bounded('concurrency', args.concurrency, 1024);
 const deviceCount = bounded('devices', args.devices, 100_000);
 const publishRuns = bounded('publish-runs', args['publish-runs'], 100);
-const generator = path.join(import.meta.dirname, 'load-generator.ts');
 
-/** Runs one plan in a forked generator process, so client work never shares the server's event loop. */
-function measure(port: number, requests: LoadRequest[]): Promise<LoadResult> {
-  const plan: LoadPlan = { host: '127.0.0.1', port, requests, concurrency, durationMs, warmupMs };
-  return new Promise((resolve, reject) => {
-    const child = fork(generator, ['--child'], { execArgv: ['--import', 'tsx'] });
-    let result: LoadResult | undefined;
-    child.once('message', (message: LoadResult) => (result = message));
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      result
-        ? resolve(result)
-        : reject(new Error(`the load generator exited with ${String(code)}`)),
-    );
-    child.send(plan);
+/** One request of a benchmark, replayed round-robin by vegeta. */
+interface LoadRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** What one closed-model run measured (the warm-up excluded). */
+interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  requestsPerSecond: number;
+  bytesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const vegeta = await vegetaBinary();
+const workDir = await mkdtemp(path.join(tmpdir(), 'miniapp-bench-vegeta-'));
+let attacks = 0;
+
+/**
+ * One closed-model run with vegeta, the engine of every throughput figure of the project (load/):
+ * `concurrency` connections, each sending its next request when the last one is answered, for the
+ * warm-up and the measured window; vegeta is a separate process, so the client never shares the
+ * server's event loop.
+ */
+async function measure(
+  port: number,
+  requests: LoadRequest[],
+  meanBodyBytes: number,
+): Promise<LoadResult> {
+  attacks += 1;
+  const targetsFile = path.join(workDir, `${String(attacks)}.targets.jsonl`);
+  const resultsFile = path.join(workDir, `${String(attacks)}.bin`);
+  await writeTargets(
+    targetsFile,
+    requests.map((r) => ({
+      method: r.method,
+      url: `http://127.0.0.1:${String(port)}${r.path}`,
+      header: Object.fromEntries(
+        Object.entries(r.headers)
+          .filter(([name]) => name !== 'content-length')
+          .map(([name, value]) => [name, [value]]),
+      ),
+      ...(r.body === undefined ? {} : { body: Buffer.from(r.body).toString('base64') }),
+    })),
+  );
+  await attack(vegeta, {
+    name: String(attacks),
+    targetsFile,
+    rate: 0,
+    maxWorkers: concurrency,
+    durationSeconds: (warmupMs + durationMs) / 1000,
+    resultsFile,
   });
+  const window = measuredWindow(await readResults(vegeta, [resultsFile]), warmupMs / 1000);
+  await rm(resultsFile, { force: true });
+  const s = summarise(window, [200]);
+  const seconds = s.samples > 0 ? s.samples / Math.max(s.throughput, 1e-9) : 0;
+  return {
+    requests: s.samples,
+    errors: s.errors,
+    seconds: Math.round(seconds * 1000) / 1000,
+    requestsPerSecond: s.throughput,
+    // vegeta reads every body to its end but keeps none (-max-body=0), so bytes come from the sizes.
+    bytesPerSecond: Math.round(s.throughput * meanBodyBytes),
+    p50Ms: s.p50Ms,
+    p99Ms: s.p99Ms,
+  };
 }
 
 function median(values: number[]): number {
@@ -85,12 +147,17 @@ async function compare(
   serverPort: number,
   nginxPort: number,
   requests: LoadRequest[],
+  meanBodyBytes: number,
 ): Promise<Comparison> {
   const out: Comparison = { server: [], nginx: [] };
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? (['server', 'nginx'] as const) : (['nginx', 'server'] as const);
     for (const target of order) {
-      const result = await measure(target === 'server' ? serverPort : nginxPort, requests);
+      const result = await measure(
+        target === 'server' ? serverPort : nginxPort,
+        requests,
+        meanBodyBytes,
+      );
       if (result.errors > 0)
         throw new Error(`${label}: ${target} answered ${String(result.errors)} errors`);
       out[target].push(result);
@@ -180,7 +247,8 @@ try {
   let bundleBytes = 0;
   for (const { package_sha256: sha256 } of bundles.rows) {
     const urlPath = `/v1/bundles/sha256/${sha256}.ma`;
-    const bytes = await readFile(services.bundles.pathOf(sha256));
+    const archive = await services.bundles.archive(sha256);
+    const bytes = typeof archive === 'string' ? await readFile(archive) : archive;
     bundleBytes += bytes.length;
     staticFiles[urlPath] = { bytes, type: 'application/miniapp-pkg+zip' };
     downloads.push({ method: 'GET', path: urlPath, headers: {} });
@@ -188,8 +256,14 @@ try {
   const nginx = await startStaticServer(staticFiles);
   stopNginx = () => nginx.stop();
 
-  const updateCheck = await compare('update-check', port, nginx.port, devices);
-  const bundleDownload = await compare('bundle', port, nginx.port, downloads);
+  const updateCheck = await compare('update-check', port, nginx.port, devices, answerBytes.length);
+  const bundleDownload = await compare(
+    'bundle',
+    port,
+    nginx.port,
+    downloads,
+    bundleBytes / downloads.length,
+  );
 
   // (c) publish a ~2 MB package: upload, automated review and countersignature, vs hash + write.
   const appId = 'dev.openminiapp.bench.large';
@@ -337,7 +411,7 @@ try {
     ],
   ];
   console.log(
-    `\nServer benchmark: medians of ${String(rounds)} rounds x ${String(durationMs / 1000)} s, ${String(concurrency)} connections, ` +
+    `\nServer benchmark (vegeta ${vegetaVersion}, closed model): medians of ${String(rounds)} rounds x ${String(durationMs / 1000)} s, ${String(concurrency)} connections, ` +
       `${String(deviceCount)} devices, bundles ${(bundleBytes / 3 / 1024).toFixed(0)} KiB avg, ${String(publishRuns)} publish runs of ${(c.packageBytes / 1e6).toFixed(2)} MB, screenshots ${screenshots ? 'on' : 'off'}`,
   );
   console.log(
@@ -379,4 +453,5 @@ try {
   await app.close();
   await db.close();
   await rm(dataDir, { recursive: true, force: true });
+  await rm(workDir, { recursive: true, force: true });
 }

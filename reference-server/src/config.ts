@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { readBundleStoreConfig, type BundleStoreConfig } from './bundles/bundle-store-config.ts';
 
 /** Server configuration, read once from the environment and validated before anything starts. */
 export interface ServerConfig {
@@ -21,6 +22,8 @@ export interface ServerConfig {
   requestTimeoutMs: number;
   /** An upload body that stalls this long without a byte is refused with 408 [API-177]. */
   uploadIdleTimeoutMs: number;
+  /** Where bundles live: under DATA_DIR (default) or in an S3-compatible bucket (BUNDLE_STORE=s3). */
+  bundleStore: BundleStoreConfig;
 }
 
 /** One invalid environment variable and what a valid value looks like. */
@@ -123,7 +126,8 @@ function checkPublicUrl(publicUrl: string, problems: ConfigProblem[]): void {
 
 /**
  * Reads PORT, HOST, DATA_DIR, DATABASE_URL, PUBLIC_URL, LOG_LEVEL, MAX_UPLOAD_BYTES,
- * SHUTDOWN_DELAY_MS, REQUEST_TIMEOUT_MS and UPLOAD_IDLE_TIMEOUT_MS; throws one ConfigError that lists every problem at once.
+ * SHUTDOWN_DELAY_MS, REQUEST_TIMEOUT_MS, UPLOAD_IDLE_TIMEOUT_MS and the bundle store's variables
+ * (bundles/bundle-store-config.ts); throws one ConfigError that lists every problem at once.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const problems: ConfigProblem[] = [];
@@ -166,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     300_000,
     problems,
   );
+  const bundleStore = readBundleStoreConfig(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     host,
@@ -178,5 +183,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     shutdownDelayMs,
     requestTimeoutMs,
     uploadIdleTimeoutMs,
+    bundleStore,
   };
 }

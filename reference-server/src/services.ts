@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { Registry } from 'prom-client';
 import type { Release, SignedDocument, VerifiedStatement } from '#sdk/signing/index.ts';
-import { BundleStore } from './bundles/bundle-store.ts';
+import type { BundleStorage } from './bundles/bundle-storage.ts';
+import { createBundleStorage } from './bundles/bundle-store-config.ts';
 import { CredentialCache } from './http/credential-cache.ts';
 import { loadPlatformKeys, type PlatformKeys } from './trust/platform-keys.ts';
 import type { DelegationStore } from './trust/delegation-store.ts';
@@ -43,7 +44,7 @@ export interface TrustService {
 export interface Services {
   config: ServerConfig;
   db: Database;
-  bundles: BundleStore;
+  bundles: BundleStorage;
   trust: TrustService;
   /** Recently seen credentials; forget() after any revocation. */
   credentials: CredentialCache;
@@ -70,7 +71,7 @@ export async function createServices(
   options: ServiceOptions = {},
 ): Promise<Services> {
   const keys = options.keys ?? (await loadPlatformKeys(path.join(config.dataDir, 'trust')));
-  const bundles = new BundleStore(config.dataDir);
+  const bundles = createBundleStorage(config.dataDir, config.bundleStore);
   // A partial upload left by a killed process would otherwise stay in scratch/ for ever.
   await bundles.sweepScratch();
   return {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../src/app.ts';
+import { BundleStore } from '../src/bundles/bundle-store.ts';
 import {
   createAccount,
   createPartner,
@@ -127,4 +128,11 @@ export async function startTestServer(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The local-disk bundle store of a server, for tests that look at the files themselves. */
+export function localBundles(services: Services): BundleStore {
+  if (!(services.bundles instanceof BundleStore))
+    throw new Error('this test needs BUNDLE_STORE=local');
+  return services.bundles;
 }

@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { createHash } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { access, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { BundleStorage, StagedBundle } from './bundle-storage.ts';
+import { scratchFile, sweepScratchArea } from './scratch-area.ts';
 
 export interface StoredBundle {
   sha256: string;
@@ -13,28 +14,12 @@ export interface StoredBundle {
 
 const digestPattern = /^[0-9a-f]{64}$/;
 
-/** `<host>-<pid>-<uuid><suffix>`: who created a scratch entry. */
-const scratchOwner = `${hostname()}-${process.pid}`;
-const scratchName = /^(.+)-(\d+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
-/** Another host's scratch file this old belongs to no upload still in progress. */
-const staleScratchMs = 24 * 60 * 60 * 1000;
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Content-addressed, immutable package files under DATA_DIR/bundles/sha256/ab/<digest>.ma [API-042].
  * A file appears under its final name only once complete (written to scratch, then renamed), so a
  * crash never leaves a half-written bundle visible, and the same bytes are stored once.
  */
-export class BundleStore {
+export class BundleStore implements BundleStorage {
   readonly root: string;
   readonly scratch: string;
   /** Lengths of stored bundles: a digest's bytes never change, so one stat is enough. */
@@ -97,14 +82,34 @@ export class BundleStore {
     );
   }
 
+  async archive(sha256: string): Promise<string> {
+    return this.pathOf(sha256);
+  }
+
+  /** One rename: the store only ever shows whole files [API-042]. */
+  async promote(staged: StagedBundle): Promise<void> {
+    const target = this.pathOf(staged.sha256);
+    await mkdir(path.dirname(target), { recursive: true });
+    await rename(staged.path, target);
+    this.#lengths.set(staged.sha256, staged.length);
+  }
+
+  async ping(): Promise<boolean> {
+    return mkdir(this.root, { recursive: true })
+      .then(() => access(this.root, constants.R_OK | constants.W_OK))
+      .then(
+        () => true,
+        () => false,
+      );
+  }
+
   /**
    * A fresh path in the scratch area, for callers that stage files before deciding to keep them.
    * Its name starts with this process's host and pid, so a sweep at start can tell what a killed
    * process left behind from what a live one is still writing.
    */
   async scratchPath(suffix = ''): Promise<string> {
-    await mkdir(this.scratch, { recursive: true });
-    return path.join(this.scratch, `${scratchOwner}-${randomUUID()}${suffix}`);
+    return scratchFile(this.scratch, suffix);
   }
 
   /**
@@ -113,21 +118,7 @@ export class BundleStore {
    * and files without an owner. Returns the names removed.
    */
   async sweepScratch(now = Date.now()): Promise<string[]> {
-    const names = await readdir(this.scratch).catch(() => [] as string[]);
-    const removed: string[] = [];
-    for (const name of names) {
-      const owner = scratchName.exec(name);
-      let stale = owner === null;
-      if (owner && owner[1] === hostname()) stale = !processAlive(Number(owner[2]));
-      else if (owner) {
-        const info = await stat(path.join(this.scratch, name)).catch(() => null);
-        stale = info !== null && now - info.mtimeMs > staleScratchMs;
-      }
-      if (!stale) continue;
-      await rm(path.join(this.scratch, name), { recursive: true, force: true });
-      removed.push(name);
-    }
-    return removed;
+    return sweepScratchArea(this.scratch, now);
   }
 
   /**

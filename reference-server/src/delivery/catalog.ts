@@ -261,7 +261,7 @@ export class Catalog {
   async icon(
     appId: string,
     size: string,
-    bundlePath: (sha256: string) => string,
+    bundle: (sha256: string) => Promise<string | Uint8Array>,
   ): Promise<CatalogIcon | null> {
     const { rows } = await this.db.query<CatalogRow>(
       `select * from (${catalogSql}) a where a.app_id = $1`,
@@ -277,7 +277,9 @@ export class Catalog {
     const key = `${row.package_sha256}\n${icon.src}`;
     let bytes = this.icons.get(key);
     if (!bytes) {
-      const source = await openArchiveSource(bundlePath(row.package_sha256)).catch(() => null);
+      const source = await bundle(row.package_sha256)
+        .then((archive) => openArchiveSource(archive))
+        .catch(() => null);
       if (!source || !source.files.some((f) => f.path === icon.src)) return null;
       bytes = Buffer.from(await source.read(icon.src));
       if (this.icons.size >= 512) this.icons.delete(this.icons.keys().next().value ?? '');
@@ -292,13 +294,19 @@ export class Catalog {
    * once, so searches and lookups need not open packages. Unreadable translations are skipped: the
    * manifest's own strings still describe the app.
    */
-  async recordLocales(appId: string, versionCode: number, bundlePath: string): Promise<void> {
+  async recordLocales(
+    appId: string,
+    versionCode: number,
+    bundle: () => Promise<string | Uint8Array>,
+  ): Promise<void> {
     const done = await this.db.query(
       'select 1 from version_locales where app_id = $1 and version_code = $2 limit 1',
       [appId, versionCode],
     );
     if (done.rows.length > 0) return;
-    const source = await openArchiveSource(bundlePath).catch(() => null);
+    const source = await bundle()
+      .then((archive) => openArchiveSource(archive))
+      .catch(() => null);
     if (!source) return;
     for (const file of source.files) {
       const match = /^i18n\/([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\.json$/.exec(file.path);

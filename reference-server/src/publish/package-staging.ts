@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { open, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { BundleStore } from '../bundles/bundle-store.ts';
+import type { BundleStorage } from '../bundles/bundle-storage.ts';
 
 /** Package bytes written to the scratch area, not yet visible in the bundle store. */
 export interface StagedPackage {
@@ -27,7 +26,7 @@ export class StagingLimitExceeded extends Error {
  */
 export async function stagePackage(
   input: Readable,
-  bundles: BundleStore,
+  bundles: BundleStorage,
   maxBytes: number,
 ): Promise<StagedPackage> {
   const staging = await bundles.scratchPath('.ma');
@@ -58,13 +57,11 @@ export async function stagePackage(
 }
 
 /**
- * Moves a complete staged package under its content address with one rename, so the store only ever
- * shows whole files [API-042]; the same bytes staged twice end as one file.
+ * Moves a complete staged package under its content address (a rename on disk, one PUT to object
+ * storage), so the store only ever shows whole files [API-042]; the same bytes staged twice end as one.
  */
-export async function promoteToStore(bundles: BundleStore, staged: StagedPackage): Promise<void> {
-  const target = bundles.pathOf(staged.sha256);
-  await mkdir(path.dirname(target), { recursive: true });
-  await rename(staged.path, target);
+export async function promoteToStore(bundles: BundleStorage, staged: StagedPackage): Promise<void> {
+  await bundles.promote(staged);
 }
 
 /** Removes a staged file that will not be kept. */

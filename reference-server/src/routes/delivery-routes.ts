@@ -169,7 +169,7 @@ export function deliveryRoutes(services: Services): OperationHandlers {
 
     getCatalogIcon: async (request, reply) => {
       const { appId, size } = request.params as { appId: string; size: string };
-      const icon = await catalog.icon(appId, size, (sha256) => bundles.pathOf(sha256));
+      const icon = await catalog.icon(appId, size, (sha256) => bundles.archive(sha256));
       if (!icon)
         throw new ApiProblem('API_NOT_FOUND', `${appId} is not listed or declares no ${size} icon`);
       if (noneMatchHits(request.headers['if-none-match'], icon.etag)) return reply.code(304).send();
@@ -221,7 +221,8 @@ export function deliveryRoutes(services: Services): OperationHandlers {
       });
       trust.indexChanged();
       const sha256 = await gate.packageOf(appId, body.versionCode);
-      if (sha256) await catalog.recordLocales(appId, body.versionCode, bundles.pathOf(sha256));
+      if (sha256)
+        await catalog.recordLocales(appId, body.versionCode, () => bundles.archive(sha256));
       return reply
         .code(201)
         .header('location', `/v1/partner/apps/${appId}/releases/${release.releaseId}`)

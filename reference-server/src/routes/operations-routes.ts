@@ -18,6 +18,12 @@ export function operationsRoutes(services: Services): OperationHandlers {
           headers: { 'cache-control': 'no-store' },
         });
       }
+      // [API-157] bundles in object storage are storage too.
+      if (!(await services.bundles.ping().catch(() => false))) {
+        throw new ApiProblem('API_UNAVAILABLE', 'the bundle store does not answer', {
+          headers: { 'cache-control': 'no-store' },
+        });
+      }
       return reply.header('cache-control', 'no-store').send({ status: 'ok' });
     },
     getMetrics: async (_request, reply) =>

@@ -38,6 +38,11 @@ describe('server configuration', () => {
       SHUTDOWN_DELAY_MS: '5000',
       REQUEST_TIMEOUT_MS: '60000',
       UPLOAD_IDLE_TIMEOUT_MS: '10000',
+      BUNDLE_STORE: 's3',
+      S3_BUCKET: 'miniapp-bundles',
+      S3_ENDPOINT: 'http://127.0.0.1:8333',
+      S3_REGION: 'eu-west-1',
+      S3_PREFIX: 'prod/bundles/',
     });
     assert.deepEqual(config, {
       host: '0.0.0.0',
@@ -50,6 +55,42 @@ describe('server configuration', () => {
       shutdownDelayMs: 5000,
       requestTimeoutMs: 60000,
       uploadIdleTimeoutMs: 10000,
+      bundleStore: {
+        kind: 's3',
+        bucket: 'miniapp-bundles',
+        endpoint: 'http://127.0.0.1:8333',
+        region: 'eu-west-1',
+        prefix: 'prod/bundles/',
+      },
+    });
+  });
+
+  it('keeps bundles under DATA_DIR unless BUNDLE_STORE=s3 names a bucket', () => {
+    assert.deepEqual(loadConfig({}).bundleStore, { kind: 'local' });
+    assert.deepEqual(failingVariables({ BUNDLE_STORE: 'ftp' }), ['BUNDLE_STORE']);
+    assert.deepEqual(failingVariables({ BUNDLE_STORE: 's3' }), ['S3_BUCKET']);
+    for (const bucket of ['ab', 'Upper', 'under_score', '-lead', `${'a'.repeat(64)}`]) {
+      assert.deepEqual(failingVariables({ BUNDLE_STORE: 's3', S3_BUCKET: bucket }), ['S3_BUCKET']);
+    }
+    for (const endpoint of ['localhost:8333', 'ftp://s3.example', 'http://key:secret@s3.example']) {
+      assert.deepEqual(
+        failingVariables({ BUNDLE_STORE: 's3', S3_BUCKET: 'bundles', S3_ENDPOINT: endpoint }),
+        ['S3_ENDPOINT'],
+        endpoint,
+      );
+    }
+    for (const prefix of ['/abs/', 'no-slash', '../up/', 'a//b/']) {
+      assert.deepEqual(
+        failingVariables({ BUNDLE_STORE: 's3', S3_BUCKET: 'bundles', S3_PREFIX: prefix }),
+        ['S3_PREFIX'],
+        prefix,
+      );
+    }
+    assert.deepEqual(loadConfig({ BUNDLE_STORE: 's3', S3_BUCKET: 'bundles' }).bundleStore, {
+      kind: 's3',
+      bucket: 'bundles',
+      region: 'us-east-1',
+      prefix: 'bundles/sha256/',
     });
   });
 

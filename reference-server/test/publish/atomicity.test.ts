@@ -16,6 +16,7 @@ import { createServices, type Services } from '../../src/services.ts';
 import { openEmbeddedDatabase } from '../../src/store/embedded-database.ts';
 import { migrate } from '../../src/store/migrator.ts';
 import { assertContract, bearer } from '../contract-assertions.ts';
+import { localBundles } from '../test-server.ts';
 import { prepareForUploads, uploadTinyVersion, type FixturePartner } from './publish-fixture.ts';
 import { copyStoreInto } from '../store-snapshot.ts';
 
@@ -91,7 +92,7 @@ describe('crash safety of uploads and decisions', () => {
     const { rows } = await server.services.db.query<{ package_sha256: string }>(
       'select package_sha256 from versions',
     );
-    for (const row of rows) await access(server.services.bundles.pathOf(row.package_sha256));
+    for (const row of rows) await access(localBundles(server.services).pathOf(row.package_sha256));
   }
 
   it('leaves no half-visible version when an upload dies at any point, and a retry succeeds', async () => {

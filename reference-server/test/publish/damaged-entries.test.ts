@@ -8,6 +8,7 @@ import { buildZip, unicodePathField, type RawEntry } from '#sdk/package/test/hos
 import { createStatement } from '#sdk/signing/index.ts';
 import { assertContract } from '../contract-assertions.ts';
 import { startTestServer, type TestServer } from '../test-server.ts';
+import type { BundleStore } from '../../src/bundles/bundle-store.ts';
 import {
   ensureApp,
   partnerSigningKey,
@@ -65,12 +66,15 @@ describe('uploads with damaged or disguised entries [PKG-172] [PKG-170] [PKG-171
       },
       key,
     );
-    const bundlesBefore = await filesUnder(server.services.bundles.root);
+    const bundlesBefore = await filesUnder((server.services.bundles as BundleStore).root);
     const response = await uploadPackage(server, owner.token, appId, statement.bytes, bytes);
     assertContract('uploadVersion', response);
     if (response.statusCode >= 400) {
       // Nothing was stored, countersigned or left behind.
-      assert.deepEqual(await filesUnder(server.services.bundles.root), bundlesBefore);
+      assert.deepEqual(
+        await filesUnder((server.services.bundles as BundleStore).root),
+        bundlesBefore,
+      );
       assert.deepEqual(await filesUnder(server.services.bundles.scratch), []);
       const rows = await server.services.db.query(
         'select 1 from versions where app_id = $1 and version_code = $2',

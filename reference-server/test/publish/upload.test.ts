@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { zipSync } from 'fflate';
 import { createStatement } from '#sdk/signing/index.ts';
 import { assertContract, bearer } from '../contract-assertions.ts';
-import { startTestServer, type TestServer } from '../test-server.ts';
+import { localBundles, startTestServer, type TestServer } from '../test-server.ts';
 import {
   ensureApp,
   multipartBody,
@@ -38,7 +38,7 @@ describe('uploading a version [API-069] to [API-074]', () => {
   });
   after(() => server.close());
 
-  const bundleFiles = () => filesUnder(server.services.bundles.root);
+  const bundleFiles = () => filesUnder(localBundles(server.services).root);
   const scratchFiles = () => filesUnder(server.services.bundles.scratch);
 
   it('stores a signed package as a queued first version with its report [API-073] [REV-014]', async () => {
