@@ -133,7 +133,7 @@ function suiteFor(store: 'embedded' | 'postgres') {
       assert.equal(entry?.status, 'fail');
       assert.match(entry?.reason ?? '', /over the budget of 0\.001 ms/);
       assert.equal(result.exitCode, 1);
-      assert.equal(result.report.verdict.status, 'not-certified');
+      assert.equal(result.report.verdict.status, 'notCertified');
       assert.deepEqual(result.report.verdict.blocking, ['server.load.bundle-first-byte-p99']);
       assert.equal(result.report.target.details.budgetsOverridden, 'BUD-011=0.001ms');
     });

@@ -32,6 +32,7 @@ export interface HostRecipe {
 const trustStore = 'sdk/src/signing/trust-store.ts';
 const dispatcher = 'reference-host/src/bridge/dispatcher.ts';
 const superApp = 'reference-host/src/host/super-app.ts';
+const updateSelection = 'sdk/src/distribution/update-selection.ts';
 
 export const hostRecipes: HostRecipe[] = [
   {
@@ -188,6 +189,12 @@ export const hostRecipes: HostRecipe[] = [
         find: '    if (!hostSatisfies(this.hostApiVersion, extracted.manifest.minHostVersion)) {',
         replace: '    if (extracted.manifest.minHostVersion === "never") {',
       },
+      {
+        // The host decides updates on the bin with the sdk's selection [API-101], which checks too.
+        file: updateSelection,
+        find: '  const compatible = (r: BinRelease): boolean => hostRuns(hostApiVersion, r.minHostVersion);',
+        replace: '  const compatible = (r: BinRelease): boolean => r.minHostVersion !== hostApiVersion + "!";',
+      },
     ],
   },
   {
@@ -285,7 +292,7 @@ export const hostRecipes: HostRecipe[] = [
   {
     name: 'init-posted-to-any-origin',
     violates: 'BRG-032',
-    note: 'Posts the init message with targetOrigin "*", as most postMessage examples do.',
+    note: 'Posts the init message (and the runtime port that asks for it) with targetOrigin "*", as most postMessage examples do.',
     only: ['host.bridge.init-to-exact-origin'],
     catches: ['host.bridge.init-to-exact-origin'],
     target: 'host',
@@ -294,6 +301,12 @@ export const hostRecipes: HostRecipe[] = [
         file: 'reference-host/src/runtime/runtime-frame.ts',
         find: "      { bridge: 'openminiapp', v: 1, kind: 'init', hostApiVersion },\n      this.origin,",
         replace: "      { bridge: 'openminiapp', v: 1, kind: 'init', hostApiVersion },\n      '*',",
+      },
+      {
+        // The init only follows a hello on the runtime port, so the port must leak the same way.
+        file: 'reference-host/src/runtime/runtime-frame.ts',
+        find: "      { runtime: runtimeMarker, kind: 'runtime-port' },\n      this.origin,",
+        replace: "      { runtime: runtimeMarker, kind: 'runtime-port' },\n      '*',",
       },
     ],
   },

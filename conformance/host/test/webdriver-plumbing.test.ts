@@ -137,6 +137,10 @@ for (const mode of ['webdriverio', 'appium'] as const) {
                 'host.adapter.web-binding',
                 '--report-dir',
                 dir,
+                '--implementation-name',
+                'webdriver harness page',
+                '--implementation-version',
+                '1',
               ],
               io,
             );
