@@ -133,7 +133,9 @@ export const hostAnalyticsCases = [
       const secret = `SECRET-${Date.now()}-user@example.com`;
       await s.probe(
         appId,
-        `(p, secret) => { setTimeout(() => { throw new RangeError(secret); }, 0); Promise.reject(new TypeError(secret)); return new Promise((r) => setTimeout(r, 500)); }`,
+        // Thrown by the probe's own script: an error of a WebDriver-injected script reaches the
+        // page as a sanitized "Script error." without its error object (seen in Chromium).
+        `(p, secret) => p.throwUncaught(secret)`,
         secret,
       );
       const events = allEvents(await flush(s));
