@@ -137,7 +137,14 @@ export class Dispatcher<S> {
         envelope.method,
       );
       // Not executed, but answered with an error: a bridge.error event like any other (analytics.md).
-      this.#record(envelope.id, 'openminiapp', envelope.method, envelope.params, reply, this.#now());
+      this.#record(
+        envelope.id,
+        'openminiapp',
+        envelope.method,
+        envelope.params,
+        reply,
+        this.#now(),
+      );
       return reply;
     }
     if (this.#pending.has(envelope.id)) {
