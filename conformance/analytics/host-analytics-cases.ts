@@ -133,7 +133,9 @@ export const hostAnalyticsCases = [
       const secret = `SECRET-${Date.now()}-user@example.com`;
       await s.probe(
         appId,
-        `(p, secret) => { setTimeout(() => { throw new RangeError(secret); }, 0); Promise.reject(new TypeError(secret)); return new Promise((r) => setTimeout(r, 500)); }`,
+        // Thrown by the probe's own script: an error of a WebDriver-injected script reaches the
+        // page as a sanitized "Script error." without its error object (seen in Chromium).
+        `(p, secret) => p.throwUncaught(secret)`,
         secret,
       );
       const events = allEvents(await flush(s));
@@ -218,13 +220,16 @@ export const hostAnalyticsCases = [
           `${s.server.analytics.length} batch(es) reached the ingestion route while opted out`,
         );
       const optOutUntil = Date.now();
+      // Event times have seconds precision: opting in only in the next second keeps an event
+      // recorded after it from falling inside the opted-out window.
+      await settle(1_000 - (optOutUntil % 1_000) + 50);
       await s.command('settings', { analytics: true });
       await s.command('background');
       await s.command('foreground');
       const events = allEvents(await flush(s));
       const leaked = events.filter((e) => {
         const t = Date.parse(e.time);
-        return t >= optOutFrom && t <= optOutUntil;
+        return t >= optOutFrom - (optOutFrom % 1_000) && t <= optOutUntil;
       });
       if (leaked.length > 0)
         throw new CaseFailure(

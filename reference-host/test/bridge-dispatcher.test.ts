@@ -386,7 +386,7 @@ describe('the bridge dispatcher', () => {
     assert.deepEqual(h.fetched, ['https://API.example.com:443/v1']);
   });
 
-  it('answers RATE_LIMITED to a flood without executing it [BRG-022]', async () => {
+  it('answers RATE_LIMITED to a flood without executing it, and records those answers [BRG-022] [ANL-013]', async () => {
     let now = 0;
     const h = harness({ limiter: new RateLimiter({ burst: 5, perSecond: 1 }, () => now) });
     const codes: (string | undefined)[] = [];
@@ -402,7 +402,11 @@ describe('the bridge dispatcher', () => {
       'RATE_LIMITED',
       'RATE_LIMITED',
     ]);
-    assert.equal(h.calls.length, 5);
+    // Answered with an error, so recorded (and reported as bridge.error) like any call.
+    assert.deepEqual(
+      h.calls.map((c) => c.ok),
+      [true, true, true, true, true, false, false, false],
+    );
     now = 2000;
     assert.equal(codeOf(await h.send(request('later', 'storage.list', {}))), undefined);
   });

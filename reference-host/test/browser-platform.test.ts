@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { constants, createHash as nodeHash, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { crc32 as nodeCrc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { Buffer as ShimBuffer } from '../src/platform/buffer-global.ts';
+import { crc32 as shimCrc32 } from '../src/platform/node-zlib.ts';
 import {
   createHash,
   createPublicKey,
@@ -61,6 +63,27 @@ describe('the browser Buffer shim', () => {
       }),
     );
     assert.throws(() => ShimBuffer.from([1, 2, 3]).readUInt32BE(0), RangeError);
+  });
+});
+
+describe('the browser zlib shim', () => {
+  it('computes the CRC-32 node:zlib computes, for any bytes and running value [PKG-050]', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        (bytes, value) => shimCrc32(bytes, value) === nodeCrc32(bytes, value),
+      ),
+    );
+    assert.equal(shimCrc32('openminiapp'), nodeCrc32('openminiapp'));
+  });
+
+  it('makes a view, not a copy, of an ArrayBuffer range, as Node does', () => {
+    const memory = new Uint8Array([1, 2, 3, 4, 5]).buffer;
+    const view = ShimBuffer.from(memory, 1, 3);
+    assert.deepEqual([...view], [2, 3, 4]);
+    new Uint8Array(memory)[2] = 9;
+    assert.equal(view[1], 9);
   });
 });
 

@@ -171,6 +171,40 @@ describe('the analytics queue', () => {
     assert.equal((await queue.queued()).length, 0);
   });
 
+  it('never queues an event recorded while opted out, even when opting in follows at once [ANL-008]', async () => {
+    const queue = new AnalyticsQueue(new MemoryStore(), '1.2.0', () => now);
+    await queue.setOptOut(true);
+    const during = queue.record('com.example.app', 1, { type: 'page.view', page: 'index.html' });
+    const optIn = queue.setOptOut(false);
+    const after = queue.record('com.example.app', 1, { type: 'page.view', page: 'next.html' });
+    await Promise.all([during, optIn, after]);
+    assert.deepEqual(
+      (await queue.queued()).map((e) => (e.type === 'page.view' ? e.page : e.type)),
+      ['next.html'],
+    );
+  });
+
+  it('writes a burst of events in one go and keeps the newest 1000 [ANL-013]', async () => {
+    const store = new MemoryStore();
+    let writes = 0;
+    const batch = store.batch.bind(store);
+    store.batch = async (operations) => {
+      writes++;
+      return batch(operations);
+    };
+    let tick = Date.parse('2026-03-01T00:00:00Z');
+    const queue = new AnalyticsQueue(store, '1.2.0', () => new Date((tick += 1000)));
+    await Promise.all(
+      Array.from({ length: maxQueuedEvents + 100 }, () =>
+        queue.record('com.example.app', 1, { type: 'page.view', page: 'index.html' }),
+      ),
+    );
+    const queued = await queue.queued();
+    assert.equal(queued.length, maxQueuedEvents);
+    assert.equal(queued[0]?.time, '2026-03-01T00:01:41Z');
+    assert.ok(writes <= 4, `${writes} store transactions for one burst`);
+  });
+
   it('sends nothing and keeps nothing once the user opted out [ANL-008]', async () => {
     const queue = new AnalyticsQueue(new MemoryStore(), '1.2.0', () => now);
     await queue.record('com.example.app', 1, { type: 'page.view', page: 'index.html' });

@@ -179,6 +179,16 @@
       return binding;
     },
     connected: connected,
+    // Throws from this script, not from one a driver injects: browsers report an uncaught error of
+    // an injected script as "Script error." with no error object, and Chromium fires no
+    // unhandledrejection for its promises.
+    throwUncaught: function (message) {
+      setTimeout(function () {
+        throw new RangeError(message);
+      }, 0);
+      Promise.reject(new TypeError(message));
+      return delay(500);
+    },
     send: function (message, timeoutMs) {
       var id = idOf(message);
       var since = log.length;

@@ -41,6 +41,14 @@ export interface AnalyticsSink {
 export class AnalyticsQueue {
   /** Every event recorded since start, for the conformance adapter's `events`. */
   readonly recorded: AnalyticsEvent[] = [];
+  /** The user's choice, read once from the store and then kept here. */
+  #optOut: boolean | undefined;
+  /** Decisions (queue or drop) and opt-out changes, in call order [ANL-008]. */
+  #order: Promise<unknown> = Promise.resolve();
+  /** Queued events not yet written: one store transaction takes all of them. */
+  #pending: [string, AnalyticsEvent][] = [];
+  #written: Promise<void> = Promise.resolve();
+  #writeScheduled = false;
 
   constructor(
     private readonly store: KeyValueStore,
@@ -48,6 +56,36 @@ export class AnalyticsQueue {
     private readonly now: () => Date,
   ) {}
 
+  #inOrder<T>(step: () => Promise<T>): Promise<T> {
+    const result = this.#order.then(step);
+    this.#order = result.catch(() => undefined);
+    return result;
+  }
+
+  async #isOptedOut(): Promise<boolean> {
+    this.#optOut ??= (await this.store.get<boolean>('ana/optOut')) === true;
+    return this.#optOut;
+  }
+
+  /** Writes what waits in one transaction, then drops the oldest beyond the bound [ANL-013]. */
+  async #writePending(): Promise<void> {
+    const batch = this.#pending.splice(0);
+    if (batch.length === 0) return;
+    await this.store.batch(batch.map(([key, value]) => ({ put: key, value })));
+    // Keys sort by time: the oldest go first when the queue is over its size.
+    const keys = await this.store.keys('ana/q/');
+    if (keys.length > maxQueuedEvents) {
+      await this.store.batch(
+        keys.slice(0, keys.length - maxQueuedEvents).map((key) => ({ delete: key })),
+      );
+    }
+  }
+
+  /**
+   * Records an event timed now, when it happens; it is queued unless the user has opted out at
+   * this point of the call order. Many events recorded together are written together, so a burst
+   * of them is persisted in a few transactions rather than one (and one scan) per event.
+   */
   async record(
     appId: string,
     versionCode: number,
@@ -64,29 +102,62 @@ export class AnalyticsQueue {
     // An event outside the schema is a host bug; it is dropped here, never sent.
     if (!validatorFor('analytics/event.schema.json')(event)) return undefined;
     this.recorded.push(event);
-    if (await this.optedOut()) return event;
-    await this.store.put(`ana/q/${event.time}/${event.eventId}`, event);
-    // Keys sort by time: the oldest go first when the queue is over its size.
-    const keys = await this.store.keys('ana/q/');
-    if (keys.length > maxQueuedEvents) {
-      await this.store.batch(
-        keys.slice(0, keys.length - maxQueuedEvents).map((key) => ({ delete: key })),
-      );
-    }
+    const written = await this.#inOrder(async () => {
+      if (await this.#isOptedOut()) return undefined;
+      this.#pending.push([`ana/q/${event.time}/${event.eventId}`, event]);
+      if (!this.#writeScheduled) {
+        this.#writeScheduled = true;
+        this.#written = this.#written
+          .catch(() => undefined)
+          // One task later, so that the events of a burst decided meanwhile share the write.
+          .then(() => new Promise((resolve) => setTimeout(resolve, 0)))
+          .then(() => {
+            this.#writeScheduled = false;
+            return this.#writePending();
+          });
+      }
+      // Wrapped: awaiting the write here would hold every later decision behind it.
+      return { done: this.#written };
+    });
+    await written?.done;
     return event;
   }
 
-  async optedOut(): Promise<boolean> {
-    return (await this.store.get<boolean>('ana/optOut')) === true;
+  /** Resolves once every event recorded so far is queued or dropped, and written. */
+  async settled(): Promise<void> {
+    await this.#order;
+    await this.#written.catch(() => undefined);
   }
 
-  /** [ANL-008] opting out also drops what waits. */
+  async optedOut(): Promise<boolean> {
+    return this.#inOrder(() => this.#isOptedOut());
+  }
+
+  /** [ANL-008] opting out also drops what waits; events recorded before the change keep their fate. */
   async setOptOut(optOut: boolean): Promise<void> {
-    await this.store.put('ana/optOut', optOut);
-    if (optOut) await this.store.deletePrefix('ana/q/');
+    await this.#inOrder(async () => {
+      await this.store.put('ana/optOut', optOut);
+      this.#optOut = optOut;
+      if (!optOut) return;
+      this.#pending.length = 0;
+      await this.#written.catch(() => undefined);
+      await this.store.deletePrefix('ana/q/');
+    });
+  }
+
+  /** Forgets every event and the choice (adapter `reset`), after the writes under way. */
+  async clear(): Promise<void> {
+    await this.#inOrder(async () => {
+      this.#pending.length = 0;
+      await this.#written.catch(() => undefined);
+      await this.store.deletePrefix('ana/');
+      this.#optOut = undefined;
+      this.recorded.length = 0;
+    });
   }
 
   async queued(): Promise<AnalyticsEvent[]> {
+    await this.settled();
     return (await this.store.entries<AnalyticsEvent>('ana/q/')).map(([, e]) => e);
   }
 
@@ -103,6 +174,7 @@ export class AnalyticsQueue {
 
   /** Sends what waits in batches of at most 500 [ANL-012]; keeps it when sending fails. */
   async flush(sink: AnalyticsSink, deviceId: string): Promise<number> {
+    await this.settled();
     if (await this.optedOut()) return 0;
     await this.trim();
     const entries = await this.store.entries<AnalyticsEvent>('ana/q/');

@@ -130,12 +130,22 @@ export class Dispatcher<S> {
     if (envelope.kind !== 'request') return null;
     const { app, limiter } = this.#options;
     if (!limiter.take(`${app.appId}\u0000${envelope.method}`)) {
-      return failure(
+      const reply = failure(
         envelope.id,
         'RATE_LIMITED',
         `${envelope.method} was called too often; retry later.`,
         envelope.method,
       );
+      // Not executed, but answered with an error: a bridge.error event like any other (analytics.md).
+      this.#record(
+        envelope.id,
+        'openminiapp',
+        envelope.method,
+        envelope.params,
+        reply,
+        this.#now(),
+      );
+      return reply;
     }
     if (this.#pending.has(envelope.id)) {
       // [BRG-005] refused without running; the earlier call still runs and is answered.

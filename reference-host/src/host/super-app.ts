@@ -415,19 +415,15 @@ export class SuperApp {
     return (await this.deps.store.get<UserProfile>('profile')) ?? defaultProfile;
   }
 
-  #analyticsWrites: Promise<unknown> = Promise.resolve();
-
-  /** Records an event in order, off the launch's critical path. */
+  /** Records an event when it happens, off the launch's critical path; the queue keeps call order. */
   #track(appId: string, versionCode: number, data: AnalyticsData): Promise<void> {
-    this.#analyticsWrites = this.#analyticsWrites
-      .then(() => this.analytics.record(appId, versionCode, data))
-      .catch(() => undefined);
+    void this.analytics.record(appId, versionCode, data).catch(() => undefined);
     return Promise.resolve();
   }
 
   /** Every event recorded so far (the conformance adapter's `events` waits for pending writes). */
   async settledEvents(): Promise<AnalyticsEvent[]> {
-    await this.#analyticsWrites;
+    await this.analytics.settled();
     return this.events();
   }
 
@@ -1535,6 +1531,7 @@ export class SuperApp {
   async reset(): Promise<void> {
     for (const instance of [...this.#instances.values()]) this.#unload(instance);
     const labels = (await this.records()).map((r) => r.runtimeLabel);
+    await this.analytics.clear();
     for (const prefix of [
       'app/',
       'pkg/',
@@ -1557,7 +1554,6 @@ export class SuperApp {
     this.#justInstalled.clear();
     this.#launching.clear();
     this.#receivedAt.clear();
-    this.analytics.recorded.length = 0;
     this.calls.length = 0;
     this.launchStates.clear();
     this.#outcome = undefined;
@@ -1627,7 +1623,7 @@ export class SuperApp {
 
   /** Sends what the analytics queue holds now, as the batch timer would [ANL-012]; the number sent. */
   async sendAnalytics(): Promise<number> {
-    await this.#analyticsWrites;
+    await this.analytics.settled();
     if (!this.client.hasDeviceCredential) return 0;
     return this.analytics.flush(
       { send: (batch) => this.client.postAnalytics(batch) },

@@ -117,8 +117,13 @@ function decodeHex(input: string): Uint8Array {
 
 function from(
   input: string | ArrayLike<number> | ArrayBuffer,
-  encoding: Encoding = 'utf8',
+  encoding: Encoding | number = 'utf8',
+  length?: number,
 ): ShimBuffer {
+  // Node: an ArrayBuffer with an offset is a view that shares its memory, not a copy.
+  if (input instanceof ArrayBuffer && typeof encoding === 'number')
+    return new ShimBuffer(input, encoding, length ?? input.byteLength - encoding);
+  if (typeof encoding === 'number') encoding = 'utf8';
   if (typeof input !== 'string') {
     return copy(input instanceof ArrayBuffer ? new Uint8Array(input) : Uint8Array.from(input));
   }
