@@ -162,21 +162,26 @@ describe(
     // CI, so the verdict is incomplete for that reason alone (the full run is in the README).
     it(
       'passes every case of the suite on the reference host through WebdriverIO, with no expected failures',
-      {
-        timeout: 900_000,
-        // Runs and reports, but does not fail CI yet: the reference host still fails six cases
-        // (PKG-170 and PKG-171 in its own archive reader, ANL-005, ANL-008 and ANL-013, and the
-        // BUD-012 verification budget on this 2-core machine). Remove once they pass.
-        todo: 'reference host: PKG-170, PKG-171, ANL-005, ANL-008, ANL-013, BUD-012 still fail',
-      },
-      async () => {
+      { timeout: 900_000 },
+      async (t) => {
         const started = Date.now();
         const { code, report, output } = await certify(undefined, ['--samples', '5']);
         const failed = report.cases
           .filter((c) => c.status === 'fail' || c.status === 'error')
           .map((c) => `${c.id}: ${c.reason ?? ''}`);
-        assert.deepEqual(failed, [], output.slice(-2000));
+        // The reference host still misses the BUD-012 verification budget on this 2-core machine
+        // (p90 about 280 ms against 200 ms): that one failure is reported as todo, any other fails.
+        const overBudget = failed.filter((f) => f.startsWith('host.budgets.verification:'));
+        assert.deepEqual(
+          failed.filter((f) => !overBudget.includes(f)),
+          [],
+          output.slice(-2000),
+        );
         assert.equal(report.expectations, null);
+        if (overBudget.length > 0) {
+          t.todo(`BUD-012 still over budget: ${overBudget.join('; ')}`);
+          return;
+        }
         assert.equal(report.verdict.status, 'incomplete');
         assert.match(report.verdict.incompleteReason ?? '', /--samples 5/);
         assert.equal(code, 0);
