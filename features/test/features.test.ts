@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { brokenServers } from '../../conformance/broken/server/catalogue.ts';
 import { startProxy } from '../../conformance/broken/server/rewriting-proxy.ts';
 import { repositoryRoot } from '../../conformance/framework/index.ts';
-import { startServerProcess } from '../../conformance/server/test/reference-process.ts';
+import { startServerProcess } from '../../conformance/server/test/server-process.ts';
 
 interface JsonStep {
   result: { status: string };

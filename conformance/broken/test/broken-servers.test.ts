@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { brokenServers } from '../server/catalogue.ts';
 import { certify, patchedCopy } from '../server/broken-run.ts';
 import { startProxy } from '../server/rewriting-proxy.ts';
-import { startServerProcess, type ServerProcess } from '../../server/test/reference-process.ts';
+import { startServerProcess, type ServerProcess } from '../../server/test/server-process.ts';
 
 /**
  * Each deliberately broken server violates one MUST the way a real implementer could; the server suite,

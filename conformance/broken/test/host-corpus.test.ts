@@ -20,7 +20,7 @@ import { RemoteModelHost } from '../../host/test/remote-model-host.ts';
 import { hostSuite } from '../../suites/host-suite.ts';
 import { hostRecipes, type HostRecipe } from '../host/host-recipes.ts';
 import { patchedTree } from '../host/patched-tree.ts';
-import { startReferenceHost } from '../host/reference-host-process.ts';
+import { startHostProcess } from '../host/host-process.ts';
 
 // Broken hosts: the suite must fail each one and name the requirement it breaks, and pass the
 // unbroken control. The sdk recipes run today on the model host (the sdk's TrustStore in another
@@ -123,7 +123,7 @@ describe(
       extra: string[],
     ): Promise<{ code: number; report: ConformanceReport; output: string }> {
       const tree = patchedTree(recipe);
-      const host = await startReferenceHost(tree.dir, stub.url);
+      const host = await startHostProcess(tree.dir, stub.url);
       let output = '';
       const io = {
         stdout: { write: (c: string) => (output += c) },

@@ -1,4 +1,4 @@
-import { startServerProcess } from './reference-process.ts';
+import { startServerProcess } from './server-process.ts';
 
 /** Developer aid: starts the reference server and prints how to certify it; Ctrl-C stops it. */
 const server = await startServerProcess({

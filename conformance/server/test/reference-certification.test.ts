@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { certify } from '../../broken/server/broken-run.ts';
-import { startServerProcess } from './reference-process.ts';
+import { startServerProcess } from './server-process.ts';
 
 /**
  * The reference server, started by path as a vendor would start theirs, passes the whole server suite

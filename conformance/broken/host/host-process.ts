@@ -26,7 +26,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startReferenceHost(
+export async function startHostProcess(
   treeDir: string,
   distributionUrl: string,
 ): Promise<RunningReferenceHost> {
