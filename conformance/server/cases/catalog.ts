@@ -162,8 +162,15 @@ export const catalogCases = [
       );
       const issued = first.nextCursor;
       if (!issued) throw new CaseFailure('the first of several pages has no nextCursor');
-      const flip = (s: string, i: number) =>
-        s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
+      // The cursor is opaque, but most servers encode it in base64url, whose last character may
+      // carry padding bits a lenient decoder ignores: swap the character for the one whose value
+      // differs in the most significant of its six bits, so the change reaches the decoded bytes.
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const flip = (s: string, i: number) => {
+        const value = alphabet.indexOf(s[i] ?? '');
+        const other = value < 0 ? (s[i] === 'A' ? 'B' : 'A') : alphabet[value ^ 32];
+        return s.slice(0, i) + other + s.slice(i + 1);
+      };
       const forged = [
         'eyJhZnRlciI6ImNvbS5leGFtcGxlLnNob3AifQ',
         Buffer.from(JSON.stringify({ offset: 0 })).toString('base64url'),
