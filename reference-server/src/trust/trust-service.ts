@@ -117,8 +117,8 @@ interface IndexRow {
  * Every process keeps the index it serves in memory and follows the store [API-106]: a change bumps
  * the store's trust generation in its own transaction; the process that made it signs a new index at
  * once and announces it with NOTIFY; the others load it on the notification, or at the latest when
- * their poll of the store (every 2 s) sees a newer index or generation. A process never adopts an
- * index older than the one it serves.
+ * their poll of the store (every 2 s, in the background while their last look is under 4 s old) sees
+ * a newer index or generation. A process never adopts an index older than the one it serves.
  */
 export function createTrustService(
   db: Database,
