@@ -1,20 +1,26 @@
 /**
  * `npm run load:scale-out`: the reference server as several stateless processes on one machine,
- * sharing one PostgreSQL and one S3 bucket (SeaweedFS), behind nginx as load balancer. It shows that
- * a version uploaded through one process, approved through a second and released through a third is
- * offered at once by the first, and measures update-check and bundle throughput through the balancer
- * with 1 process and with 3 (vegeta, closed model), printing the scaling ratio.
+ * sharing one PostgreSQL and one S3 bucket (SeaweedFS), behind nginx as load balancer. It makes every
+ * kind of change through one process (a release, a rollout change, a pause, a resume, a rollback, a
+ * release revocation, a partner API key and a host credential revocation) and measures how long each
+ * other process takes to serve it [API-106] [API-107] [API-094]; shows that nine releases made at once
+ * through three processes are all in every process's index; and measures update-check and bundle
+ * throughput through the balancer with 1 process and with 3 (vegeta, closed model), printing the
+ * scaling ratio.
  *
  * Opt-in, never part of `npm test`: SeaweedFS is built from the Go module proxy the first time
- * (about 6 minutes and 3 GB of memory). Usage: npm run load:scale-out -- [--seconds 10] [--apps 20]
+ * (about 6 minutes and 3 GB of memory); `--bundles disk` shares one bundles folder instead.
+ * Usage: npm run load:scale-out -- [--seconds 10] [--apps 20] [--bundles s3|disk]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmod, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../../reference-server/src/platform/listen-port.ts';
 import { openPostgresDatabase } from '../../reference-server/src/store/postgres-database.ts';
+import type { AppEntry } from '#sdk/signing/index.ts';
+import { inCohort } from '#sdk/distribution/rollout-cohort.ts';
 import { LoadApi } from '../dataset/load-api.ts';
 import { buildLoadDataset, publishedApps, uploadBody } from '../dataset/load-dataset.ts';
 import { loadPackage } from '../dataset/load-packages.ts';
@@ -26,9 +32,20 @@ import { vegetaBinary } from '../vegeta/vegeta-engine.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, apps: { type: 'string', default: '20' } },
+  options: {
+    seconds: { type: 'string', default: '10' },
+    apps: { type: 'string', default: '20' },
+    // `disk`: one bundles folder shared by the processes instead of SeaweedFS, for a machine that has
+    // not built it; the coherence proof is the same, only the object storage is not exercised.
+    bundles: { type: 'string', default: 's3' },
+  },
 });
 const seconds = Number(values.seconds);
+if (values.bundles !== 's3' && values.bundles !== 'disk')
+  throw new Error(
+    `--bundles ${String(values.bundles)}: write s3 (SeaweedFS) or disk (one shared folder)`,
+  );
+const sharedDisk = values.bundles === 'disk';
 const apps = Number(values.apps);
 const say = (line: string) => process.stderr.write(`scale-out: ${line}\n`);
 
@@ -117,15 +134,21 @@ await chmod(work, 0o755);
 const children: ChildProcess[] = [];
 const stops: (() => Promise<void>)[] = [];
 try {
-  const weed = builtWeed() ?? script('scripts/go-tools.sh', 'weed');
+  const weed = sharedDisk ? '' : (builtWeed() ?? script('scripts/go-tools.sh', 'weed'));
   const vegeta = await vegetaBinary();
-  say('starting PostgreSQL and SeaweedFS');
+  say(`starting PostgreSQL${sharedDisk ? ' (bundles on one shared folder)' : ' and SeaweedFS'}`);
   const pgDir = path.join(work, 'postgres');
   const databaseUrl = script('scripts/postgres.sh', 'start', pgDir);
   stops.push(async () => void script('scripts/postgres.sh', 'stop', pgDir));
   await emptyPostgres(databaseUrl);
-  const s3 = await startSeaweed(weed);
-  stops.push(() => s3.stop());
+  const s3 = sharedDisk ? null : await startSeaweed(weed);
+  if (s3) stops.push(() => s3.stop());
+  // What every process must share besides the store: the platform keys (trust/), the app-token keys
+  // and pairwise secret (tokens/), and with --bundles disk the bundles; one folder, linked into each
+  // DATA_DIR, as a deployment mounts one secret and one volume everywhere.
+  const shared = path.join(work, 'shared');
+  const sharedFolders = ['trust', 'tokens', ...(sharedDisk ? ['bundles'] : [])];
+  for (const folder of sharedFolders) await mkdir(path.join(shared, folder), { recursive: true });
 
   const lbPort = await freePort('127.0.0.1');
   const publicUrl = `http://127.0.0.1:${String(lbPort)}`;
@@ -133,17 +156,14 @@ try {
   const startProcess = async (index: number) => {
     const dataDir = path.join(work, `server-${String(index)}`);
     await mkdir(dataDir, { recursive: true });
-    // Every process signs with the same platform keys, as a deployment mounts one secret everywhere.
-    if (index > 0)
-      await cp(path.join(work, 'server-0', 'trust'), path.join(dataDir, 'trust'), {
-        recursive: true,
-      });
+    for (const folder of sharedFolders)
+      await symlink(path.join(shared, folder), path.join(dataDir, folder), 'dir');
     const port = await freePort('127.0.0.1');
     const child = spawn(process.execPath, ['--import', 'tsx', 'reference-server/src/main.ts'], {
       cwd: root,
       env: {
         ...process.env,
-        ...s3.env,
+        ...s3?.env,
         PORT: String(port),
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,
@@ -181,73 +201,214 @@ try {
     progress: say,
   });
 
-  // A change made through one process is seen by the others at once: they share one store.
-  const [p1, p2, p3] = ports.map((p) => `http://127.0.0.1:${String(p)}`) as [
-    string,
-    string,
-    string,
-  ];
+  // Every process signs app tokens with the same keys, so each publishes the same JWK set [API-062].
+  const keySets = await Promise.all(
+    ports.map((p) =>
+      fetch(`http://127.0.0.1:${String(p)}/.well-known/jwks.json`).then((r) => r.text()),
+    ),
+  );
+  if (new Set(keySets).size !== 1)
+    throw new Error('the processes publish different app-token keys');
+
+  // [API-106] [API-107] [API-094] every kind of change made through one process, and how long each
+  // other process takes to serve it: in its signed index and bin, in its update answers, and for
+  // credentials in its refusals.
+  const urls = ports.map((p) => `http://127.0.0.1:${String(p)}`);
   const appId = dataset.apps[0] as string;
   const versionCode = dataset.versionsPerApp + 1;
+  const partner = (url: string) => new LoadApi(url, dataset.partner.token);
+  const admin = (url: string) => new LoadApi(url, principals.adminToken);
+  const via = (i: number) => urls[i % urls.length] as string;
   const pkg = loadPackage(appId, versionCode);
   const { body, contentType } = await uploadBody(pkg, dataset.partner.key);
-  const partner = (url: string) => new LoadApi(url, dataset.partner.token);
-  const version = await partner(p1).call<{ reviewStatus: string }>(
+  const version = await partner(via(0)).call<{ reviewStatus: string }>(
     'PUT',
     `/v1/partner/apps/${appId}/versions`,
-    {
-      body: Buffer.from(body),
-      headers: { 'content-type': contentType },
-    },
+    { body: Buffer.from(body), headers: { 'content-type': contentType } },
   );
   if (version.body.reviewStatus === 'queued')
-    await new LoadApi(p2, dataset.reviewer).call(
+    await new LoadApi(via(1), dataset.reviewer).call(
       'POST',
       `/v1/review/${appId}/${String(versionCode)}/decision`,
-      {
-        json: { decision: 'approve' },
+      { json: { decision: 'approve' } },
+    );
+  // A device inside the 50 % cohort of the new version, so pause and resume change its answer.
+  const device = dataset.devices.find((d) => inCohort(d.deviceId, appId, versionCode, 50));
+  if (!device) throw new Error(`no device of the data set is in the 50 % cohort of ${appId}`);
+  const installed = dataset.versionsPerApp;
+  const observe = async (url: string) => {
+    const entry = (await publishedApps(new LoadApi(url))).get(appId);
+    const check = await new LoadApi(url, device.token).call<{
+      results: { kind: string; update?: { versionCode: number } }[];
+    }>('POST', '/v1/updates/check', {
+      json: {
+        hostApiVersion: '1.0.0',
+        channel: 'stable',
+        deviceId: device.deviceId,
+        apps: [{ appId, versionCode: installed }],
       },
+    });
+    const result = check.body.results[0];
+    const answer = `${result?.kind ?? ''}${result?.update ? `:${String(result.update.versionCode)}` : ''}`;
+    return { entry, answer };
+  };
+  const bound = 5000;
+  const propagation: Record<string, number[]> = {};
+  /** Polls every process but `origin` until `seen` holds; the milliseconds each took after `change`. */
+  const followed = async (
+    kind: string,
+    origin: number,
+    change: () => Promise<unknown>,
+    seen: (url: string) => Promise<boolean>,
+  ) => {
+    await change();
+    const changedAt = performance.now();
+    const took = await Promise.all(
+      urls
+        .filter((_, i) => i !== origin % urls.length)
+        .map(async (url) => {
+          for (;;) {
+            if (await seen(url)) return Math.round(performance.now() - changedAt);
+            if (performance.now() - changedAt > bound)
+              throw new Error(
+                `${kind} made through process ${String((origin % urls.length) + 1)} was not served by ${url} within ${String(bound)} ms [API-106] [API-107] [API-094]`,
+              );
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        }),
     );
-  await partner(p3).call('POST', `/v1/partner/apps/${appId}/releases`, {
-    json: { versionCode, channel: 'stable', rolloutPercent: 100 },
-    accept: [201],
-  });
-  // [API-107] every process follows the same index within 5 s: poll process 1 until it offers it.
-  const device = dataset.devices[0] as { deviceId: string; token: string };
-  const releasedAt = performance.now();
-  let offered = '';
-  let seenAfterMs = -1;
-  while (performance.now() - releasedAt < 5000) {
-    const check = await new LoadApi(p1, device.token).call<{ results: unknown[] }>(
-      'POST',
-      '/v1/updates/check',
-      {
-        json: {
-          hostApiVersion: '1.0.0',
-          channel: 'stable',
-          deviceId: device.deviceId,
-          apps: [{ appId, versionCode: 1 }],
-        },
-      },
+    propagation[kind] = took;
+    say(
+      `${kind} through process ${String((origin % urls.length) + 1)}: served by the others after ${took.map((ms) => `${String(ms)} ms`).join(', ')} (bound ${String(bound)} ms)`,
     );
-    offered = JSON.stringify(check.body.results[0]);
-    if (offered.includes(`"versionCode":${String(versionCode)}`)) {
-      seenAfterMs = Math.round(performance.now() - releasedAt);
-      break;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  if (seenAfterMs < 0)
-    throw new Error(
-      `process 1 still offered ${offered.slice(0, 120)} 5 s after version ${String(versionCode)} was released through process 3 [API-107]`,
-    );
-  say(
-    `uploaded via process 1, approved via 2, released via 3: process 1 offered version ${String(versionCode)} after ${String(seenAfterMs)} ms (bound 5000 ms, API-107)`,
+  };
+  const stableRelease = (entry: AppEntry | undefined, code: number) =>
+    entry?.releases.find((r) => r.channel === 'stable' && r.versionCode === code);
+  let releaseId = '';
+  await followed(
+    'release',
+    2,
+    async () => {
+      releaseId = (
+        await partner(via(2)).call<{ releaseId: string }>(
+          'POST',
+          `/v1/partner/apps/${appId}/releases`,
+          {
+            json: { versionCode, channel: 'stable', rolloutPercent: 50 },
+            accept: [201],
+          },
+        )
+      ).body.releaseId;
+    },
+    async (url) => {
+      const view = await observe(url);
+      return (
+        stableRelease(view.entry, versionCode)?.rolloutPercent === 50 &&
+        view.answer === `update:${String(versionCode)}`
+      );
+    },
   );
-
+  const releasePath = () => `/v1/partner/apps/${appId}/releases/${releaseId}`;
+  await followed(
+    'rollout change',
+    0,
+    () => partner(via(0)).call('PATCH', releasePath(), { json: { rolloutPercent: 75 } }),
+    async (url) => stableRelease((await observe(url)).entry, versionCode)?.rolloutPercent === 75,
+  );
+  const act = (i: number, action: string) => () =>
+    partner(via(i)).call('POST', `${releasePath()}/${action}`);
+  await followed('pause', 1, act(1, 'pause'), async (url) => {
+    const view = await observe(url);
+    return stableRelease(view.entry, versionCode)?.paused === true && view.answer === 'upToDate';
+  });
+  await followed('resume', 2, act(2, 'resume'), async (url) => {
+    const view = await observe(url);
+    return (
+      stableRelease(view.entry, versionCode)?.paused === false &&
+      view.answer === `update:${String(versionCode)}`
+    );
+  });
+  await followed('rollback', 0, act(0, 'rollback'), async (url) => {
+    const view = await observe(url);
+    return (
+      view.entry !== undefined &&
+      !stableRelease(view.entry, versionCode) &&
+      view.answer === 'upToDate'
+    );
+  });
+  const revokedSha = stableRelease(
+    (await publishedApps(new LoadApi(via(1)))).get(appId),
+    installed,
+  )?.sha256;
+  if (!revokedSha) throw new Error(`version ${String(installed)} of ${appId} is not released`);
+  await followed(
+    'release revocation',
+    1,
+    () =>
+      admin(via(1)).call('POST', `/v1/admin/releases/${appId}/${String(installed)}/revoke`, {
+        json: { reason: 'scale-out proof' },
+      }),
+    async (url) => {
+      const view = await observe(url);
+      return (
+        view.entry?.revokedReleases.includes(revokedSha) === true &&
+        view.answer.startsWith('revoked')
+      );
+    },
+  );
+  /** A credential used on every process first, so each has it cached, then revoked through one. */
+  const refused = async (
+    kind: string,
+    origin: number,
+    use: (url: string) => Promise<number>,
+    revoke: () => Promise<unknown>,
+  ) => {
+    for (const url of urls)
+      if ((await use(url)) !== 200) throw new Error(`${kind} is refused before its revocation`);
+    await followed(kind, origin, revoke, async (url) => (await use(url)) === 401);
+  };
+  const apiKey = (
+    await partner(via(0)).call<{ secret: string; apiKey: { apiKeyId: string } }>(
+      'POST',
+      '/v1/partner/api-keys',
+      {
+        json: { label: 'scale-out proof' },
+        accept: [201],
+      },
+    )
+  ).body;
+  const statusOf = async (url: string, path: string, token: string) =>
+    (await new LoadApi(url, token).call('GET', path, { accept: [200, 401] })).status;
+  await refused(
+    'partner API key revocation',
+    2,
+    (url) => statusOf(url, `/v1/partner/apps/${appId}/versions`, apiKey.secret),
+    () => partner(via(2)).call('POST', `/v1/partner/api-keys/${apiKey.apiKey.apiKeyId}/revoke`),
+  );
+  const host = (
+    await admin(via(1)).call<{ principalId: string; credential: string }>(
+      'POST',
+      '/v1/admin/principals',
+      {
+        json: { role: 'hostDevice', test: true },
+        accept: [201],
+      },
+    )
+  ).body;
+  const checkQuery = new URLSearchParams({
+    hostApiVersion: '1.0.0',
+    channel: 'stable',
+    deviceId: device.deviceId,
+    versionCode: '0',
+  });
+  await refused(
+    'host credential revocation',
+    0,
+    (url) => statusOf(url, `/v1/apps/${appId}/update?${checkQuery.toString()}`, host.credential),
+    () => admin(via(0)).call('POST', `/v1/admin/principals/${host.principalId}/revoke`),
+  );
   // Concurrent releases through different processes never lose one: each signs a new index, and the
   // last index every process serves must still list all of them [API-107].
-  const urls = [p1, p2, p3];
   const concurrent = dataset.apps.slice(1, 10);
   await Promise.all(
     concurrent.map(async (id, i) => {
@@ -297,10 +458,10 @@ try {
     `${String(concurrent.length)} releases made at once through 3 processes: all in every process's signed index after ${String(allSeenMs)} ms`,
   );
 
-  const figures: Record<string, number> = {
-    releaseSeenByOtherProcessMs: seenAfterMs,
-    concurrentReleasesSeenEverywhereMs: allSeenMs,
-  };
+  const figures: Record<string, number> = { concurrentReleasesSeenEverywhereMs: allSeenMs };
+  // The slowest other process, per change kind.
+  for (const [kind, took] of Object.entries(propagation))
+    figures[`propagation.${kind.replaceAll(' ', '-')}.maxMs`] = Math.max(...took);
   const measure = async (label: string) => {
     const updates = await measureThroughput({
       bin: vegeta,

@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import type { Release, SignedDocument, VerifiedStatement } from '#sdk/signing/index.ts';
 import type { BundleStorage } from './bundles/bundle-storage.ts';
 import { createBundleStorage } from './bundles/bundle-store-config.ts';
-import { CredentialCache } from './http/credential-cache.ts';
+import { CredentialCache, credentialChannel } from './http/credential-cache.ts';
 import { loadPlatformKeys, type PlatformKeys } from './trust/platform-keys.ts';
 import type { DelegationStore } from './trust/delegation-store.ts';
 import { createTrustService, type PublishedIndex } from './trust/trust-service.ts';
@@ -74,6 +74,11 @@ export async function createServices(
   const bundles = createBundleStorage(config.dataDir, config.bundleStore);
   // A partial upload left by a killed process would otherwise stay in scratch/ for ever.
   await bundles.sweepScratch();
+  const credentials = new CredentialCache(options.credentialCacheMs);
+  // [API-094] another process revoked a credential (or the listening connection was lost and some
+  // announcement may have been missed): drop every cached lookup. The entry age bound stays the
+  // fallback when no announcement arrives.
+  await db.listen(credentialChannel, () => credentials.forget());
   return {
     config,
     db,
@@ -85,6 +90,6 @@ export async function createServices(
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.trustPollMs === undefined ? {} : { pollMs: options.trustPollMs }),
     }),
-    credentials: new CredentialCache(options.credentialCacheMs),
+    credentials,
   };
 }

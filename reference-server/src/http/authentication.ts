@@ -96,6 +96,8 @@ async function lookUp(
   cache: CredentialCache,
   digest: string,
 ): Promise<CredentialRecord | null> {
+  // Taken first: an entry is aged from before the read, and dropped if a revocation came meanwhile.
+  const ticket = cache.ticket();
   const { rows } = await db.query<{
     id: string;
     kind: CredentialKind;
@@ -124,6 +126,6 @@ async function lookUp(
     expiresAt: row.expires_at === null ? null : new Date(row.expires_at).getTime(),
     revoked: row.revoked,
   };
-  cache.set(digest, record);
+  cache.set(digest, record, ticket);
   return record;
 }

@@ -19,6 +19,7 @@ import {
 import type { OperationHandlers } from '../http/contract-routes.ts';
 import type { Principal } from '../http/authentication.ts';
 import { ApiProblem } from '../http/problem.ts';
+import { announceCredentialRevoked } from '../http/credential-cache.ts';
 import { defaultCommissionBasisPoints } from '../payments/commission.ts';
 import { sandboxProvider, type Money } from '../payments/payment-provider.ts';
 import {
@@ -111,8 +112,9 @@ export function accountsRoutes(services: Services): OperationHandlers {
     revokePrincipal: async (request, reply) => {
       const { principalId } = request.params as { principalId: string };
       const principal = await revokePrincipal(db, principalId);
-      // [API-155] refused at once here; other processes follow within the credential cache bound [API-094].
+      // [API-155] refused at once here, and by the other processes as soon as they hear of it [API-094].
       services.credentials.forget();
+      await announceCredentialRevoked(db);
       return reply.code(200).header('cache-control', 'no-store').send(principal);
     },
     getOwnPartner: async (request, reply) =>
@@ -159,8 +161,9 @@ export function accountsRoutes(services: Services): OperationHandlers {
     revokeApiKey: async (request, reply) => {
       const { apiKeyId } = request.params as { apiKeyId: string };
       const revoked = await revokeApiKey(db, partnerOf(request), apiKeyId);
-      // [API-007] refused from the next request on, not when a cached lookup ages out.
+      // [API-007] refused from the next request on, not when a cached lookup ages out, on every process.
       services.credentials.forget();
+      await announceCredentialRevoked(db);
       return privateAnswer(reply).send(revoked);
     },
 

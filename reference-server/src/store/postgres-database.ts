@@ -45,64 +45,92 @@ export async function openPostgresDatabase(url: string): Promise<Database> {
 const reconnectDelayMs = 1000;
 
 /**
- * LISTEN needs a connection of its own for as long as it listens, outside the pool. A lost connection
- * is re-established after a short delay, and the listener is told (null) that it may have missed
- * notifications, so it can look at the store itself.
+ * LISTEN needs a connection of its own for as long as it listens, outside the pool: one per process,
+ * shared by every channel, so a deployment of N processes holds N listening connections. A lost
+ * connection is re-established after a short delay, listens again on every channel, and tells every
+ * listener (null) that it may have missed notifications, so it can look at the store itself.
  */
 function listenerSet(url: string) {
-  const active = new Set<{ stop: () => Promise<void> }>();
+  const channels = new Map<string, Set<(payload: string | null) => void>>();
+  let client: pg.Client | null = null;
+  let connecting: Promise<pg.Client> | null = null;
+  let timer: NodeJS.Timeout | undefined;
   let closed = false;
+
+  const connect = async (again: boolean): Promise<pg.Client> => {
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', (message) => {
+      for (const listener of channels.get(message.channel) ?? []) listener(message.payload ?? '');
+    });
+    next.on('error', () => undefined);
+    next.on('end', () => {
+      if (closed || client !== next) return;
+      client = null;
+      retry();
+    });
+    try {
+      await next.connect();
+      for (const channel of channels.keys()) await next.query(`listen ${channel}`);
+    } catch (error) {
+      await next.end().catch(() => undefined);
+      throw error;
+    }
+    if (closed) {
+      await next.end().catch(() => undefined);
+      return next;
+    }
+    client = next;
+    if (again) for (const set of channels.values()) for (const listener of set) listener(null);
+    return next;
+  };
+
+  function retry(): void {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      connecting = connect(true).finally(() => (connecting = null));
+      connecting.catch(retry);
+    }, reconnectDelayMs);
+    timer.unref();
+  }
+
+  /** The listening connection, connected once; a failure of the first connection is the caller's. */
+  async function connection(): Promise<pg.Client | null> {
+    if (client) return client;
+    if (connecting) return connecting.catch(() => null);
+    connecting = connect(false).finally(() => (connecting = null));
+    return connecting;
+  }
+
   return {
     async add(channel: string, onNotify: (payload: string | null) => void) {
       if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
-      let client: pg.Client | null = null;
-      let stopped = false;
-      let timer: NodeJS.Timeout | undefined;
-      const connect = async (again: boolean): Promise<void> => {
-        const next = new pg.Client({ connectionString: url });
-        next.on('notification', (message) => {
-          if (message.channel === channel) onNotify(message.payload ?? '');
-        });
-        next.on('error', () => undefined);
-        next.on('end', () => {
-          if (stopped || closed || client !== next) return;
-          client = null;
-          timer = setTimeout(() => void connect(true).catch(() => undefined), reconnectDelayMs);
-          timer.unref();
-        });
-        try {
-          await next.connect();
-          await next.query(`listen ${channel}`);
-        } catch (error) {
-          await next.end().catch(() => undefined);
-          if (!again) throw error;
-          timer = setTimeout(() => void connect(true).catch(() => undefined), reconnectDelayMs);
-          timer.unref();
-          return;
-        }
-        if (stopped || closed) {
-          await next.end().catch(() => undefined);
-          return;
-        }
-        client = next;
-        if (again) onNotify(null);
+      let set = channels.get(channel);
+      const first = !set;
+      if (!set) {
+        set = new Set();
+        channels.set(channel, set);
+      }
+      set.add(onNotify);
+      try {
+        const listening = await connection();
+        // A connection made before this channel existed listens on it now; a later one does by itself.
+        if (first && listening && !closed) await listening.query(`listen ${channel}`);
+      } catch (error) {
+        set.delete(onNotify);
+        if (set.size === 0) channels.delete(channel);
+        throw error;
+      }
+      return async () => {
+        set.delete(onNotify);
       };
-      await connect(false);
-      const entry = {
-        stop: async () => {
-          stopped = true;
-          clearTimeout(timer);
-          active.delete(entry);
-          await client?.end().catch(() => undefined);
-          client = null;
-        },
-      };
-      active.add(entry);
-      return entry.stop;
     },
     async closeAll() {
       closed = true;
-      await Promise.all([...active].map((entry) => entry.stop()));
+      clearTimeout(timer);
+      channels.clear();
+      const open = client;
+      client = null;
+      await open?.end().catch(() => undefined);
     },
   };
 }

@@ -29,6 +29,11 @@ const refreshMarginMs = 60 * 60 * 1000;
 export const defaultPollMs = 2000;
 /** [API-106] [API-107] the bound the specification states; the poll interval must stay inside it. */
 export const coherenceBoundMs = 5000;
+/**
+ * How long after its last look at the store a process may go on answering from its index while a
+ * background look is under way; the remaining second leaves room for that look to finish [API-106].
+ */
+const staleLimitMs = coherenceBoundMs - 1000;
 /** Index and bin versions are `integer` columns of the store. */
 const maxStoredVersion = 2147483647;
 /** [SIG-100] the reference server shards its index into 16 bins. */
@@ -112,8 +117,8 @@ interface IndexRow {
  * Every process keeps the index it serves in memory and follows the store [API-106]: a change bumps
  * the store's trust generation in its own transaction; the process that made it signs a new index at
  * once and announces it with NOTIFY; the others load it on the notification, or at the latest when
- * their poll of the store (every 2 s) sees a newer index or generation. A process never adopts an
- * index older than the one it serves.
+ * their poll of the store (every 2 s, in the background while their last look is under 4 s old) sees
+ * a newer index or generation. A process never adopts an index older than the one it serves.
  */
 export function createTrustService(
   db: Database,
@@ -308,9 +313,22 @@ export function createTrustService(
 
   function currentIndex(): Promise<PublishedIndex> {
     const now = clock().getTime();
-    if (cached && served >= wanted && now - checkedAt < pollMs && fresh(cached, now)) {
-      return Promise.resolve(cached);
+    if (cached && served >= wanted && fresh(cached, now)) {
+      const age = now - checkedAt;
+      if (age < pollMs) return Promise.resolve(cached);
+      // Only the poll is due (no change here, no notification): look at the store in the background
+      // and keep answering from the index in hand, so no request waits on the store for a look that
+      // almost always finds nothing new; past `staleLimitMs` requests wait for it [API-106].
+      if (age < staleLimitMs) {
+        void startRefresh().catch(report);
+        return Promise.resolve(cached);
+      }
     }
+    return startRefresh();
+  }
+
+  /** Starts a refresh for the current epoch, or joins the one under way that covers it. */
+  function startRefresh(): Promise<PublishedIndex> {
     if (loading && loading.epoch >= wanted) return loading.promise;
     const epoch = wanted;
     // Refreshes run one after the other, so a change made during one is seen by the next.

@@ -34,6 +34,29 @@ describe('credential cache [API-094]', () => {
     assert.equal(cache.get('b'), null);
   });
 
+  it('keeps no lookup that was under way when a revocation emptied the cache [API-094]', () => {
+    const cache = new CredentialCache(5000, 10, () => 0);
+    const ticket = cache.ticket();
+    // The store answered with the credential as it was before another process revoked it.
+    cache.forget();
+    cache.set('a', record('a'), ticket);
+    assert.equal(cache.get('a'), null);
+    cache.set('a', record('a'), cache.ticket());
+    assert.equal(cache.get('a')?.id, 'a');
+  });
+
+  it('ages an entry from before the lookup that read it, not from when the answer came', () => {
+    let now = 1_000;
+    const cache = new CredentialCache(5000, 10, () => now);
+    const ticket = cache.ticket();
+    now += 3000;
+    cache.set('a', record('a'), ticket);
+    now += 1999;
+    assert.equal(cache.get('a')?.id, 'a');
+    now += 1;
+    assert.equal(cache.get('a'), null);
+  });
+
   it('never holds more than its bound, dropping the oldest first', () => {
     fc.assert(
       fc.property(
