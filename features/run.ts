@@ -1,8 +1,10 @@
 /**
- * npm run features -- --url URL --credentials FILE [--reports DIR] [cucumber options]
+ * npm run features -- [--url URL] --credentials FILE [--host-url URL [--webdriver URL]] [--reports DIR] [cucumber options]
  * Runs the Gherkin features against any distribution server named by a URL and the credentials file
- * of spec/conformance.md (Server adapter). Other options go to cucumber-js unchanged (--tags, --name,
- * --profile server). MINIAPP_SERVER_URL and MINIAPP_CREDENTIALS work instead of the two options.
+ * of spec/conformance.md (Server adapter), and the @host scenarios against any host named by the URL
+ * of its top-level page (Host adapter), driven as `miniapp-certify host` drives it. Other options go
+ * to cucumber-js unchanged (--tags, --name, --profile server, --profile host). MINIAPP_SERVER_URL,
+ * MINIAPP_CREDENTIALS, MINIAPP_HOST_URL and MINIAPP_WEBDRIVER_URL work instead of the options.
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -16,7 +18,10 @@ const ours: Record<string, string> = {
   '--url': 'MINIAPP_SERVER_URL',
   '--credentials': 'MINIAPP_CREDENTIALS',
   '--reports': 'MINIAPP_FEATURES_REPORTS',
+  '--host-url': 'MINIAPP_HOST_URL',
+  '--webdriver': 'MINIAPP_WEBDRIVER_URL',
 };
+const urls = new Set(['MINIAPP_SERVER_URL', 'MINIAPP_HOST_URL', 'MINIAPP_WEBDRIVER_URL']);
 for (let i = 0; i < args.length; i++) {
   const arg = args[i] as string;
   const [name, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
@@ -30,12 +35,23 @@ for (let i = 0; i < args.length; i++) {
     console.error(`${name} needs a value`);
     process.exit(2);
   }
-  env[variable] = variable === 'MINIAPP_SERVER_URL' ? value : path.resolve(value);
+  env[variable] = urls.has(variable) ? value : path.resolve(value);
 }
-if (!env.MINIAPP_CREDENTIALS) {
+for (const variable of urls) {
+  const value = env[variable];
+  if (value === undefined || value === '') continue;
+  try {
+    new URL(value);
+  } catch {
+    console.error(`${variable} "${value}" is not a URL`);
+    process.exit(2);
+  }
+}
+if (!env.MINIAPP_CREDENTIALS && !env.MINIAPP_HOST_URL) {
   console.error(
-    'usage: npm run features -- --url URL --credentials FILE [--reports DIR] [cucumber-js options]\n' +
-      'the credentials file is the one of spec/conformance.md (Server adapter): { "url", "admin": { "token" } }',
+    'usage: npm run features -- [--url URL] --credentials FILE [--host-url URL [--webdriver URL]] [--reports DIR] [cucumber-js options]\n' +
+      'the credentials file is the one of spec/conformance.md (Server adapter): { "url", "admin": { "token" } };\n' +
+      '--host-url is the top-level page of a host in its conformance build (Host adapter), --webdriver a WebDriver server to drive it with (default: chromedriver of this machine)',
   );
   process.exit(2);
 }

@@ -77,6 +77,8 @@ export class HostSession {
   hostApiVersion = '1.0.0';
   channel: 'stable' | 'beta' = 'stable';
   lastCall: CallRecord | undefined;
+  /** Sees every adapter exchange of the session (features/ attaches them to its steps as evidence). */
+  onExchange: ((command: string, args: unknown, call: CallRecord) => void) | undefined;
 
   constructor(
     readonly subject: HostSubject,
@@ -96,6 +98,7 @@ export class HostSession {
     if (this.signal.aborted) throw new CaseFailure('the case ran out of time');
     const call = await this.driver.call(command, args);
     this.lastCall = call;
+    this.onExchange?.(command, args, call);
     const problems = answerProblems(command, call.answer);
     if (problems.length > 0) {
       throw new CaseFailure(

@@ -79,15 +79,17 @@ export function readFeatures(dir: string): FeatureScenario[] {
 
 export interface FeatureCoverage {
   scenarios: number;
-  /** MUSTs with a scenario the default profile runs against a server. */
+  /** MUSTs with a scenario that runs: against a server, or against a host (@host, features/cucumber.mjs). */
   runnable: Set<string>;
-  /** MUSTs only in scenarios excluded by default (@host, @pending-reference). */
+  /** Of `runnable`, the MUSTs with a @host scenario (run on the host suite's driver). */
+  host: Set<string>;
+  /** MUSTs only in scenarios that wait for the reference (@pending-reference). */
   excluded: Set<string>;
   problems: string[];
 }
 
-/** Tags that keep a scenario out of the default profile (features/cucumber.mjs). */
-export const excludedTags = ['@host', '@pending-reference'];
+/** Tags that keep a scenario out of every default run (features/cucumber.mjs). */
+export const excludedTags = ['@pending-reference'];
 
 /**
  * What the features cover, reported beside the suites and never counted as a case: a scenario's
@@ -99,22 +101,27 @@ export function featureCoverage(
 ): FeatureCoverage {
   const problems: string[] = [];
   const runnable = new Set<string>();
+  const host = new Set<string>();
   const excluded = new Set<string>();
   for (const s of scenarios) {
     const where = `${s.file}:${s.line} "${s.name}"`;
     if (s.requirements.length === 0) problems.push(`${where} is tagged with no requirement id`);
     const off = s.tags.some((t) => excludedTags.includes(t));
+    const onHost = s.tags.includes('@host');
     for (const id of s.requirements) {
       const r = index.byId.get(id);
       if (!r) problems.push(`${where} cites ${id}, which no spec document defines`);
       else if (r.level === null) problems.push(`${where} cites ${id}, which is withdrawn`);
-      else if (r.level === 'MUST') (off ? excluded : runnable).add(id);
+      else if (r.level === 'MUST') {
+        (off ? excluded : runnable).add(id);
+        if (!off && onHost) host.add(id);
+      }
     }
   }
   for (const id of runnable) excluded.delete(id);
-  return { scenarios: scenarios.length, runnable, excluded, problems };
+  return { scenarios: scenarios.length, runnable, host, excluded, problems };
 }
 
 export function featureCoverageLine(c: FeatureCoverage): string {
-  return `features: ${c.runnable.size} MUSTs covered by scenarios that run against a server, ${c.excluded.size} more by scenarios awaiting the host driver or the reference (${c.scenarios} scenarios)`;
+  return `features: ${c.runnable.size} MUSTs covered by scenarios that run against a server or a host (${c.host.size} by @host scenarios), ${c.excluded.size} more by scenarios awaiting the reference (${c.scenarios} scenarios)`;
 }

@@ -17,3 +17,23 @@ export function featureSettings(env: NodeJS.ProcessEnv): FeatureSettings {
   const url = env.MINIAPP_SERVER_URL;
   return url ? { credentialsFile, url } : { credentialsFile };
 }
+
+/** How a features run finds the host under test: the same inputs as `miniapp-certify host`. */
+export interface HostFeatureSettings {
+  /** The host's top-level page (`--url` of `miniapp-certify host`). */
+  hostUrl: string;
+  /** A running WebDriver server; without it chromedriver is started as the host suite does. */
+  webdriver?: string;
+}
+
+/** Reads MINIAPP_HOST_URL and MINIAPP_WEBDRIVER_URL; undefined when no host is configured. */
+export function hostFeatureSettings(env: NodeJS.ProcessEnv): HostFeatureSettings | undefined {
+  const hostUrl = env.MINIAPP_HOST_URL;
+  if (!hostUrl) return undefined;
+  const webdriver = env.MINIAPP_WEBDRIVER_URL;
+  return webdriver ? { hostUrl, webdriver } : { hostUrl };
+}
+
+/** Why the @host scenarios do not run, said once by every run that leaves them out. */
+export const hostScenariosNotRun =
+  'the @host scenarios were not run: no host is configured (give --host-url URL or MINIAPP_HOST_URL, the top-level page of a host in its conformance build)';

@@ -75,8 +75,9 @@ test(
       }
       for (const file of ['messages.ndjson', 'report.html'])
         assert.ok((await stat(path.join(run.reports, file))).size > 0, `${file} is written`);
-      // The default profile leaves out what needs the host driver.
+      // Without a host URL the default profile leaves the @host scenarios out, and says so.
       assert.ok(![...statuses.keys()].some((n) => /prompt|storage is/i.test(n)));
+      assert.match(run.output, /@host scenarios were not run: no host is configured/);
 
       const caught = await runFeatures([
         '--credentials',

@@ -151,12 +151,19 @@ export class WebHostDriver implements HostDriver {
   async call(command: string, args: unknown, timeoutMs = 125_000): Promise<CallRecord> {
     await this.top();
     const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    // The timer is cleared once the answer arrives: left pending, it kept the process alive 125 s.
     const outcome = (await Promise.race([
       this.session.executeAsyncScript(callScript, [command, args]),
-      new Promise((resolve) =>
-        setTimeout(() => resolve({ sentAt: started, timedOut: true }), timeoutMs),
-      ),
-    ])) as { sentAt: number; answer?: AdapterAnswer; missing?: boolean; timedOut?: boolean };
+      new Promise((resolve) => {
+        timer = setTimeout(() => resolve({ sentAt: started, timedOut: true }), timeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer))) as {
+      sentAt: number;
+      answer?: AdapterAnswer;
+      missing?: boolean;
+      timedOut?: boolean;
+    };
     if (outcome.missing) {
       throw new AdapterUnavailable('window.openMiniAppConformance.call is not defined (CNF-020)');
     }

@@ -26,6 +26,10 @@ Feature: Example
   @ZZZ-999 @SIG-002 # a comment
   Scenario: three
     Given z
+
+  @SIG-001 @pending-reference
+  Scenario: four
+    Given w
 `;
 
 test('a scenario carries its own, its Rule and its Feature tags, and an outline its Examples tags', () => {
@@ -36,19 +40,22 @@ test('a scenario carries its own, its Rule and its Feature tags, and an outline 
       ['one', ['API-036', 'API-037']],
       ['two', ['API-036', 'API-038']],
       ['three', ['API-036', 'ZZZ-999', 'SIG-002']],
+      ['four', ['API-036', 'SIG-001']],
     ],
   );
   assert.equal(scenarios[0]?.line, 10);
 });
 
-test('feature coverage counts @host scenarios apart and refuses undefined or withdrawn ids', () => {
+test('feature coverage counts @host scenarios as runnable, @pending-reference ones apart, and refuses undefined or withdrawn ids', () => {
   const coverage = featureCoverage(requirementIndex(), [
     ...featureScenarios(text, 'x.feature'),
     ...featureScenarios('Feature: f\n  @PRM-003\n  Scenario: withdrawn\n', 'y.feature'),
     ...featureScenarios('Feature: f\n  Scenario: untagged\n', 'z.feature'),
   ]);
   assert.ok(coverage.runnable.has('API-036') && coverage.runnable.has('API-038'));
-  assert.ok(coverage.excluded.has('API-037') && !coverage.runnable.has('API-037'));
+  assert.ok(coverage.runnable.has('API-037') && coverage.host.has('API-037'));
+  assert.ok(!coverage.host.has('API-038'));
+  assert.ok(coverage.excluded.has('SIG-001') && !coverage.runnable.has('SIG-001'));
   assert.equal(coverage.problems.length, 3, coverage.problems.join('\n'));
   assert.match(coverage.problems.join('\n'), /ZZZ-999.*no spec document/);
   assert.match(coverage.problems.join('\n'), /PRM-003.*withdrawn/);
