@@ -184,6 +184,21 @@ export const hostBreaks: BrokenServer[] = [
     },
   },
   {
+    name: 'catalog-entry-without-cache-control',
+    violates: 'API-017',
+    only: 'server.catalog.locale-lookup,server.contract.get-catalog-app',
+    story:
+      'The catalog detail handler sets an ETag but not the Cache-Control its sibling list route sets, so shared caches apply heuristics.',
+    rules: {
+      response: (res, req) => {
+        if (!/^\/v1\/catalog\/apps\/[^/]+$/.test(pathOf(req)) || res.status !== 200) return res;
+        const headers = { ...res.headers };
+        delete headers['cache-control'];
+        return { ...res, headers };
+      },
+    },
+  },
+  {
     name: 'catalog-limit-clamped',
     violates: 'API-048',
     only: 'server.catalog.pagination',

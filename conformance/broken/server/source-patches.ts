@@ -280,4 +280,64 @@ export const patchedBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'entitlements-of-every-app',
+    violates: 'API-053',
+    only: 'server.payments.capture-and-entitlement',
+    needsPrincipals: true,
+    story:
+      "The entitlement list filters by user only; the path's app id is checked to exist but never applied, so every app sees what the user bought in others.",
+    patches: [
+      {
+        file: 'reference-server/src/payments/payment-service.ts',
+        find: 'where app_id = $1 and user_id = $2 and (expires_at is null or expires_at > now())',
+        replace:
+          'where $1::text is not null and user_id = $2 and (expires_at is null or expires_at > now())',
+      },
+    ],
+  },
+  {
+    name: 'restricted-grants-platform-wide',
+    violates: 'PRM-020',
+    only: 'server.review.restricted-permission',
+    story:
+      "Restricted permissions started as one platform allowlist; the per-partner lists were added but the review reads their union, so one partner's grant allows every partner.",
+    needsPrincipals: true,
+    patches: [
+      {
+        file: 'reference-server/src/accounts/restricted-permissions.ts',
+        find: "'select restricted_permissions from partners where id = $1',",
+        replace:
+          "'select array(select distinct unnest(restricted_permissions) from partners) as restricted_permissions from partners where id = $1',",
+      },
+    ],
+  },
+  {
+    name: 'rollout-change-not-audited',
+    violates: 'API-080',
+    only: 'server.releases.audit-log',
+    story:
+      'Widening a rollout is a PATCH handled apart from the state actions, and only the state actions write audit entries.',
+    patches: [
+      {
+        file: 'reference-server/src/releases/release-store.ts',
+        find: "      await audit(tx, row, 'rollout', current.state, input.principal);\n",
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'revocation-not-audited',
+    violates: 'API-080',
+    only: 'server.releases.audit-log',
+    story:
+      'Revocation lives on the admin routes and updates releases in bulk, bypassing the partner-side code that writes audit entries.',
+    patches: [
+      {
+        file: 'reference-server/src/releases/release-store.ts',
+        find: "      for (const row of rows) await audit(tx, row, 'revoke', row.from_state, input.principal);\n",
+        replace: '',
+      },
+    ],
+  },
 ];
