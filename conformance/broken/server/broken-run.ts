@@ -88,8 +88,11 @@ export async function patchedCopy(
     const found = form.map((p, i) => (texts[i] as string).split(p.find).length - 1);
     counts.push(form.map((p, i) => `${p.file}: ${found[i]}`).join(', '));
     if (found.every((n) => n === 1)) {
-      for (const [i, p] of form.entries())
-        await writeFile(path.join(base, p.file), (texts[i] as string).replace(p.find, p.replace));
+      // One after another, re-reading each file, so that several changes to one file all land.
+      for (const p of form) {
+        const file = path.join(base, p.file);
+        await writeFile(file, (await readFile(file, 'utf8')).replace(p.find, p.replace));
+      }
       applied = true;
       break;
     }

@@ -6,6 +6,7 @@ import { hostBreaks } from './hosts.ts';
 import { httpEdgeBreaks } from './http-edges.ts';
 import { publishingBreaks } from './publishing.ts';
 import { patchedBreaks } from './source-patches.ts';
+import { snapshotBreaks } from './snapshots.ts';
 
 /** Every deliberately broken server the server suite must fail, each naming the requirement it breaks. */
 export const brokenServers: BrokenServer[] = [
@@ -15,5 +16,6 @@ export const brokenServers: BrokenServer[] = [
   ...hostBreaks,
   ...contractBreaks,
   ...httpEdgeBreaks,
+  ...snapshotBreaks,
   ...patchedBreaks,
 ];

@@ -23,6 +23,23 @@ export const deliveryBreaks: BrokenServer[] = [
     },
   },
   {
+    name: 'catalog-etag-from-version',
+    violates: 'API-018',
+    only: 'server.caching.strong-etags',
+    story:
+      'The catalog entry ETag is made from the app id and its versionCode, cheaper than hashing the body, so the English and French entries share one ETag.',
+    rules: {
+      response: (res, req) => {
+        if (!/^\/v1\/catalog\/apps\/[^/]+$/.test(pathOf(req)) || res.status !== 200) return res;
+        const entry = json(res) as { app?: { appId?: string; versionCode?: number } } | undefined;
+        const etag = `"${entry?.app?.appId ?? 'app'}-${entry?.app?.versionCode ?? 0}"`;
+        if (req.headers['if-none-match']?.split(/\s*,\s*/).includes(etag))
+          return { status: 304, headers: header(res, 'etag', etag).headers, body: Buffer.alloc(0) };
+        return header(res, 'etag', etag);
+      },
+    },
+  },
+  {
     name: 'if-none-match-ignored',
     violates: 'API-019',
     only: 'server.caching.not-modified',
@@ -156,6 +173,37 @@ export const deliveryBreaks: BrokenServer[] = [
           ...header(res, 'content-range', `bytes ${m[1]}-${Number(m[2]) - 1}/${m[3]}`),
           body: res.body.subarray(0, res.body.length - 1),
         };
+      },
+    },
+  },
+  {
+    name: 'long-suffix-range-unsatisfiable',
+    violates: 'API-044',
+    only: 'server.bundles.single-range',
+    story:
+      'A suffix range is computed as start = length - N without clamping at 0, so a suffix longer than the bundle is answered 416.',
+    rules: {
+      response: (res, req) => {
+        const suffix = /^bytes=-(\d+)$/.exec(req.headers.range ?? '');
+        const m = /^bytes \d+-\d+\/(\d+)$/.exec(res.headers['content-range'] ?? '');
+        if (!isBundle(pathOf(req)) || res.status !== 206 || !suffix || !m) return res;
+        if (Number(suffix[1]) <= Number(m[1])) return res;
+        return withJson(
+          {
+            status: 416,
+            headers: {
+              'content-type': 'application/problem+json',
+              'content-range': `bytes */${m[1]}`,
+            },
+            body: Buffer.alloc(0),
+          },
+          {
+            type: 'https://openminiapp.dev/errors/API_RANGE_NOT_SATISFIABLE',
+            title: 'Range not satisfiable',
+            status: 416,
+            code: 'API_RANGE_NOT_SATISFIABLE',
+          },
+        );
       },
     },
   },

@@ -146,6 +146,59 @@ export const hostBreaks: BrokenServer[] = [
     },
   },
   {
+    name: 'single-check-unknown-app-404',
+    violates: 'API-029',
+    only: 'server.updates.batch-order-and-unknown-apps',
+    story:
+      'The GET route loads the catalog entry of its app first and answers 404 when there is none; only the batch route was written to answer upToDate.',
+    rules: {
+      response: async (res, req, upstream) => {
+        const m = /^\/v1\/apps\/([^/]+)\/update$/.exec(pathOf(req));
+        if (!m || res.status !== 200 || req.method !== 'GET') return res;
+        const entry = await upstream({ ...req, url: `/v1/catalog/apps/${m[1]}` });
+        if (entry.status !== 404) return res;
+        return withJson(
+          { ...res, status: 404, headers: { 'content-type': 'application/problem+json' } },
+          {
+            type: 'https://openminiapp.dev/errors/API_NOT_FOUND',
+            title: 'Not found',
+            status: 404,
+            code: 'API_NOT_FOUND',
+            detail: `no app ${m[1]}`,
+          },
+        );
+      },
+    },
+  },
+  {
+    name: 'single-check-cached-five-minutes',
+    violates: 'API-032',
+    only: 'server.updates.single-matches-batch',
+    story:
+      "The GET route got the catalog routes' caching (private, max-age=300), longer than the 60 s an update answer may live.",
+    rules: {
+      response: (res, req) =>
+        /^\/v1\/apps\/[^/]+\/update$/.test(pathOf(req)) && res.status === 200
+          ? { ...res, headers: { ...res.headers, 'cache-control': 'private, max-age=300' } }
+          : res,
+    },
+  },
+  {
+    name: 'catalog-entry-without-cache-control',
+    violates: 'API-017',
+    only: 'server.catalog.locale-lookup,server.contract.get-catalog-app',
+    story:
+      'The catalog detail handler sets an ETag but not the Cache-Control its sibling list route sets, so shared caches apply heuristics.',
+    rules: {
+      response: (res, req) => {
+        if (!/^\/v1\/catalog\/apps\/[^/]+$/.test(pathOf(req)) || res.status !== 200) return res;
+        const headers = { ...res.headers };
+        delete headers['cache-control'];
+        return { ...res, headers };
+      },
+    },
+  },
+  {
     name: 'catalog-limit-clamped',
     violates: 'API-048',
     only: 'server.catalog.pagination',

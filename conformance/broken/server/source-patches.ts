@@ -149,4 +149,195 @@ export const patchedBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'rejected-version-codes-not-counted',
+    violates: 'VER-001',
+    only: 'server.upload.version-code-must-increase',
+    story:
+      "The app's highest versionCode is raised only by versions that pass the automated checks, so a versionCode below a rejected upload's is taken as new.",
+    patches: [
+      {
+        file: 'reference-server/src/publish/version-upload.ts',
+        find: "      await tx.query('update apps set latest_version_code = $2 where app_id = $1', [",
+        replace:
+          "      if (status !== 'rejected')\n        await tx.query('update apps set latest_version_code = $2 where app_id = $1', [",
+      },
+    ],
+  },
+  {
+    name: 'version-code-jump-inclusive',
+    violates: 'VER-020',
+    only: 'server.upload.version-code-jump',
+    story:
+      'The bound is written as a jump of at least 10,000,000 instead of more than 10,000,000, so the largest allowed jump is refused.',
+    patches: [
+      {
+        file: 'reference-server/src/publish/version-upload.ts',
+        find: 'versionCode - latest > maxVersionCodeJump',
+        replace: 'versionCode - latest >= maxVersionCodeJump',
+      },
+    ],
+  },
+  {
+    name: 'permission-vouched-by-any-version',
+    violates: 'REV-014',
+    only: 'server.review.new-permission-queued',
+    story:
+      'A permission counts as known once any earlier version declared it, so a permission a reviewer rejected slips through on the next upload.',
+    patches: [
+      {
+        file: 'reference-server/src/publish/version-upload.ts',
+        find: "`select manifest from versions where app_id = $1 and status = 'approved'`",
+        replace: '`select manifest from versions where app_id = $1`',
+      },
+    ],
+  },
+  {
+    name: 'new-permission-approved-unseen',
+    violates: 'REV-014',
+    only: 'server.review.new-permission-queued',
+    story:
+      'The queue was wired for first versions and warnings only; a later version that asks for a new permission is approved automatically.',
+    patches: [
+      {
+        file: 'reference-server/src/publish/review-report.ts',
+        find: "  else if (permissions.some((p) => !approvedPermissions.has(p))) reasons.push('newPermission');\n",
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'warnings-approved-unseen',
+    violates: 'REV-014',
+    only: 'server.review.warning-queued',
+    story:
+      'Only first versions and new permissions were wired to the queue; a warning is shown to the partner but the version is approved.',
+    patches: [
+      {
+        file: 'reference-server/src/publish/review-report.ts',
+        find: "  if (findings.some((f) => f.severity === 'warning')) reasons.push('warning');\n",
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'incompatible-min-host-sorted-as-text',
+    violates: 'API-024',
+    only: 'server.updates.host-api-version',
+    story:
+      'The minHostVersions of the newer releases are sorted with a plain sort(), as text, so 1.10.0 is named before 1.2.0.',
+    patches: [
+      {
+        file: 'sdk/src/distribution/update-selection.ts',
+        find: 'const lowest = newer.map((r) => r.minHostVersion).sort(semver.compare)[0];',
+        replace: 'const lowest = newer.map((r) => r.minHostVersion).sort()[0];',
+      },
+    ],
+  },
+  {
+    name: 'resent-events-counted-again',
+    violates: 'ANL-016',
+    only: 'server.analytics.aggregates',
+    story:
+      'The unique index on (device, eventId) was left out of the migration, so a batch a host resends after a timeout is counted twice.',
+    patches: [
+      {
+        file: 'reference-server/src/store/migrations/004_accounts.sql',
+        find: 'create unique index if not exists analytics_event_once on analytics_events (device_id, event_id);',
+        replace:
+          'create index if not exists analytics_event_once on analytics_events (device_id, event_id);',
+      },
+      {
+        file: 'reference-server/src/analytics/event-ingestion.ts',
+        find: 'on conflict (device_id, event_id) do nothing',
+        replace: 'on conflict do nothing',
+      },
+    ],
+  },
+  {
+    name: 'cold-start-percentiles-interpolated',
+    violates: 'ANL-022',
+    only: 'server.analytics.aggregates',
+    story:
+      'Percentiles use percentile_cont, which interpolates between neighbours like most statistics libraries, instead of nearest rank.',
+    patches: ['0.5', '0.9', '0.99'].map((p) => ({
+      file: 'reference-server/src/analytics/analytics-summary.ts',
+      find: `percentile_disc(${p})`,
+      replace: `percentile_cont(${p})`,
+    })),
+  },
+  {
+    name: 'device-floor-counts-events',
+    violates: 'ANL-011',
+    only: 'server.analytics.minimum-devices',
+    story:
+      'The privacy floor is applied to the number of launches of a day instead of the number of distinct devices behind them.',
+    patches: [
+      {
+        file: 'reference-server/src/analytics/analytics-summary.ts',
+        find: '.filter((d) => d.devices >= minimumDevices)',
+        replace: '.filter((d) => d.count >= minimumDevices)',
+      },
+    ],
+  },
+  {
+    name: 'entitlements-of-every-app',
+    violates: 'API-053',
+    only: 'server.payments.capture-and-entitlement',
+    needsPrincipals: true,
+    story:
+      "The entitlement list filters by user only; the path's app id is checked to exist but never applied, so every app sees what the user bought in others.",
+    patches: [
+      {
+        file: 'reference-server/src/payments/payment-service.ts',
+        find: 'where app_id = $1 and user_id = $2 and (expires_at is null or expires_at > now())',
+        replace:
+          'where $1::text is not null and user_id = $2 and (expires_at is null or expires_at > now())',
+      },
+    ],
+  },
+  {
+    name: 'restricted-grants-platform-wide',
+    violates: 'PRM-020',
+    only: 'server.review.restricted-permission',
+    story:
+      "Restricted permissions started as one platform allowlist; the per-partner lists were added but the review reads their union, so one partner's grant allows every partner.",
+    needsPrincipals: true,
+    patches: [
+      {
+        file: 'reference-server/src/accounts/restricted-permissions.ts',
+        find: "'select restricted_permissions from partners where id = $1',",
+        replace:
+          "'select array(select distinct unnest(restricted_permissions) from partners) as restricted_permissions from partners where id = $1',",
+      },
+    ],
+  },
+  {
+    name: 'rollout-change-not-audited',
+    violates: 'API-080',
+    only: 'server.releases.audit-log',
+    story:
+      'Widening a rollout is a PATCH handled apart from the state actions, and only the state actions write audit entries.',
+    patches: [
+      {
+        file: 'reference-server/src/releases/release-store.ts',
+        find: "      await audit(tx, row, 'rollout', current.state, input.principal);\n",
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'revocation-not-audited',
+    violates: 'API-080',
+    only: 'server.releases.audit-log',
+    story:
+      'Revocation lives on the admin routes and updates releases in bulk, bypassing the partner-side code that writes audit entries.',
+    patches: [
+      {
+        file: 'reference-server/src/releases/release-store.ts',
+        find: "      for (const row of rows) await audit(tx, row, 'revoke', row.from_state, input.principal);\n",
+        replace: '',
+      },
+    ],
+  },
 ];

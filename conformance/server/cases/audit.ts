@@ -1,5 +1,5 @@
 import { CaseFailure } from '../../framework/index.ts';
-import { bodyOf, serverCase, type ServerTest } from '../server-case.ts';
+import { bodyOf, expectStatus, serverCase, type ServerTest } from '../server-case.ts';
 
 interface Entry {
   at: string;
@@ -34,7 +34,7 @@ export const auditCases = [
   serverCase({
     id: 'server.releases.audit-log',
     description:
-      'Every successful release action appears in GET /v1/admin/audit, oldest first, with its principal, time and previous and new state, and earlier entries never change',
+      'Every successful release action (create, rollout, pause, resume, complete, rollback, revoke) appears in GET /v1/admin/audit, oldest first, with its principal, time and previous and new state, and earlier entries never change',
     requirements: ['API-080', 'API-158', 'API-159'],
     why: 'The audit log is how a platform answers who rolled what out to whom; an entry missing, rewritten or out of order defeats it.',
     async run(t) {
@@ -42,15 +42,28 @@ export const auditCases = [
       const v1 = await t.world.approvedVersion(t.scope, app, { versionCode: 1 });
       const release = await t.world.release(t.scope, v1, { rolloutPercent: 10 });
       const first = await auditOf(t, app.appId);
+      // Widening and revoking have routes of their own, the siblings most easily left unaudited.
+      expectStatus(
+        await t.send({
+          method: 'PATCH',
+          path: `/v1/partner/apps/${app.appId}/releases/${release.releaseId}`,
+          token: app.partner.token,
+          json: { rolloutPercent: 30 },
+        }),
+        200,
+      );
       for (const action of ['pause', 'resume', 'complete', 'rollback'])
-        await t.world.act(t.scope, release, action);
+        expectStatus(await t.world.act(t.scope, release, action), 200);
+      expectStatus(await t.world.revoke(t.scope, v1, t.adminToken), 200);
       const entries = await auditOf(t, app.appId);
       const expected: [string, string | null, string][] = [
         ['create', null, 'rollingOut'],
+        ['rollout', 'rollingOut', 'rollingOut'],
         ['pause', 'rollingOut', 'paused'],
         ['resume', 'paused', 'rollingOut'],
         ['complete', 'rollingOut', 'completed'],
         ['rollback', 'completed', 'rolledBack'],
+        ['revoke', 'rolledBack', 'revoked'],
       ];
       const ours = entries.filter((e) => e.releaseId === release.releaseId);
       const got = ours.map((e) => `${e.action} ${String(e.from)}->${e.to}`);
@@ -58,11 +71,13 @@ export const auditCases = [
       if (got.join(', ') !== want.join(', '))
         throw new CaseFailure(`audit entries ${got.join(', ')}; expected ${want.join(', ')}`);
       for (const e of ours) {
-        if (e.principal.role !== 'partner')
+        const role = e.action === 'revoke' ? 'admin' : 'partner';
+        if (e.principal.role !== role)
           throw new CaseFailure(
-            `the ${e.action} entry names a ${e.principal.role}, not the partner`,
+            `the ${e.action} entry names a ${e.principal.role}, not the ${role}`,
           );
         if (
+          role === 'partner' &&
           app.partner.principal.principalId &&
           !app.partner.principal.principalId.startsWith('dev-') &&
           e.principal.principalId !== app.partner.principal.principalId

@@ -71,7 +71,7 @@ export const bundleCases = [
   serverCase({
     id: 'server.bundles.single-range',
     description:
-      'A satisfiable single Range is answered 206 with exactly those bytes and Content-Range bytes first-last/length, for closed, open and suffix ranges',
+      'A satisfiable single Range is answered 206 with exactly those bytes and Content-Range bytes first-last/length, for closed, open and suffix ranges, a suffix longer than the bundle included',
     requirements: ['API-044'],
     why: 'Hosts resume interrupted downloads with ranges; an off-by-one range corrupts the resumed bundle, which then fails its digest check.',
     async run(t) {
@@ -83,6 +83,9 @@ export const bundleCases = [
         { header: `bytes=${n - 100}-`, first: n - 100, last: n - 1 },
         { header: 'bytes=-37', first: n - 37, last: n - 1 },
         { header: `bytes=${n - 5}-${n + 500}`, first: n - 5, last: n - 1 },
+        // RFC 9110: a suffix longer than the body selects all of it; so does an open range from 0.
+        { header: `bytes=-${n + 1000}`, first: 0, last: n - 1 },
+        { header: 'bytes=0-', first: 0, last: n - 1 },
       ];
       for (const r of ranges) {
         const exchange = await t.send({ path, headers: { range: r.header } });
@@ -105,7 +108,7 @@ export const bundleCases = [
   serverCase({
     id: 'server.bundles.unsatisfiable-range',
     description:
-      'A Range starting at or past the end is answered 416 API_RANGE_NOT_SATISFIABLE with Content-Range bytes */length',
+      'A Range starting at or past the end, or a suffix of zero bytes, is answered 416 API_RANGE_NOT_SATISFIABLE with Content-Range bytes */length',
     requirements: ['API-044'],
     why: 'A host that asks past the end must learn the real length to restart; a 200 or a 416 without the length loops or corrupts its download.',
     async run(t) {
@@ -113,6 +116,8 @@ export const bundleCases = [
       for (const range of [
         `bytes=${bytes.length}-`,
         `bytes=${bytes.length + 1000}-${bytes.length + 2000}`,
+        // RFC 9110: a suffix of zero bytes selects nothing.
+        'bytes=-0',
       ]) {
         const exchange = await t.send({ path, headers: { range } });
         expectStatus(exchange, 416, 'API_RANGE_NOT_SATISFIABLE');

@@ -14,6 +14,8 @@ async function metadataRequests(t: ServerTest): Promise<RequestSpec[]> {
     { path: '/v1/trust/index.json' },
     { path: `/v1/releases/${appId}/1.release.json` },
     { path: `/v1/catalog/apps/${appId}`, token: device.token },
+    // The same entry in another language: other bytes, so another ETag.
+    { path: `/v1/catalog/apps/${appId}`, token: device.token, query: { locale: 'fr' } },
     { path: '/v1/catalog/apps', token: device.token, query: { q: t.subject.runId } },
     {
       path: `/v1/apps/${appId}/update`,

@@ -204,13 +204,13 @@ export const commerceCases = [
   serverCase({
     id: 'server.payments.capture-and-entitlement',
     description:
-      'A sandbox payment is captured at the catalog price with a consistent commission, grants its entitlement, and is idempotent by Idempotency-Key',
+      'A sandbox payment is captured at the catalog price with a consistent commission, grants its entitlement in its app only, and is idempotent by Idempotency-Key',
     requirements: ['API-054', 'API-055', 'API-056', 'API-053'],
     why: "Charging a request's price, charging twice on a retry, or taking money without granting the product are the classic payment faults.",
     async run(t) {
       // Payments need a test user buying from a test partner [API-058].
       t.world.skipUnlessComplete();
-      const { app } = await commerceApps(t);
+      const { app, other } = await commerceApps(t);
       const user = await t.world.user(t.scope);
       const key = `certify-${t.subject.runId}-gems-0001`;
       const body = { appId: app.appId, productId: 'gems', provider: 'sandbox' };
@@ -226,6 +226,12 @@ export const commerceCases = [
         );
       if (!(await entitlements(t, user.credential, app.appId)).includes('gems'))
         throw new CaseFailure('the captured payment granted no entitlement');
+      // [API-053] entitlements are per app: the same user's other app lists none of this app's products.
+      const elsewhere = await entitlements(t, user.credential, other.appId);
+      if (elsewhere.length > 0)
+        throw new CaseFailure(
+          `GET /v1/entitlements/${other.appId} lists ${elsewhere.join(', ')}, bought in another app`,
+        );
       const again = await pay(t, user.credential, key, body);
       expectStatus(again, [200, 201]);
       if (JSON.stringify(jsonOf<Payment>(again)) !== JSON.stringify(payment)) {

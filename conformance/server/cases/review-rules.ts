@@ -50,7 +50,7 @@ export const reviewRuleCases = [
   serverCase({
     id: 'server.review.restricted-permission',
     description:
-      "A version declaring a restricted permission its partner is not allowed is rejected by the review with REVIEW_PERMISSION_RESTRICTED, and allowed once an admin adds it to the partner's list",
+      "A version declaring a restricted permission its partner is not allowed is rejected by the review with REVIEW_PERMISSION_RESTRICTED, allowed once an admin adds it to the partner's list, and still rejected for a partner whose list lacks it",
     requirements: ['PRM-019', 'PRM-020'],
     why: "Restricted permissions need the platform's approval of the partner; a server without the per-partner list releases them to anyone.",
     async run(t) {
@@ -103,6 +103,23 @@ export const reviewRuleCases = [
       const after = await t.world.settledVersion(t.scope, allowed, 1);
       if (after.reviewStatus === 'rejected')
         throw new CaseFailure('a version declaring an allowed restricted permission was rejected');
+      // The list is the partner's own: another partner's grant allows nothing to the first one.
+      expectStatus(
+        await t.world.upload(
+          t.scope,
+          app,
+          await t.world.prepareVersion(app, {
+            versionCode: 2,
+            permissions: { phoneNumber: 'To confirm deliveries by phone.' },
+          }),
+        ),
+        201,
+      );
+      const still = await t.world.settledVersion(t.scope, app, 2);
+      if (still.reviewStatus !== 'rejected')
+        throw new CaseFailure(
+          `once another partner was allowed phoneNumber, a version of a partner without it ended ${still.reviewStatus}, not rejected`,
+        );
     },
   }),
   serverCase({

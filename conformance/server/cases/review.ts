@@ -6,6 +6,7 @@ import { writeZip } from '../inputs/zip-writer.ts';
 import { payloadTypes } from '../crypto/dsse-envelope.ts';
 import { bodyOf, expectStatus, serverCase, type ServerTest } from '../server-case.ts';
 import { currentRoot, open, verifyRole } from '../subject/trust-chain.ts';
+import { CaseSkip } from '../subject/case-skip.ts';
 import type { TestApp } from '../subject/test-world.ts';
 
 interface Report {
@@ -38,11 +39,18 @@ async function partnerReport(t: ServerTest, app: TestApp, versionCode: number): 
   );
 }
 
-/** Uploads a package whose page runs `script`, and waits for the automated checks. */
-async function uploadWithScript(t: ServerTest, app: TestApp, versionCode: number, script: string) {
-  const manifest = manifestOf({ appId: app.appId, versionCode });
+/** Uploads a package whose page runs `script`; the automated checks may still be running. */
+export async function uploadWithScript(
+  t: ServerTest,
+  app: TestApp,
+  versionCode: number,
+  script: string,
+  permissions?: Record<string, string>,
+) {
+  const spec = { appId: app.appId, versionCode, ...(permissions ? { permissions } : {}) };
+  const manifest = manifestOf(spec);
   const manifestBytes = utf8(JSON.stringify(manifest));
-  const entries = packageEntries({ appId: app.appId, versionCode }, manifestBytes).map((e) =>
+  const entries = packageEntries(spec, manifestBytes).map((e) =>
     e.path === 'pages/index.html'
       ? {
           ...e,
@@ -85,27 +93,69 @@ export const reviewCases = [
   serverCase({
     id: 'server.review.new-permission-queued',
     description:
-      'A version that declares a permission no earlier approved version declared enters the manual review queue',
+      'A version that declares and uses a permission no earlier approved version declared enters the manual review queue, also after a version declaring it was rejected',
     requirements: ['REV-014'],
     why: "A new permission is what changes a user's exposure; letting it through automatically turns an approved app into an unreviewed one.",
     async run(t) {
       const app = await t.world.freshApp(t.scope, 'perm');
       await t.world.approvedVersion(t.scope, app, { versionCode: 1 });
+      // The code uses the permission, so no unused-permission warning [REV-117] queues the version instead.
+      const script = "MiniAppBridge.call('location.getCurrent', {}).then((p) => console.log(p));\n";
+      const permissions = { location: 'To show shops near you.' };
+      const queued = async (versionCode: number, what: string) => {
+        expectStatus(await uploadWithScript(t, app, versionCode, script, permissions), 201);
+        const version = await t.world.settledVersion(t.scope, app, versionCode);
+        if (version.reviewStatus !== 'queued') {
+          const report = await partnerReport(t, app, versionCode);
+          throw new CaseFailure(
+            `${what} ended ${version.reviewStatus}, not queued (findings: ${report.findings.map((f) => f.code).join(', ') || 'none'})`,
+          );
+        }
+      };
+      await queued(2, 'a version adding the location permission');
+      // Rejected, it declared the permission but no approved version did: the next one is new again.
       expectStatus(
-        await t.world.upload(
+        await t.world.decide(
           t.scope,
           app,
-          await t.world.prepareVersion(app, {
-            versionCode: 2,
-            permissions: { location: 'To show shops near you.' },
-          }),
+          2,
+          'reject',
+          undefined,
+          'Remove the location permission.',
         ),
-        201,
+        200,
       );
+      await queued(
+        3,
+        'after version 2 was rejected, version 3 declaring the same location permission (only an approved version vouches for one)',
+      );
+    },
+  }),
+  serverCase({
+    id: 'server.review.warning-queued',
+    description:
+      'A later version whose report holds a warning, and that adds no permission, enters the manual review queue',
+    requirements: ['REV-014'],
+    why: 'A warning is what the automated checks could not decide; approving it unseen ships exactly the code nobody looked at.',
+    async run(t) {
+      const app = await t.world.freshApp(t.scope, 'warn');
+      await t.world.approvedVersion(t.scope, app, { versionCode: 1 });
+      // A bridge method named at run time cannot be checked before release [REV-115].
+      const script =
+        "const method = ['storage', 'get'].join('.');\nMiniAppBridge.call(method, { key: 'x' });\n";
+      expectStatus(await uploadWithScript(t, app, 2, script), 201);
       const version = await t.world.settledVersion(t.scope, app, 2);
+      const report = await partnerReport(t, app, 2);
+      const warnings = report.findings.filter((f) => f.severity === 'warning');
+      const errors = report.findings.filter((f) => f.severity === 'error');
+      // Reporting a SHOULD as a warning is itself a SHOULD [REV-150]: without one there is nothing to judge.
+      if (warnings.length === 0 || errors.length > 0)
+        throw new CaseSkip(
+          `the report holds ${warnings.length} warning(s) and ${errors.length} error(s); the case needs warnings only`,
+        );
       if (version.reviewStatus !== 'queued')
         throw new CaseFailure(
-          `a version adding the location permission ended ${version.reviewStatus}, not queued`,
+          `a version whose report holds ${warnings.map((f) => f.code).join(', ')} ended ${version.reviewStatus}, not queued`,
         );
     },
   }),

@@ -95,7 +95,7 @@ const draftTwoCases: ConformanceCase<ServerSubject>[] = [
   serverCase({
     id: 'server.trust.index-snapshots',
     description:
-      'The current index and its predecessor are served by version, byte-identical on every request, with an immutable Cache-Control',
+      'The current index and its predecessor are served by version, each the index of that version, byte-identical on every request, with an immutable Cache-Control',
     requirements: ['API-102'],
     why: 'Consistent snapshots let a CDN publish a new index atomically; a versioned index that changes or disappears breaks hosts that fetched its pin.',
     async run(t) {
@@ -109,18 +109,29 @@ const draftTwoCases: ConformanceCase<ServerSubject>[] = [
           `Cache-Control is ${JSON.stringify(same.headers.get('cache-control'))}`,
         );
       if (index.version > 1) {
-        const a = await t.send({ path: `/v1/trust/${index.version - 1}.index.json` });
-        const b = await t.send({ path: `/v1/trust/${index.version - 1}.index.json` });
+        const path = `/v1/trust/${index.version - 1}.index.json`;
+        const a = await t.send({ path });
+        const b = await t.send({ path });
         expectStatus(a, 200);
         if (!equalBytes(a.body, b.body))
           throw new CaseFailure(`${index.version - 1}.index.json changed between requests`);
+        // A route that ignores the number and serves the newest index passes every check above.
+        const older = open(a.body, payloadTypes.index, path);
+        if (older.payload.version !== index.version - 1)
+          throw new CaseFailure(
+            `${path} holds index version ${JSON.stringify(older.payload.version)}, not ${index.version - 1}`,
+          );
+        if (a.headers.get('cache-control') !== immutable)
+          throw new CaseFailure(
+            `${path} has Cache-Control ${JSON.stringify(a.headers.get('cache-control'))}`,
+          );
       }
     },
   }),
   serverCase({
     id: 'server.trust.bins',
     description:
-      'The index pins every bin prefix once in order; each pinned bin is served by its pin, signed by the index role, lists only apps of its prefix, and gets a new version when it changes',
+      'The index pins every bin prefix once in order; each pinned bin is served by its pin, signed by the index role, lists only apps of its prefix, and gets a new version when it changes while the old one stays served',
     requirements: ['API-103', 'SIG-100', 'SIG-101', 'SIG-103'],
     why: "A hidden bin hides an app's revocations; a bin that lists apps of another prefix or keeps its version when it changes enables mix-and-match attacks.",
     async run(t) {
@@ -169,6 +180,12 @@ const draftTwoCases: ConformanceCase<ServerSubject>[] = [
       );
       if (before && now && !(now.version > before.version))
         throw new CaseFailure(`bin ${appPrefix} changed but kept version ${now.version}`);
+      // The bin it replaced stays served as pinned: hosts holding the older index still fetch it.
+      if (before) {
+        const old = await binOf(t, appPrefix, before.version);
+        if ((await sha256Hex(old.exchange.body)) !== before.sha256)
+          throw new CaseFailure(`${old.path}, pinned by an earlier index, changed once replaced`);
+      }
     },
   }),
   serverCase({
@@ -219,8 +236,8 @@ const draftTwoCases: ConformanceCase<ServerSubject>[] = [
   serverCase({
     id: 'server.trust.delegation-versions',
     description:
-      'Registering a new partner key gives the app a new delegation whose version is greater than the one before, listing the new key',
-    requirements: ['SIG-082', 'API-110'],
+      'Registering a new partner key gives the app a new delegation whose version is greater than the one before, listing the new key, and the one before stays served',
+    requirements: ['SIG-082', 'API-110', 'API-104'],
     why: 'Hosts keep the highest delegation version they trusted; a reused version pins either keys hosts refuse or keys they should not trust.',
     async run(t) {
       const partner = await t.world.newPartner(t.scope, 'dv');
@@ -229,7 +246,8 @@ const draftTwoCases: ConformanceCase<ServerSubject>[] = [
         t.scope,
         await t.world.approvedVersion(t.scope, app, { versionCode: 1 }),
       );
-      const before = (await delegationOf(t, app.appId)).pin.version;
+      const first = (await delegationOf(t, app.appId)).pin;
+      const before = first.version;
       const key = await generateSigningKey();
       await t.world.registerKey(t.scope, partner.token, key);
       await t.world.delegationSigner?.settle(t.subject.driver, t.adminToken, t.scope);
@@ -245,6 +263,12 @@ const draftTwoCases: ConformanceCase<ServerSubject>[] = [
           );
           if (!(d.payload.keys as Record<string, unknown>)[key.keyid])
             throw new CaseFailure('the new delegation does not list the new key');
+          // [API-104] the delegation it replaced, pinned by earlier bins, is still served unchanged.
+          const path = `/v1/delegations/${app.appId}/${before}.delegation.json`;
+          const old = await t.send({ path });
+          expectStatus(old, 200);
+          if ((await sha256Hex(old.body)) !== first.sha256)
+            throw new CaseFailure(`${path}, pinned by an earlier bin, changed once replaced`);
           return;
         }
         if (Date.now() > deadline)

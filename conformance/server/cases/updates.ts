@@ -14,6 +14,8 @@ import {
 } from '../subject/update-checks.ts';
 import type { TestApp } from '../subject/test-world.ts';
 
+type AppQuery = { appId: string; versionCode: number };
+
 const hostVersions = ['1.0.0', '1.1.0', '1.2.0', '1.9.0', '1.10.0', '2.0.0', '2.1.0'];
 
 /** A device id of the run, valid by API-082. */
@@ -91,7 +93,7 @@ export const updateCases = [
   serverCase({
     id: 'server.updates.batch-order-and-unknown-apps',
     description:
-      'A batch check answers every app once, in request order, and answers unknown and unreleased apps upToDate',
+      'A batch check answers every app once, in request order, and answers unknown and unreleased apps upToDate, as GET /v1/apps/{appId}/update does',
     requirements: ['API-022', 'API-029'],
     why: 'Hosts match results to apps by position; an error or a missing entry for an unknown app lets anyone probe which apps exist.',
     async run(t) {
@@ -125,6 +127,20 @@ export const updateCases = [
       const expected = ['upToDate', 'update', 'upToDate', 'upToDate', 'upToDate'];
       if (kinds.join() !== expected.join())
         throw new CaseFailure(`kinds ${kinds.join(', ')}, expected ${expected.join(', ')}`);
+      // The single route is the sibling most easily left with a "load the app or 404" handler.
+      for (const { appId: probed, versionCode } of [0, 2, 3].map((i) => apps[i] as AppQuery)) {
+        const single = await singleCheck(t, device.token, {
+          appId: probed,
+          hostApiVersion: '1.2.0',
+          channel: 'stable',
+          deviceId: device.deviceId,
+          versionCode,
+        });
+        if (single.exchange.status !== 200 || single.result?.kind !== 'upToDate')
+          throw new CaseFailure(
+            `GET /v1/apps/${probed}/update answered ${single.exchange.status} ${describeResult(single.result)}, expected 200 upToDate`,
+          );
+      }
     },
   }),
   serverCase({

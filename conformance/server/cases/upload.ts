@@ -6,7 +6,9 @@ import { generateSigningKey } from '../crypto/jwk-key.ts';
 import { signStatement, statementPayload } from '../inputs/author-statement.ts';
 import { bodyOf, expectStatus, serverCase, type ServerTest } from '../server-case.ts';
 import { describeExchange, jsonOf, type Exchange } from '../subject/http-exchange.ts';
+import { CaseSkip } from '../subject/case-skip.ts';
 import type { TestApp, Version } from '../subject/test-world.ts';
+import { uploadWithScript } from './review.ts';
 
 const packagePart = (bytes: Uint8Array) => ({
   name: 'package',
@@ -126,7 +128,7 @@ export const uploadCases = [
   serverCase({
     id: 'server.upload.version-code-must-increase',
     description:
-      'An upload whose versionCode is not greater than every earlier version of the app is refused with 409 VERSION_CODE_NOT_INCREASING',
+      'An upload whose versionCode is not greater than every earlier version of the app, a rejected one included, is refused with 409 VERSION_CODE_NOT_INCREASING',
     requirements: ['API-074', 'SIG-022', 'VER-001'],
     why: 'Replaying an old signed statement as a new release is the CodePush weakness; an equal or lower versionCode must never become a version.',
     async run(t) {
@@ -144,6 +146,18 @@ export const uploadCases = [
         expectStatus(exchange, 409, 'VERSION_CODE_NOT_INCREASING');
       }
       await expectNoVersion(t, app, 4);
+      // [VER-001] a version the automated checks rejected still counts: 6 is below a rejected 7.
+      expectStatus(await uploadWithScript(t, app, 7, 'console.log(eval("1 + 1"));\n'), 201);
+      const rejected = await t.world.settledVersion(t.scope, app, 7);
+      if (rejected.reviewStatus !== 'rejected')
+        throw new CaseSkip(
+          `a package calling eval ended ${rejected.reviewStatus}; the rest of the case needs a rejected version`,
+        );
+      expectStatus(
+        await t.world.upload(t.scope, app, await t.world.prepareVersion(app, { versionCode: 6 })),
+        409,
+        'VERSION_CODE_NOT_INCREASING',
+      );
     },
   }),
   serverCase({
