@@ -311,6 +311,97 @@ export const hostRecipes: HostRecipe[] = [
     ],
   },
   {
+    name: 'ready-from-any-version',
+    violates: 'LIF-200',
+    note: "Trusts every ready report that arrives on the launch's runtime port, without checking which version's page sent it.",
+    only: ['host.lifecycle.probation-ready-replayed', 'host.lifecycle.probation-rollback'],
+    catches: ['host.lifecycle.probation-ready-replayed'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: "    if ('versionKey' in report && report.versionKey !== instance.versionKey) return;\n",
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'never-rolls-back',
+    violates: 'LIF-201',
+    note: 'Has the 10-second watchdog of LIF-203 for every cold start, but no rollback: the update that never gets ready stays and every launch ends on the error screen.',
+    only: ['host.lifecycle.probation-rollback'],
+    catches: ['host.lifecycle.probation-rollback'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '      record?.probation &&\n      record.previous &&\n',
+        replace:
+          '      record?.probation &&\n      record.previous &&\n      record.rejected.length < 0 &&\n',
+      },
+    ],
+  },
+  {
+    name: 'retries-failed-update',
+    violates: 'LIF-201',
+    note: 'Rolls back to the kept version but forgets the failed versionCode, so the next update session downloads it and the next cold start tries it again.',
+    only: ['host.lifecycle.probation-rollback'],
+    catches: ['host.lifecycle.probation-rollback'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/updates/app-record.ts',
+        find: '    rejected: [...record.rejected, failed],',
+        replace: '    rejected: record.rejected.filter((code) => code !== failed),',
+      },
+    ],
+  },
+  {
+    name: 'one-origin-for-all-apps',
+    violates: 'STO-002',
+    note: 'Serves every mini-app from one origin, as a single shared WebView would: cookies, local storage and IndexedDB are shared by all of them.',
+    only: ['host.storage.web-storage-per-app'],
+    catches: ['host.storage.web-storage-per-app'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/host/host-config.ts',
+        find: '  for (const byte of bytes) out += alphabet[byte & 31];\n  return out;',
+        replace: "  void bytes;\n  void alphabet;\n  return out + 'pps';",
+      },
+    ],
+  },
+  {
+    name: 'mandatory-update-in-background',
+    violates: 'API-035',
+    note: 'Downloads a mandatory update in the background like any other and starts the installed version meanwhile.',
+    only: ['host.distribution.mandatory-update-before-start'],
+    catches: ['host.distribution.mandatory-update-before-start'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '        if (cached && !decision.mandatory) {',
+        replace: '        if (cached) {',
+      },
+    ],
+  },
+  {
+    name: 'uninstall-keeps-bridge-storage',
+    violates: 'STO-005',
+    note: "Uninstalling removes the package, the record and the origin's web storage, but keeps the app's bridge storage for a reinstall.",
+    only: ['host.storage.uninstall-deletes'],
+    catches: ['host.storage.uninstall-deletes'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '    await this.storage.deleteApp(appId);\n',
+        replace: '',
+      },
+    ],
+  },
+  {
     name: 'analytics-ignores-opt-out',
     violates: 'ANL-008',
     note: 'Records and sends events whatever the setting says; the setting only hides the dashboard.',
