@@ -357,6 +357,36 @@ export const hostRecipes: HostRecipe[] = [
     ],
   },
   {
+    name: 'impatient-probation',
+    violates: 'LIF-200',
+    note: 'Gives an update 5 seconds to get ready, the launch budget it aims at, and rolls back updates that are only slow.',
+    only: ['host.lifecycle.probation-rollback'],
+    catches: ['host.lifecycle.probation-rollback'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '    const readyBy = started + readyTimeoutMs;',
+        replace: '    const readyBy = started + readyTimeoutMs / 2;',
+      },
+    ],
+  },
+  {
+    name: 'probation-failure-as-host-error',
+    violates: 'LIF-202',
+    note: "Rolls back, but reports the failed update with the watchdog's generic HOST_ERROR, so the partner cannot tell it from a host fault.",
+    only: ['host.lifecycle.probation-failure-event'],
+    catches: ['host.lifecycle.probation-failure-event'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: "        toVersionCode: failed,\n        code: 'APP_NOT_READY',",
+        replace: "        toVersionCode: failed,\n        code: 'HOST_ERROR',",
+      },
+    ],
+  },
+  {
     name: 'one-origin-for-all-apps',
     violates: 'STO-002',
     note: 'Serves every mini-app from one origin, as a single shared WebView would: cookies, local storage and IndexedDB are shared by all of them.',
@@ -397,6 +427,21 @@ export const hostRecipes: HostRecipe[] = [
       {
         file: superApp,
         find: '    await this.storage.deleteApp(appId);\n',
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'uninstall-keeps-permissions',
+    violates: 'PRM-017',
+    note: "Keeps the user's permission decisions when an app is uninstalled, so that a reinstall does not ask again.",
+    only: ['host.permissions.uninstall-forgets'],
+    catches: ['host.permissions.uninstall-forgets'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '    await this.permissions.forgetApp(this.userId, appId);\n',
         replace: '',
       },
     ],
