@@ -447,6 +447,37 @@ export const hostRecipes: HostRecipe[] = [
     ],
   },
   {
+    name: 'dismissal-remembered-as-refusal',
+    violates: 'PRM-013',
+    note: 'Treats closing the prompt as "Don\'t allow" and remembers it, so the app is refused silently from then on.',
+    only: ['host.permissions.dismissal-not-remembered'],
+    catches: ['host.permissions.dismissal-not-remembered'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/permissions/permission-manager.ts',
+        find: "          if (answer === 'dismissed') return 'denied' as const;\n",
+        replace: "          if (answer === 'dismissed') answer = 'denied';\n",
+      },
+    ],
+  },
+  {
+    name: 'bridge-over-window-messages',
+    violates: 'BRG-033',
+    note: "Still answers bridge requests posted to the host's window by the app's frame, for mini-apps built against an older client.",
+    only: ['host.bridge.ignores-window-post-message'],
+    catches: ['host.bridge.ignores-window-post-message'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/runtime/runtime-frame.ts',
+        find: '      if (!isRuntimeMessage(event.data)) return; // [BRG-033] bridge messages only through the port.',
+        replace:
+          '      if (!isRuntimeMessage(event.data)) {\n        void this.handlers.bridge(event.data).then((reply) => {\n          if (reply !== null) this.postBridge(reply);\n        });\n        return;\n      }',
+      },
+    ],
+  },
+  {
     name: 'analytics-ignores-opt-out',
     violates: 'ANL-008',
     note: 'Records and sends events whatever the setting says; the setting only hides the dashboard.',
