@@ -311,6 +311,173 @@ export const hostRecipes: HostRecipe[] = [
     ],
   },
   {
+    name: 'ready-from-any-version',
+    violates: 'LIF-200',
+    note: "Trusts every ready report that arrives on the launch's runtime port, without checking which version's page sent it.",
+    only: ['host.lifecycle.probation-ready-replayed', 'host.lifecycle.probation-rollback'],
+    catches: ['host.lifecycle.probation-ready-replayed'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: "    if ('versionKey' in report && report.versionKey !== instance.versionKey) return;\n",
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'never-rolls-back',
+    violates: 'LIF-201',
+    note: 'Has the 10-second watchdog of LIF-203 for every cold start, but no rollback: the update that never gets ready stays and every launch ends on the error screen.',
+    only: ['host.lifecycle.probation-rollback'],
+    catches: ['host.lifecycle.probation-rollback'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '      record?.probation &&\n      record.previous &&\n',
+        replace:
+          '      record?.probation &&\n      record.previous &&\n      record.rejected.length < 0 &&\n',
+      },
+    ],
+  },
+  {
+    name: 'retries-failed-update',
+    violates: 'LIF-201',
+    note: 'Rolls back to the kept version but forgets the failed versionCode, so the next update session downloads it and the next cold start tries it again.',
+    only: ['host.lifecycle.probation-rollback'],
+    catches: ['host.lifecycle.probation-rollback'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/updates/app-record.ts',
+        find: '    rejected: [...record.rejected, failed],',
+        replace: '    rejected: record.rejected.filter((code) => code !== failed),',
+      },
+    ],
+  },
+  {
+    name: 'impatient-probation',
+    violates: 'LIF-200',
+    note: 'Gives an update 5 seconds to get ready, the launch budget it aims at, and rolls back updates that are only slow.',
+    only: ['host.lifecycle.probation-rollback'],
+    catches: ['host.lifecycle.probation-rollback'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '    const readyBy = started + readyTimeoutMs;',
+        replace: '    const readyBy = started + readyTimeoutMs / 2;',
+      },
+    ],
+  },
+  {
+    name: 'probation-failure-as-host-error',
+    violates: 'LIF-202',
+    note: "Rolls back, but reports the failed update with the watchdog's generic HOST_ERROR, so the partner cannot tell it from a host fault.",
+    only: ['host.lifecycle.probation-failure-event'],
+    catches: ['host.lifecycle.probation-failure-event'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: "        toVersionCode: failed,\n        code: 'APP_NOT_READY',",
+        replace: "        toVersionCode: failed,\n        code: 'HOST_ERROR',",
+      },
+    ],
+  },
+  {
+    name: 'one-origin-for-all-apps',
+    violates: 'STO-002',
+    note: 'Serves every mini-app from one origin, as a single shared WebView would: cookies, local storage and IndexedDB are shared by all of them.',
+    only: ['host.storage.web-storage-per-app'],
+    catches: ['host.storage.web-storage-per-app'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/host/host-config.ts',
+        find: '  for (const byte of bytes) out += alphabet[byte & 31];\n  return out;',
+        replace: "  void bytes;\n  void alphabet;\n  return out + 'pps';",
+      },
+    ],
+  },
+  {
+    name: 'mandatory-update-in-background',
+    violates: 'API-035',
+    note: 'Downloads a mandatory update in the background like any other and starts the installed version meanwhile.',
+    only: ['host.distribution.mandatory-update-before-start'],
+    catches: ['host.distribution.mandatory-update-before-start'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '        if (cached && !decision.mandatory) {',
+        replace: '        if (cached) {',
+      },
+    ],
+  },
+  {
+    name: 'uninstall-keeps-bridge-storage',
+    violates: 'STO-005',
+    note: "Uninstalling removes the package, the record and the origin's web storage, but keeps the app's bridge storage for a reinstall.",
+    only: ['host.storage.uninstall-deletes'],
+    catches: ['host.storage.uninstall-deletes'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '    await this.storage.deleteApp(appId);\n',
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'uninstall-keeps-permissions',
+    violates: 'PRM-017',
+    note: "Keeps the user's permission decisions when an app is uninstalled, so that a reinstall does not ask again.",
+    only: ['host.permissions.uninstall-forgets'],
+    catches: ['host.permissions.uninstall-forgets'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '    await this.permissions.forgetApp(this.userId, appId);\n',
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'dismissal-remembered-as-refusal',
+    violates: 'PRM-013',
+    note: 'Treats closing the prompt as "Don\'t allow" and remembers it, so the app is refused silently from then on.',
+    only: ['host.permissions.dismissal-not-remembered'],
+    catches: ['host.permissions.dismissal-not-remembered'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/permissions/permission-manager.ts',
+        find: "          if (answer === 'dismissed') return 'denied' as const;\n",
+        replace: "          if (answer === 'dismissed') answer = 'denied';\n",
+      },
+    ],
+  },
+  {
+    name: 'bridge-over-window-messages',
+    violates: 'BRG-033',
+    note: "Still answers bridge requests posted to the host's window by the app's frame, for mini-apps built against an older client.",
+    only: ['host.bridge.ignores-window-post-message'],
+    catches: ['host.bridge.ignores-window-post-message'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/runtime/runtime-frame.ts',
+        find: '      if (!isRuntimeMessage(event.data)) return; // [BRG-033] bridge messages only through the port.',
+        replace:
+          '      if (!isRuntimeMessage(event.data)) {\n        void this.handlers.bridge(event.data).then((reply) => {\n          if (reply !== null) this.postBridge(reply);\n        });\n        return;\n      }',
+      },
+    ],
+  },
+  {
     name: 'analytics-ignores-opt-out',
     violates: 'ANL-008',
     note: 'Records and sends events whatever the setting says; the setting only hides the dashboard.',
