@@ -42,7 +42,7 @@ import {
   type LaunchEvent,
   type LaunchState,
 } from '../launch/launch-state.ts';
-import { extractPackage } from '../launch/package-extraction.ts';
+import { inThreadExtractor, type PackageExtractor } from '../launch/package-extractor.ts';
 import { PermissionManager } from '../permissions/permission-manager.ts';
 import { miniAppPolicy } from '../runtime/content-security-policy.ts';
 import {
@@ -56,7 +56,7 @@ import {
   type RuntimeLaunch,
 } from '../runtime/runtime-protocol.ts';
 import { BridgeStorage } from '../state/bridge-storage.ts';
-import type { KeyValueStore } from '../state/key-value-store.ts';
+import type { KeyValueStore, StoreOperation } from '../state/key-value-store.ts';
 import { PackageStore } from '../state/package-store.ts';
 import { SdkVerifier, sha256Hex } from '../trust/sdk-verifier.ts';
 import type {
@@ -160,6 +160,8 @@ export interface SuperAppDeps {
   info: HostInfo;
   /** Extra plugins (vendor capabilities); the registry methods are always registered. */
   plugins?: HostPlugin<HostServices>[];
+  /** Where step 6 runs (the web build's verification worker); on this thread by default. */
+  extractor?: PackageExtractor;
 }
 
 /** How long a launch may rely on the last verified index (API-038 lets an index be cached 300 s). */
@@ -414,10 +416,15 @@ export class SuperApp {
     version: InstalledVersion,
     files: Record<string, Uint8Array>,
   ): Promise<void> {
-    await this.deps.store.batch([
-      this.packages.operation({ sha256: version.packageSha256, files }),
-      { put: `app/${record.appId}`, value: record },
-    ]);
+    const withRecord: StoreOperation[] = [{ put: `app/${record.appId}`, value: record }];
+    // Where the worker that verified the files still holds them, it stores them itself.
+    const stored = await this.deps.extractor?.persist?.(version.packageSha256, withRecord);
+    if (!stored) {
+      await this.deps.store.batch([
+        this.packages.operation({ sha256: version.packageSha256, files }),
+        ...withRecord,
+      ]);
+    }
     await this.verifier.recordInstall({ appId: record.appId, versionCode: version.versionCode });
   }
 
@@ -819,7 +826,12 @@ export class SuperApp {
     mark('digest');
     onStep({ type: 'verified' });
     onStep({ type: 'compatible' });
-    const extracted = await extractPackage(bytes, release);
+    // The bytes are given up here (a worker may take them): nothing below reads them again.
+    const extracted = await (this.deps.extractor ?? inThreadExtractor).extract(
+      bytes,
+      release.package.sha256,
+      release,
+    );
     mark('extracted');
     if (!hostSatisfies(this.hostApiVersion, extracted.manifest.minHostVersion)) {
       return { minHostVersion: extracted.manifest.minHostVersion };
