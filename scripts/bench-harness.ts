@@ -130,8 +130,8 @@ export function formatTable(results: ComparisonResult[]): string {
     [
       r.name,
       `${r.subject.name}: ${ms(r.subject.medianMs)} (p10 ${ms(r.subject.p10Ms)}, p90 ${ms(r.subject.p90Ms)})${r.throughput ? `, ${r.throughput.subject}` : ''}`,
-      `${r.baseline.name}: ${ms(r.baseline.medianMs)}${r.throughput ? `, ${r.throughput.baseline}` : ''}`,
-      `${r.ratio.toFixed(2)}x`,
+      `${r.baseline.name}: ${ms(r.baseline.medianMs)} (p10 ${ms(r.baseline.p10Ms)}, p90 ${ms(r.baseline.p90Ms)})${r.throughput ? `, ${r.throughput.baseline}` : ''}`,
+      `${r.ratio.toFixed(2)}x (p90 ${(r.subject.p90Ms / r.baseline.p90Ms).toFixed(2)}x)`,
     ].join(' | '),
   );
   return [

@@ -13,7 +13,7 @@
  *
  * Each operation of the browser comparisons is one WebDriver round trip, the same for both sides.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { unzipSync } from 'fflate';
@@ -21,7 +21,12 @@ import type { BenchmarkModule, Comparison } from '../../scripts/bench-harness.ts
 import { extractPackage } from '../src/launch/package-extraction.ts';
 import { checkPackageDigest } from '../src/trust/sdk-verifier.ts';
 import type { RunningHostServer } from '../server/host-server.ts';
-import { adapter, startBrowser, type BrowserSession } from '../test/support/browser-session.ts';
+import {
+  adapter,
+  restartHost,
+  startBrowser,
+  type BrowserSession,
+} from '../test/support/browser-session.ts';
 import {
   FixtureDistribution,
   type FixtureFiles,
@@ -31,6 +36,7 @@ import { startHost } from '../test/support/host-under-test.ts';
 
 const appId = 'dev.bench.large';
 const manyId = 'dev.bench.many';
+const verifyId = 'dev.bench.verify2m';
 let fixture: FixtureDistribution | undefined;
 let host: RunningHostServer | undefined;
 let session: BrowserSession | undefined;
@@ -126,6 +132,178 @@ function loadStatic(url: string): Promise<unknown> {
   }, url);
 }
 
+/**
+ * One launch in one WebDriver round trip, as the baseline's iframe load is: the adapter is called in
+ * the host's top document and the launch's performance marks come back with its outcome.
+ */
+async function launchOnce(id: string): Promise<[string, number][]> {
+  const browser = session?.browser;
+  if (!browser) throw new Error('no browser');
+  const answer = (await browser.executeAsync(
+    (link: string, prefix: string, done: (value: unknown) => void) => {
+      performance.clearMarks();
+      const adapter = (
+        window as unknown as {
+          openMiniAppConformance: { call(c: string, a: unknown): Promise<{ kind: string }> };
+        }
+      ).openMiniAppConformance;
+      adapter.call('launch', { link }).then(
+        (outcome) =>
+          done({
+            kind: outcome.kind,
+            marks: performance
+              .getEntriesByType('mark')
+              .filter((m) => m.name.startsWith(prefix))
+              .map((m) => [m.name.slice(prefix.length), m.startTime]),
+          }),
+        (error: unknown) => done({ kind: `error ${String(error)}` }),
+      );
+    },
+    `miniapp://${id}/`,
+    `omp:${id}:`,
+  )) as { kind: string; marks?: [string, number][] };
+  if (answer.kind !== 'launched') throw new Error(`the launch failed: ${JSON.stringify(answer)}`);
+  return answer.marks ?? [];
+}
+
+/** Per comparison, the time from the launch's first mark to each later mark, over every sample. */
+const phases = new Map<string, Map<string, number[]>>();
+
+function recordPhases(comparison: string, marks: [string, number][]): void {
+  const first = marks[0]?.[1];
+  if (first === undefined) return;
+  const table = phases.get(comparison) ?? new Map<string, number[]>();
+  phases.set(comparison, table);
+  for (const [name, at] of marks) {
+    const list = table.get(name) ?? [];
+    list.push(at - first);
+    table.set(name, list);
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) / 2;
+  return ((sorted[Math.floor(at)] ?? 0) + (sorted[Math.ceil(at)] ?? 0)) / 2;
+}
+
+/** The launch pipeline's marks: median time since the launch began, and since the mark before. */
+export function phaseReport(): string {
+  const lines: string[] = [];
+  for (const [comparison, table] of phases) {
+    lines.push(`\n${comparison}: median ms since the launch's first mark (cache check)`);
+    const rows = [...table.entries()]
+      .map(([name, values]) => ({ name, at: median(values), n: values.length }))
+      .sort((a, b) => a.at - b.at);
+    let previous = 0;
+    for (const row of rows) {
+      lines.push(
+        `  ${row.name.padEnd(34)} ${row.at.toFixed(1).padStart(7)}  (+${(row.at - previous).toFixed(1)}, n=${row.n})`,
+      );
+      previous = row.at;
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The web device profile's CPU throttling of spec/budgets.md (rate 4), through the DevTools Protocol. */
+async function throttle(rate: number): Promise<void> {
+  const browser = session?.browser;
+  if (!browser) throw new Error('no browser');
+  const { protocol = 'http', hostname = '127.0.0.1', port } = browser.options;
+  const response = await fetch(
+    `${protocol}://${hostname}:${port}/session/${browser.sessionId}/goog/cdp/execute`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ cmd: 'Emulation.setCPUThrottlingRate', params: { rate } }),
+    },
+  );
+  if (!response.ok) throw new Error(`CPU throttling failed: HTTP ${response.status}`);
+}
+
+/**
+ * The 2 MiB reference package of spec/budgets.md: 32 files of 32 KiB in the main package and 32 in
+ * one subpackage, byte k of the file at path p being byte k mod 32 of SHA-256(p + ":" + floor(k / 32)).
+ */
+export function verificationApp(): FixtureFiles {
+  const files: FixtureFiles = {
+    'index.html': '<!doctype html>\n<title>verify</title>\n',
+    'sub/index.html': '<!doctype html>\n<title>verify sub</title>\n',
+  };
+  for (const root of ['', 'sub/']) {
+    for (let i = 0; i < 32; i++) {
+      const file = `${root}data/${String(i).padStart(2, '0')}.bin`;
+      const bytes = new Uint8Array(32 * 1024);
+      for (let block = 0; block < bytes.length / 32; block++)
+        bytes.set(createHash('sha256').update(`${file}:${block}`).digest(), block * 32);
+      files[file] = bytes;
+    }
+  }
+  return files;
+}
+
+/**
+ * One install in one WebDriver round trip, with the install's marks and the time from the last
+ * bundle byte's arrival to the answer (the window of BUD-012, seen from inside the host).
+ */
+async function installOnce(
+  id: string,
+): Promise<{ marks: [string, number][]; afterLastByte: number }> {
+  const browser = session?.browser;
+  if (!browser) throw new Error('no browser');
+  const answer = (await browser.executeAsync(
+    (appId: string, prefix: string, done: (value: unknown) => void) => {
+      performance.clearMarks();
+      const adapter = (
+        window as unknown as {
+          openMiniAppConformance: { call(c: string, a: unknown): Promise<{ kind: string }> };
+        }
+      ).openMiniAppConformance;
+      adapter.call('install', { appId }).then(
+        (outcome) => {
+          const answeredAt = performance.now();
+          const marks = performance
+            .getEntriesByType('mark')
+            .filter((m) => m.name.startsWith(prefix))
+            .map((m) => [m.name.slice(prefix.length), m.startTime] as [string, number]);
+          marks.push(['answered', answeredAt]);
+          const downloaded = marks.find(([name]) => name === 'install:downloaded')?.[1];
+          done({
+            kind: outcome.kind,
+            marks,
+            afterLastByte: downloaded === undefined ? -1 : answeredAt - downloaded,
+          });
+        },
+        (error: unknown) => done({ kind: `error ${String(error)}` }),
+      );
+    },
+    id,
+    `omp:${id}:`,
+  )) as { kind: string; marks?: [string, number][]; afterLastByte?: number };
+  if (answer.kind !== 'installed') throw new Error(`the install failed: ${JSON.stringify(answer)}`);
+  return { marks: answer.marks ?? [], afterLastByte: answer.afterLastByte ?? -1 };
+}
+
+/** Fetches a bundle in the host's page through the host's forwarder, as the host does, and reads it. */
+function fetchOnce(url: string): Promise<unknown> {
+  const browser = session?.browser;
+  if (!browser) throw new Error('no browser');
+  return browser.executeAsync((src: string, done: (value: unknown) => void) => {
+    void fetch(`/__forward?url=${encodeURIComponent(src)}`, {
+      cache: 'no-store',
+      headers: { 'x-omp-forward': '1' },
+    })
+      .then((r) => r.arrayBuffer())
+      .then(
+        (b) => done(b.byteLength),
+        (error: unknown) => done(String(error)),
+      );
+  }, url);
+}
+
+const afterLastByte: number[] = [];
+
 export async function comparisons(): Promise<Comparison[]> {
   fixture = await FixtureDistribution.start();
   const files = largeApp('bundled');
@@ -136,6 +314,13 @@ export async function comparisons(): Promise<Comparison[]> {
     name: 'Large',
   });
   const manyFiles = largeApp('many-files');
+  const verifyRelease = await fixture.publish({
+    appId: verifyId,
+    versionCode: 1,
+    files: verificationApp(),
+    name: 'Verification, 2 MiB',
+    subpackages: [{ root: 'sub/', name: 'sub', pages: ['index.html'] }],
+  });
   const manyRelease = await fixture.publish({
     appId: manyId,
     versionCode: 1,
@@ -148,20 +333,19 @@ export async function comparisons(): Promise<Comparison[]> {
   session = await startBrowser();
   const { browser } = session;
   await browser.url(`${host.hostOrigin}/`);
-  const init = await adapter<{ ok?: boolean }>(browser, 'init', {
+  const init = await adapter<{ deviceId?: string }>(browser, 'init', {
     distributionUrl: fixture.url,
     trustRoot: fixture.trustRoot,
     channel: 'stable',
+    credentials: { device: 'fixture-device-credential', user: 'fixture-user-session' },
     deviceId: 'bench-device-00000000001',
   });
-  if (!init.ok) throw new Error(`the host did not start: ${JSON.stringify(init)}`);
+  if (init.deviceId !== 'bench-device-00000000001')
+    throw new Error(`the host did not start: ${JSON.stringify(init)}`);
   let coldRun = 0;
-  const launch = async (id: string): Promise<void> => {
-    const outcome = await adapter<{ kind: string }>(browser, 'launch', {
-      link: `miniapp://${id}/`,
-    });
-    if (outcome.kind !== 'launched')
-      throw new Error(`the launch failed: ${JSON.stringify(outcome)}`);
+  const launch = async (id: string, phase?: string): Promise<void> => {
+    const marks = await launchOnce(id);
+    if (phase) recordPhases(phase, marks);
   };
   const launched = (): Promise<void> => launch(appId);
   const staticOrigin = `http://bench-static.localhost:${staticSite.port}`;
@@ -174,7 +358,7 @@ export async function comparisons(): Promise<Comparison[]> {
         name: 'host',
         // Not installed, nothing of it in the runtime: a first launch.
         prepare: () => adapter(browser, 'uninstall', { appId }),
-        run: launched,
+        run: () => launch(appId, 'cold start, bundled'),
       },
       baseline: {
         name: 'static iframe, no cache',
@@ -187,7 +371,7 @@ export async function comparisons(): Promise<Comparison[]> {
       subject: {
         name: 'host',
         prepare: () => adapter(browser, 'uninstall', { appId: manyId }),
-        run: () => launch(manyId),
+        run: () => launch(manyId, 'cold start, many files'),
       },
       baseline: {
         name: 'static iframe, no cache',
@@ -200,17 +384,40 @@ export async function comparisons(): Promise<Comparison[]> {
       subject: {
         name: 'host',
         prepare: async () => {
-          await adapter(browser, 'restart');
-          const state = await adapter<{ installed: { appId: string }[] }>(browser, 'state');
-          if (!state.installed.some((a) => a.appId === appId)) await launched();
-          await adapter(browser, 'restart');
+          await restartHost(browser);
+          const state = await adapter<{ apps: { appId: string }[] }>(browser, 'state');
+          if (!state.apps.some((a) => a.appId === appId)) await launched();
+          await restartHost(browser);
         },
-        run: launched,
+        run: () => launch(appId, 'warm start'),
       },
       baseline: {
         name: 'static iframe, HTTP cache',
         prepare: () => loadStatic(`${staticOrigin}/warm/bundled/0/index.html`),
         run: () => loadStatic(`${staticOrigin}/warm/bundled/0/index.html`),
+      },
+    },
+    {
+      name: `host install of the ${(verifyRelease.bundle.length / 1048576).toFixed(2)} MiB verification package under 4x CPU throttling (download, verify, extract, store)`,
+      samples: 21,
+      subject: {
+        name: 'host install',
+        prepare: async () => {
+          await throttle(1);
+          await adapter(browser, 'uninstall', { appId: verifyId });
+          await throttle(4);
+        },
+        run: async () => {
+          const { marks, afterLastByte: after } = await installOnce(verifyId);
+          recordPhases('install under 4x throttling', marks);
+          afterLastByte.push(after);
+        },
+      },
+      baseline: {
+        name: 'fetch of the bundle, no checks',
+        prepare: () => throttle(4),
+        run: () =>
+          fetchOnce(`${fixture?.url ?? ''}/v1/bundles/sha256/${verifyRelease.packageSha256}.ma`),
       },
     },
     {
@@ -252,6 +459,15 @@ async function manifestDigest(text: string): Promise<string> {
 }
 
 export async function teardown(): Promise<void> {
+  process.stderr.write(`${phaseReport()}\n`);
+  if (afterLastByte.length > 0) {
+    const sorted = [...afterLastByte].sort((a, b) => a - b);
+    // Nearest rank, as spec/budgets.md computes percentiles.
+    const p90 = sorted[Math.ceil(sorted.length * 0.9) - 1] ?? 0;
+    process.stderr.write(
+      `install under 4x throttling, from the last bundle byte to the answer (inside the host): median ${median(sorted).toFixed(1)} ms, p90 ${p90.toFixed(1)} ms over ${sorted.length}\n`,
+    );
+  }
   await session?.close();
   await host?.close();
   await fixture?.close();

@@ -194,6 +194,8 @@ function entriesFor(mode: BuildMode): Entry[] {
     { entry: 'src/runtime/bootstrap-entry.ts', out: 'runtime/bootstrap.js', format: 'iife' },
     { entry: 'src/runtime/service-worker-entry.ts', out: 'runtime/sw.js', format: 'iife' },
     { entry: 'src/runtime/bridge-client-entry.ts', out: 'runtime/client.js', format: 'iife' },
+    // The shell's verification worker, on the shell's own origin.
+    { entry: 'src/launch/extraction-worker-entry.ts', out: 'extraction-worker.js', format: 'iife' },
   ];
 }
 
@@ -219,7 +221,12 @@ export async function buildHostWeb(
         legalComments: 'none',
         sourcemap: mode === 'production' ? false : 'linked',
         minify: options.minify ?? mode === 'production',
-        inject: e.entry.includes('shell') || e.entry.includes('adapter') ? [bufferShim] : [],
+        inject:
+          e.entry.includes('shell') ||
+          e.entry.includes('adapter') ||
+          e.entry.includes('extraction-worker')
+            ? [bufferShim]
+            : [],
         define: {
           __OMP_BUILD_MODE__: JSON.stringify(mode),
           __OMP_HOST_VERSION__: JSON.stringify(hostVersion),

@@ -85,7 +85,8 @@ function shellPolicy(port: number): string {
     "media-src 'self' blob: mediastream:",
     "connect-src 'self'",
     `frame-src http://*.localhost:${port}`,
-    "worker-src 'none'",
+    // The shell's own verification worker, and nothing else.
+    "worker-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

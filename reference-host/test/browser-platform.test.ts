@@ -85,6 +85,20 @@ describe('the browser zlib shim', () => {
     new Uint8Array(memory)[2] = 9;
     assert.equal(view[1], 9);
   });
+
+  it('copies exactly the bytes of a typed-array view, as Node does, so later writes cannot reach the copy', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(8), fc.nat(8), (bytes, head, tail) => {
+        const memory = new Uint8Array(head + bytes.length + tail);
+        memory.set(bytes, head);
+        const view = memory.subarray(head, head + bytes.length);
+        const copy = ShimBuffer.from(view);
+        assert.deepEqual([...copy], [...Buffer.from(view)]);
+        memory.fill(0xaa);
+        assert.deepEqual([...copy], [...bytes]);
+      }),
+    );
+  });
 });
 
 describe('the browser crypto shim', () => {

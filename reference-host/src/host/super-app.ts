@@ -42,7 +42,7 @@ import {
   type LaunchEvent,
   type LaunchState,
 } from '../launch/launch-state.ts';
-import { extractPackage } from '../launch/package-extraction.ts';
+import { inThreadExtractor, type PackageExtractor } from '../launch/package-extractor.ts';
 import { PermissionManager } from '../permissions/permission-manager.ts';
 import { miniAppPolicy } from '../runtime/content-security-policy.ts';
 import {
@@ -56,7 +56,7 @@ import {
   type RuntimeLaunch,
 } from '../runtime/runtime-protocol.ts';
 import { BridgeStorage } from '../state/bridge-storage.ts';
-import type { KeyValueStore } from '../state/key-value-store.ts';
+import type { KeyValueStore, StoreOperation } from '../state/key-value-store.ts';
 import { PackageStore } from '../state/package-store.ts';
 import { SdkVerifier, sha256Hex } from '../trust/sdk-verifier.ts';
 import type {
@@ -160,6 +160,8 @@ export interface SuperAppDeps {
   info: HostInfo;
   /** Extra plugins (vendor capabilities); the registry methods are always registered. */
   plugins?: HostPlugin<HostServices>[];
+  /** Where step 6 runs (the web build's verification worker); on this thread by default. */
+  extractor?: PackageExtractor;
 }
 
 /** How long a launch may rely on the last verified index (API-038 lets an index be cached 300 s). */
@@ -403,6 +405,27 @@ export class SuperApp {
 
   async #save(record: AppRecord): Promise<void> {
     await this.deps.store.put(`app/${record.appId}`, record);
+  }
+
+  /**
+   * Stores a verified package and the record that names it in one transaction (never a record
+   * without its package, nor a package no record needs), then [SIG-068] the floor it sets.
+   */
+  async #persistInstall(
+    record: AppRecord,
+    version: InstalledVersion,
+    files: Record<string, Uint8Array>,
+  ): Promise<void> {
+    const withRecord: StoreOperation[] = [{ put: `app/${record.appId}`, value: record }];
+    // Where the worker that verified the files still holds them, it stores them itself.
+    const stored = await this.deps.extractor?.persist?.(version.packageSha256, withRecord);
+    if (!stored) {
+      await this.deps.store.batch([
+        this.packages.operation({ sha256: version.packageSha256, files }),
+        ...withRecord,
+      ]);
+    }
+    await this.verifier.recordInstall({ appId: record.appId, versionCode: version.versionCode });
   }
 
   /** Deletes stored packages no record needs (only when no install is under way). */
@@ -784,28 +807,36 @@ export class SuperApp {
     pin: BinRelease,
     onStep: (event: LaunchEvent) => void,
     onProgress: (progress: BundleProgress) => void,
-    options: { store?: boolean } = {},
   ): Promise<InstalledVersion | { minHostVersion: string }> {
+    // Each step of an install in the performance timeline (omp:<appId>:install:<step>).
+    const mark = (step: string): void => void performance.mark(`omp:${appId}:install:${step}`);
+    mark('start');
     // Delegation, release envelope and statement, before any byte of the package [SIG-093].
     const release: TrustedRelease = await session.verifyRelease(appId, pin);
+    mark('metadata');
     onStep({ type: 'metadataVerified' });
     // [VER-007] checked before a byte is downloaded: an old host keeps what it can run.
     if (!hostSatisfies(this.hostApiVersion, release.minHostVersion))
       return { minHostVersion: release.minHostVersion };
     const url = release.package.url ?? this.client.bundleUrl(release.package.sha256);
     const bytes = await this.client.bundle(url, release.package.length, onProgress);
+    mark('downloaded');
     onStep({ type: 'downloaded' });
     await session.verifyPackage(bytes, release);
+    mark('digest');
     onStep({ type: 'verified' });
     onStep({ type: 'compatible' });
-    const extracted = await extractPackage(bytes, release);
+    // The bytes are given up here (a worker may take them): nothing below reads them again.
+    const extracted = await (this.deps.extractor ?? inThreadExtractor).extract(
+      bytes,
+      release.package.sha256,
+      release,
+    );
+    mark('extracted');
     if (!hostSatisfies(this.hostApiVersion, extracted.manifest.minHostVersion)) {
       return { minHostVersion: extracted.manifest.minHostVersion };
     }
-    if (options.store !== false) {
-      await this.packages.put({ sha256: release.package.sha256, files: extracted.files });
-    }
-    // The launch that follows an install runs from these bytes, not from a read-back of storage.
+    // Stored by the caller, with the record that names it; a launch runs from these bytes at once.
     this.#justInstalled.set(release.package.sha256, extracted.files);
     onStep({ type: 'extracted' });
     return {
@@ -848,7 +879,6 @@ export class SuperApp {
           this.deps.screens.loading(display, this.launchStates.get(appId)?.step ?? '');
         },
         (progress) => this.deps.screens.loading(display, 'download', progress),
-        { store: false },
       );
     } catch (error) {
       this.#preloaded.get(label)?.destroy();
@@ -887,11 +917,7 @@ export class SuperApp {
     const current = record;
     // Stored while the runtime starts from the bytes in memory: package first, then the record,
     // then [SIG-068] the floor, each only once what it depends on is stored.
-    const persisted = (async () => {
-      await this.packages.put({ sha256: installed.packageSha256, files });
-      await this.#save(current);
-      await this.verifier.recordInstall({ appId, versionCode: installed.versionCode });
-    })();
+    const persisted = this.#persistInstall(current, installed, files);
     persisted.catch(() => undefined);
     if (from !== undefined) {
       await this.#track(appId, installed.versionCode, {
@@ -1405,13 +1431,15 @@ export class SuperApp {
       );
       if (!('versionCode' in result))
         return { kind: 'updateRequired', appId, minHostVersion: result.minHostVersion };
+      const files = this.#justInstalled.get(result.packageSha256) ?? {};
       this.#justInstalled.delete(result.packageSha256);
       const base = record ?? newRecord(appId, randomRuntimeLabel());
       record = installNow(base, result, {
         currentUntrusted: !!base.current && !!this.#checkInstalled(appId, base.current),
       });
-      await this.#save(record);
-      await this.verifier.recordInstall({ appId, versionCode: result.versionCode });
+      // Installed only once the package, its record and the floor are stored.
+      await this.#persistInstall(record, result, files);
+      performance.mark(`omp:${appId}:install:stored`);
       this.#changed();
       return { kind: 'installed', appId, versionCode: result.versionCode };
     } catch (error) {
@@ -1436,11 +1464,11 @@ export class SuperApp {
       );
       if (!('versionCode' in result))
         return { kind: 'updateRequired', appId, minHostVersion: result.minHostVersion };
+      const files = this.#justInstalled.get(result.packageSha256) ?? {};
       this.#justInstalled.delete(result.packageSha256);
       const record = await this.record(appId);
       if (!record) return { kind: 'notAvailable', appId };
-      await this.#save(stage(record, result, mandatory));
-      await this.verifier.recordInstall({ appId, versionCode: result.versionCode });
+      await this.#persistInstall(stage(record, result, mandatory), result, files);
       this.#changed();
       return { kind: 'installed', appId, versionCode: result.versionCode };
     } catch (error) {

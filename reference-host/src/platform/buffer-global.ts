@@ -125,6 +125,9 @@ function from(
     return new ShimBuffer(input, encoding, length ?? input.byteLength - encoding);
   if (typeof encoding === 'number') encoding = 'utf8';
   if (typeof input !== 'string') {
+    // Bytes are copied at once (a ZIP entry of 2 MiB must not go through the iterator one by one).
+    if (ArrayBuffer.isView(input))
+      return copy(new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
     return copy(input instanceof ArrayBuffer ? new Uint8Array(input) : Uint8Array.from(input));
   }
   switch (encoding) {

@@ -19,6 +19,7 @@ import { SettingsScreen } from './settings-screen.ts';
 import { ShellScreens } from './shell-screens.ts';
 import { ShellUi } from './shell-ui.ts';
 import { Storefront } from './storefront.ts';
+import { workerExtractor } from '../launch/package-extractor.ts';
 import { parseManifest } from '#sdk/manifest/manifest-parser.ts';
 
 export interface Shell {
@@ -82,6 +83,7 @@ export async function startShell(): Promise<Shell> {
       ? directTransport
       : forwardingTransport(location.origin),
     device: capacitorDevice,
+    extractor: workerExtractor(new URL('/extraction-worker.js', location.href).href),
     info: {
       hostName: 'Open Mini-App',
       hostVersion: hostReleaseVersion,

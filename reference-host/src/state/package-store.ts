@@ -2,7 +2,7 @@
  * Verified, extracted packages in storage only the host controls (step 6 of a launch). A package is
  * stored under its digest once every check passed, so the cache never holds bytes that were refused.
  */
-import type { KeyValueStore } from './key-value-store.ts';
+import type { KeyValueStore, StoreOperation } from './key-value-store.ts';
 
 export interface StoredPackage {
   sha256: string;
@@ -15,6 +15,11 @@ export class PackageStore {
 
   async put(pkg: StoredPackage): Promise<void> {
     await this.store.put(`pkg/${pkg.sha256}`, pkg);
+  }
+
+  /** The write of a package, for a batch that stores it together with what refers to it. */
+  operation(pkg: StoredPackage): StoreOperation {
+    return { put: `pkg/${pkg.sha256}`, value: pkg };
   }
 
   get(sha256: string): Promise<StoredPackage | undefined> {
