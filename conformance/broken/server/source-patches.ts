@@ -340,4 +340,20 @@ export const patchedBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'insider-may-reject',
+    violates: 'API-085',
+    only: 'server.review.own-partner-reviewer',
+    needsPrincipals: true,
+    story:
+      "The conflict-of-interest check guards the approve path only, where it protects users, so a partner's own reviewer can still reject its versions.",
+    patches: [
+      {
+        file: 'reference-server/src/publish/review-decision.ts',
+        find: 'if (reviewer.partnerId !== null && reviewer.partnerId === row.partner_id) {',
+        replace:
+          "if (request.decision === 'approve' && reviewer.partnerId !== null && reviewer.partnerId === row.partner_id) {",
+      },
+    ],
+  },
 ];

@@ -125,7 +125,7 @@ export const reviewRuleCases = [
   serverCase({
     id: 'server.review.own-partner-reviewer',
     description:
-      "A reviewer who belongs to a partner cannot decide on that partner's versions: 403 API_FORBIDDEN, and the version stays queued",
+      "A reviewer who belongs to a partner can neither approve nor reject that partner's versions: 403 API_FORBIDDEN, and the version stays queued",
     requirements: ['API-085', 'API-153'],
     why: "Review exists to put a second party between a partner and its users; reviewing one's own app removes it.",
     async run(t) {
@@ -143,6 +143,19 @@ export const reviewRuleCases = [
       );
       expectStatus(
         await t.world.decide(t.scope, app, 1, 'approve', insider.credential),
+        403,
+        'API_FORBIDDEN',
+      );
+      // A rejection is a decision too: an insider could sink a version to suit the partner.
+      expectStatus(
+        await t.world.decide(
+          t.scope,
+          app,
+          1,
+          'reject',
+          insider.credential,
+          'Rename the app before release.',
+        ),
         403,
         'API_FORBIDDEN',
       );
