@@ -404,11 +404,18 @@ export const hostRecipes: HostRecipe[] = [
   {
     name: 'mandatory-update-in-background',
     violates: 'API-035',
-    note: 'Downloads a mandatory update in the background like any other and starts the installed version meanwhile.',
+    note: 'Checks for updates only when an app is launched, and downloads a mandatory update in the background like any other while the installed version starts.',
     only: ['host.distribution.mandatory-update-before-start'],
     catches: ['host.distribution.mandatory-update-before-start'],
     target: 'host',
     patches: [
+      {
+        // Without this, the check the reference host makes at start-up may stage the mandatory
+        // update before the case's launch, and the next cold start applies it as any update.
+        file: 'reference-host/src/shell/shell.ts',
+        find: '    void host\n      .refresh()\n      .catch(() => undefined)\n      .then(() => storefront.render());',
+        replace: '    void storefront.render();',
+      },
       {
         file: superApp,
         find: '        if (cached && !decision.mandatory) {',
