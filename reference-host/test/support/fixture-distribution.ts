@@ -131,6 +131,8 @@ export class FixtureDistribution {
   available = true;
   /** Requests seen, for tests that assert what the host asked for. */
   readonly requests: string[] = [];
+  /** When each bundle response's last byte was written (epoch ms), in order. */
+  readonly bundleEndedAt: number[] = [];
   /** Analytics batches received, with the credential they came with. */
   readonly analytics: { authorization: string | undefined; batch: { events: unknown[] } }[] = [];
   readonly #delegations = new Map<string, DelegationVersion[]>();
@@ -187,6 +189,10 @@ export class FixtureDistribution {
         return;
       }
       res.writeHead(200, { 'content-type': body.type, 'cache-control': 'no-store' });
+      // When the last byte of each bundle was sent (the start of spec/budgets.md's verification
+      // window), in epoch milliseconds, as the conformance server records it: when the response closed.
+      if (url.pathname.startsWith('/v1/bundles/'))
+        res.on('close', () => fixture.bundleEndedAt.push(Date.now()));
       res.end(body.bytes);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
