@@ -103,11 +103,16 @@ export const benchmarks: BenchmarkModule = {
       [rootKey],
     );
     const manifestBytes = rawFiles['manifest.json'] ?? new Uint8Array();
+    // The statement and release name the version the example's manifest declares (SIG-022 binds them).
+    const { version, versionCode } = JSON.parse(Buffer.from(manifestBytes).toString('utf8')) as {
+      version: string;
+      versionCode: number;
+    };
     const statement = createStatement(
       {
         appId: 'dev.openminiapp.examples.shop',
-        version: '1.3.0',
-        versionCode: 13,
+        version,
+        versionCode,
         packageBytes: packed.bytes,
         manifestBytes,
         createdAt: hours(-1),
@@ -147,7 +152,7 @@ export const benchmarks: BenchmarkModule = {
                     releases: [
                       {
                         channel: 'stable',
-                        versionCode: 13,
+                        versionCode,
                         sha256: release.sha256,
                         minHostVersion: '1.0.0',
                         rolloutPercent: 100,
