@@ -8,7 +8,8 @@
  * (development plus the conformance adapter). The adapter is a separate entry point, so no other
  * build contains its code.
  */
-import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { cp, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -199,14 +200,49 @@ function entriesFor(mode: BuildMode): Entry[] {
   ];
 }
 
-/** Builds one mode into reference-host/dist/<mode>/ and returns that directory. */
+/**
+ * Builds one mode into reference-host/dist/<mode>/ and returns that directory. The build is written
+ * beside it and swapped in whole: other processes (parallel test files, a running `npm start`) may be
+ * serving the directory, and must never see it empty or half-written.
+ */
 export async function buildHostWeb(
   mode: BuildMode,
   options: { minify?: boolean } = {},
 ): Promise<string> {
-  const out = distDir(mode);
-  await rm(out, { recursive: true, force: true });
-  await mkdir(path.join(out, 'runtime'), { recursive: true });
+  const target = distDir(mode);
+  const out = `${target}.building-${randomUUID()}`;
+  try {
+    await mkdir(path.join(out, 'runtime'), { recursive: true });
+    await writeBuild(mode, out, options);
+    await swapInto(out, target);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+  return target;
+}
+
+/** Replaces `target` by `built` with two renames; the same sources give the same build, so a build
+ * another process swapped in first is as good as ours. */
+async function swapInto(built: string, target: string): Promise<void> {
+  const old = `${target}.old-${randomUUID()}`;
+  await rename(target, old).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  try {
+    await rename(built, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+  } finally {
+    await rm(old, { recursive: true, force: true });
+  }
+}
+
+async function writeBuild(
+  mode: BuildMode,
+  out: string,
+  options: { minify?: boolean },
+): Promise<void> {
   const bufferShim = path.join(hostRoot, 'src/platform/buffer-global.ts');
   await Promise.all(
     entriesFor(mode).map((e) =>
@@ -241,7 +277,6 @@ export async function buildHostWeb(
   if (process.env.HOST_CONFIG_FILE)
     await cp(path.resolve(process.env.HOST_CONFIG_FILE), path.join(out, 'config.json'));
   await writeFile(path.join(out, 'build.json'), `${JSON.stringify({ mode, hostVersion })}\n`);
-  return out;
 }
 
 if (process.argv[1] === import.meta.filename) {

@@ -16,6 +16,7 @@ import type { RunningHostServer } from '../server/host-server.ts';
 import {
   adapter,
   chromiumPath,
+  saveWindowScreenshot,
   startBrowser,
   storedKeys,
   storedValue,
@@ -82,8 +83,8 @@ describe('the host with the reference server and its examples', { skip }, () => 
     await server?.stop();
   });
 
-  const shot = (name: string): Promise<unknown> =>
-    browser.saveScreenshot(path.join(screenshotDir, name));
+  const shot = (name: string): Promise<void> =>
+    saveWindowScreenshot(browser, path.join(screenshotDir, name));
   const launch = (link: string): Promise<Outcome> => adapter<Outcome>(browser, 'launch', { link });
   async function queuedEvents(): Promise<QueuedEvent[]> {
     const events: QueuedEvent[] = [];

@@ -13,6 +13,7 @@ import {
   adapterErrorOf,
   chromiumPath,
   restartHost,
+  saveWindowScreenshot,
   startBrowser,
   storedKeys,
   storedValue,
@@ -1087,7 +1088,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
 /** A screenshot once sheets have finished their entrance animation. */
 async function shot(name: string): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 350));
-  await activeBrowser?.saveScreenshot(screenshotPath(name));
+  if (activeBrowser) await saveWindowScreenshot(activeBrowser, screenshotPath(name));
 }
 
 let activeBrowser: Browser | undefined;

@@ -3,7 +3,7 @@
  * downloaded), a fresh profile, and a resolver that reaches only loopback: 127.0.0.1 and the
  * runtime's *.localhost origins (the rule `MAP * ~NOTFOUND` would otherwise hide them too).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
@@ -84,19 +84,10 @@ export async function adapter<T = unknown>(
     commandValid({ command, args }),
     `the test sends a valid ${command}: ${JSON.stringify(commandValid.errors)}`,
   );
-  await browser.switchFrame(null);
-  await browser.waitUntil(
-    () =>
-      browser.execute(
-        () =>
-          typeof (window as unknown as { openMiniAppConformance?: unknown })
-            .openMiniAppConformance === 'object',
-      ),
-    {
-      timeout: 20_000,
-      timeoutMsg: 'the conformance adapter never appeared',
-    },
-  );
+  await browser.waitUntil(() => adapterPresent(browser), {
+    timeout: 20_000,
+    timeoutMsg: 'the conformance adapter never appeared',
+  });
   const answer = (await browser.executeAsync(
     (cmd: string, a: Record<string, unknown>, done: (value: unknown) => void) => {
       (
@@ -139,20 +130,29 @@ export async function adapterErrorOf(call: Promise<unknown>): Promise<string | u
   }
 }
 
+/**
+ * Whether the host's top document exposes the adapter. Each look starts from the top-level window:
+ * WebdriverIO's BiDi context tracking can be left on an app frame that a reload or a relaunch removed,
+ * and a look inside a frame that is gone never sees the adapter.
+ */
+async function adapterPresent(browser: Browser): Promise<boolean> {
+  await browser.switchFrame(null);
+  return browser.execute(
+    () =>
+      typeof (window as unknown as { openMiniAppConformance?: unknown }).openMiniAppConformance ===
+      'object',
+  );
+}
+
 /** The harness's `restart` [CNF-028]: the host's top-level document is reloaded. */
 export async function restartHost(browser: Browser): Promise<void> {
   await browser.switchFrame(null);
   // Opened again by its address (WebDriver's refresh leaves WebdriverIO's BiDi context stale).
   await browser.url(await browser.getUrl());
-  await browser.waitUntil(
-    () =>
-      browser.execute(
-        () =>
-          typeof (window as unknown as { openMiniAppConformance?: unknown })
-            .openMiniAppConformance === 'object',
-      ),
-    { timeout: 20_000, timeoutMsg: 'the conformance adapter never came back after a reload' },
-  );
+  await browser.waitUntil(() => adapterPresent(browser), {
+    timeout: 20_000,
+    timeoutMsg: 'the conformance adapter never came back after a reload',
+  });
 }
 
 /**
@@ -188,4 +188,13 @@ export async function storedValue<T>(browser: Browser, key: string): Promise<T |
       };
     };
   }, key)) as T | undefined;
+}
+
+/**
+ * Saves a PNG of the host's window through classic WebDriver. WebdriverIO's BiDi `saveScreenshot`
+ * captures the context it believes is current, which can still name an app frame the host has since
+ * removed ("no such frame"); the classic command always captures the top-level window.
+ */
+export async function saveWindowScreenshot(browser: Browser, file: string): Promise<void> {
+  await writeFile(file, Buffer.from(await browser.takeScreenshot(), 'base64'));
 }
