@@ -1,45 +1,13 @@
 import { CaseFailure, pass } from '../framework/index.ts';
 import { launchProbe } from '../bridge/host-bridge-support.ts';
 import { hostCase } from '../host/host-case.ts';
-import type { HostSession } from '../host/host-session.ts';
 import { probePages } from '../host/probe/probe-package.ts';
+import { allEvents, flushAnalytics as flush, settle } from './analytics-batches.ts';
 
 /**
  * Analytics as the suite's ingestion route receives them (spec/analytics.md): the `events` command
  * makes the host send what it queued, and the cases read the batches.
  */
-
-interface AnalyticsEvent {
-  type: string;
-  eventId: string;
-  time: string;
-  appId: string;
-  versionCode: number;
-  hostApiVersion: string;
-  [member: string]: unknown;
-}
-
-interface Batch {
-  deviceId: string;
-  sentAt: string;
-  events: AnalyticsEvent[];
-}
-
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function flush(s: HostSession): Promise<Batch[]> {
-  await s.command('events');
-  await settle(1_000);
-  const invalid = s.server.analytics.filter((b) => !b.valid);
-  if (invalid.length > 0) {
-    throw new CaseFailure(
-      `a batch is not valid against event-batch.schema.json: ${invalid[0]?.errors ?? ''}`,
-    );
-  }
-  return s.server.analytics.map((b) => b.body as Batch);
-}
-
-const allEvents = (batches: Batch[]) => batches.flatMap((b) => b.events);
 
 export const hostAnalyticsCases = [
   hostCase({

@@ -1,5 +1,12 @@
 import { Given, Then, When, type World } from '@cucumber/cucumber';
 import { bridgeMethodRegistry } from '#schemas';
+import {
+  allEvents,
+  flushAnalytics,
+  settle,
+  type AnalyticsEvent,
+  type Batch,
+} from '../../conformance/analytics/analytics-batches.ts';
 import { launchProbe } from '../../conformance/bridge/host-bridge-support.ts';
 import { CaseFailure } from '../../conformance/framework/index.ts';
 import { probePages } from '../../conformance/host/probe/probe-package.ts';
@@ -10,33 +17,9 @@ import { hostOf, type HostScenario } from '../support/host-world.ts';
  * `events` command makes the host send what it queued, `settings` is the user's choice.
  */
 
-interface AnalyticsEvent {
-  type: string;
-  eventId: string;
-  time: string;
-  appId: string;
-  versionCode: number;
-  hostApiVersion: string;
-  [member: string]: unknown;
-}
-
-interface Batch {
-  deviceId: string;
-  events: AnalyticsEvent[];
-}
-
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Fires the host's batch timer and returns every batch received so far, each checked against its schema. */
+/** Fires the host's batch timer and returns every batch received so far, logged on the step. */
 async function flush(h: HostScenario): Promise<Batch[]> {
-  await h.session.command('events');
-  await settle(1_000);
-  const invalid = h.server.analytics.filter((b) => !b.valid);
-  if (invalid.length > 0)
-    throw new CaseFailure(
-      `a batch is not valid against event-batch.schema.json: ${invalid[0]?.errors ?? ''}`,
-    );
-  const batches = h.server.analytics.map((b) => b.body as Batch);
+  const batches = await flushAnalytics(h.session);
   h.log(
     `ingestion route: ${batches.length} batch(es), ${batches.reduce((n, b) => n + b.events.length, 0)} event(s): ${[
       ...new Set(batches.flatMap((b) => b.events.map((e) => e.type))),
@@ -44,8 +27,6 @@ async function flush(h: HostScenario): Promise<Batch[]> {
   );
   return batches;
 }
-
-const allEvents = (batches: Batch[]) => batches.flatMap((b) => b.events);
 
 /** Launches the probe and makes it record events: a cold start, a return from the background, a bridge error. */
 async function useProbe(h: HostScenario, launches = 1): Promise<string> {
