@@ -22,7 +22,12 @@ export type Delivery =
   /** The body at a fixed rate in bytes per second. */
   | { kind: 'rate'; bytesPerSecond: number }
   /** The headers, then nothing until the host gives up. */
-  | { kind: 'stall' };
+  | { kind: 'stall' }
+  /**
+   * Nothing until `until` settles, then the whole response: a download that is still under way
+   * when a case acts, so that the host's decision cannot lean on it having finished.
+   */
+  | { kind: 'held'; until: Promise<void> };
 
 export interface RecordedRequest {
   seq: number;
@@ -322,7 +327,17 @@ export class ConformanceServer {
     delivery: Delivery | undefined,
   ): Promise<void> {
     record.status = 200;
-    if (!delivery || delivery.kind === 'body' || delivery.kind === 'status') {
+    if (delivery?.kind === 'held') {
+      const closed = new Promise<void>((resolve) => res.once('close', () => resolve()));
+      await Promise.race([delivery.until, closed]);
+      if (res.destroyed) return;
+    }
+    if (
+      !delivery ||
+      delivery.kind === 'body' ||
+      delivery.kind === 'status' ||
+      delivery.kind === 'held'
+    ) {
       res.writeHead(200, {
         ...headers,
         etag: `"${createHash('sha256').update(body).digest('hex')}"`,
