@@ -404,22 +404,46 @@ export const hostRecipes: HostRecipe[] = [
   {
     name: 'mandatory-update-in-background',
     violates: 'API-035',
-    note: 'Checks for updates only when an app is launched, and downloads a mandatory update in the background like any other while the installed version starts.',
+    note: 'Checks for updates at start-up and at every launch, but downloads a mandatory update in the background like any other while the installed version starts.',
     only: ['host.distribution.mandatory-update-before-start'],
     catches: ['host.distribution.mandatory-update-before-start'],
     target: 'host',
     patches: [
       {
-        // Without this, the check the reference host makes at start-up may stage the mandatory
-        // update before the case's launch, and the next cold start applies it as any update.
-        file: 'reference-host/src/shell/shell.ts',
-        find: '    void host\n      .refresh()\n      .catch(() => undefined)\n      .then(() => storefront.render());',
-        replace: '    void storefront.render();',
-      },
-      {
         file: superApp,
         find: '        if (cached && !decision.mandatory) {',
         replace: '        if (cached) {',
+      },
+    ],
+  },
+  {
+    name: 'mandatory-flag-of-offered-release-only',
+    violates: 'API-035',
+    note: 'Decides updates from the bin itself (API-101) but takes `mandatory` from the offered release alone, so a mandatory release that the device skipped for a newer one no longer latches.',
+    only: ['host.distribution.mandatory-update-latched'],
+    catches: ['host.distribution.mandatory-update-latched'],
+    target: 'host',
+    patches: [
+      {
+        file: updateSelection,
+        find: '    const mandatory = releases.some(\n      (r) => r.mandatory && r.versionCode > v && r.versionCode <= best.versionCode && reached(r),\n    );',
+        replace: '    const mandatory = best.mandatory;',
+      },
+    ],
+  },
+  {
+    name: 'revoked-version-runs-while-replaced',
+    violates: 'API-035',
+    note: 'Treats a revoked installed version with a replacement as an ordinary update: the revoked version starts, and the replacement downloads in the background for the next cold start.',
+    only: ['host.distribution.revoked-installed-replaced-before-start'],
+    catches: ['host.distribution.revoked-installed-replaced-before-start'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '        return this.#installAndRun(\n          session,\n          appId,\n          decision.replacement,\n',
+        replace:
+          "        if (cached) {\n          this.#step(appId, { type: 'upToDate' });\n          void this.#stageUpdate(session, appId, decision.replacement, false);\n          return this.#run(appId, record as AppRecord, cached, page, query, fragment, launchId, requestedAt);\n        }\n        return this.#installAndRun(\n          session,\n          appId,\n          decision.replacement,\n",
       },
     ],
   },
