@@ -193,7 +193,7 @@ export const hostPermissionCases = [
   hostCase({
     id: 'host.permissions.settings-revoke',
     description:
-      'A host lists remembered decisions in its settings, revokes one, sends permissions.change, and prompts again at the next call',
+      'A host lists remembered decisions in its settings, revokes one, sends permissions.change, prompts again at the next call, and still has it revoked after a restart',
     requirements: ['PRM-014', 'PRM-015'],
     why: 'Users must be able to take back a grant; it takes effect at the next call and the running app is told.',
     async run(s) {
@@ -221,11 +221,29 @@ export const hostPermissionCases = [
         );
         if (!change) throw new CaseFailure('the running app received no permissions.change event');
       }
-      const again = await s.callAnswering(appId, 'user.getProfile', {}, ['deny']);
+      // Dismissed, not refused: the revocation itself, not a new decision, must be what remains.
+      const again = await s.callAnswering(appId, 'user.getProfile', {}, ['dismiss']);
       if (again.screens[0]?.screen !== 'permissionPrompt')
         throw new CaseFailure('the next call after a revocation did not prompt');
-      expectError(again.response, 'PERMISSION_DENIED', 'the refused call after a revocation');
-      return pass();
+      expectError(again.response, 'PERMISSION_DENIED', 'the dismissed call after a revocation');
+      // [CNF-028] decisions survive a restart, so a revocation must too: one kept only in memory
+      // hands the grant back at the next start of the super app.
+      await s.driver.restart();
+      const restarted = await s.state();
+      if (
+        restarted.permissions.some(
+          (p) => p.appId === appId && p.permission === 'userInfo' && p.decision === 'granted',
+        )
+      ) {
+        throw new CaseFailure('after a restart state lists the revoked userInfo grant again');
+      }
+      await s.launchProbe(appId);
+      const states = await query(s, appId, ['userInfo']);
+      if (states['userInfo'] === 'granted')
+        throw new CaseFailure(
+          'after a restart permissions.query reports the revoked userInfo as granted',
+        );
+      return pass(`after a restart userInfo is ${states['userInfo']}`);
     },
   }),
   hostCase({

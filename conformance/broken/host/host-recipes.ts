@@ -33,6 +33,7 @@ const trustStore = 'sdk/src/signing/trust-store.ts';
 const dispatcher = 'reference-host/src/bridge/dispatcher.ts';
 const superApp = 'reference-host/src/host/super-app.ts';
 const updateSelection = 'sdk/src/distribution/update-selection.ts';
+const permissionManager = 'reference-host/src/permissions/permission-manager.ts';
 
 export const hostRecipes: HostRecipe[] = [
   {
@@ -486,9 +487,47 @@ export const hostRecipes: HostRecipe[] = [
     target: 'host',
     patches: [
       {
-        file: 'reference-host/src/permissions/permission-manager.ts',
+        file: permissionManager,
         find: "          if (answer === 'dismissed') return 'denied' as const;\n",
         replace: "          if (answer === 'dismissed') answer = 'denied';\n",
+      },
+    ],
+  },
+  {
+    name: 'revocation-kept-in-memory',
+    violates: 'PRM-014',
+    note: 'Revokes a grant by adding it to an in-memory deny-list that the settings screen and the bridge consult, without deleting the stored decision, so the grant is back after the super app restarts.',
+    only: ['host.permissions.settings-revoke'],
+    catches: ['host.permissions.settings-revoke'],
+    target: 'host',
+    patches: [
+      {
+        file: permissionManager,
+        find: '  promptCount = 0;\n',
+        replace: '  promptCount = 0;\n  readonly #revoked = new Set<string>();\n',
+      },
+      {
+        file: permissionManager,
+        find: '    const decision = await this.store.get<Decision>(key(app.userId, app.appId, permission));',
+        replace:
+          '    const stored = key(app.userId, app.appId, permission);\n    const decision = this.#revoked.has(stored) ? undefined : await this.store.get<Decision>(stored);',
+      },
+      {
+        file: permissionManager,
+        find: '          await this.store.put(promptKey, decision);',
+        replace:
+          '          this.#revoked.delete(promptKey);\n          await this.store.put(promptKey, decision);',
+      },
+      {
+        file: permissionManager,
+        find: '    return (await this.store.entries<Decision>(prefix)).map(([, decision]) => decision);',
+        replace:
+          '    return (await this.store.entries<Decision>(prefix))\n      .filter(([k]) => !this.#revoked.has(k))\n      .map(([, decision]) => decision);',
+      },
+      {
+        file: permissionManager,
+        find: '    await this.store.delete(key(userId, appId, permission));',
+        replace: '    this.#revoked.add(key(userId, appId, permission));',
       },
     ],
   },
