@@ -166,8 +166,8 @@ export const hostStorageCases = [
   hostCase({
     id: 'host.storage.quotas',
     description:
-      'A host refuses keys outside 1 to 256 bytes with INVALID_PARAMS and writes beyond the quotas with QUOTA_EXCEEDED, keeping the old value',
-    requirements: ['STO-007', 'STO-009', 'STO-010'],
+      'A host refuses keys outside 1 to 256 bytes with INVALID_PARAMS and writes beyond the quotas with QUOTA_EXCEEDED, keeping the old value, counts a namespace as the sum of its entries, and still counts it after a restart',
+    requirements: ['STO-007', 'STO-008', 'STO-009', 'STO-010'],
     why: 'Quotas protect the device; a failed write must leave the namespace exactly as it was.',
     timeoutMs: 180_000,
     async run(s) {
@@ -206,7 +206,37 @@ export const hostStorageCases = [
       const refusedValue = await get(s, appId, `fill${firstRefused}`);
       if (refusedValue !== null)
         throw new CaseFailure('the write refused for the namespace quota was stored anyway');
-      return pass(`namespace full after ${firstRefused} MB`);
+      // The namespace size is a sum over entries, not over writes: replacing an entry with one of
+      // the same size keeps the namespace where it is, so a full namespace must accept it [STO-008].
+      const megabyte = (fill: string) => `'${fill}'.repeat(1000 * 1000)`;
+      const write = (key: string, fill: string) =>
+        s.probe<{ ok?: boolean; error?: { code: string } }>(
+          appId,
+          `(p) => p.call('storage.set', { key: '${key}', value: ${megabyte(fill)} }, 30000)`,
+        );
+      const replaced = await write('fill0', 'z');
+      if (replaced.ok !== true)
+        throw new CaseFailure(
+          `replacing an entry of the full namespace with a value of the same size was refused with ${replaced.error?.code}; the namespace does not grow`,
+        );
+      // [CNF-028] storage survives a restart, and so must what it counts against the quota.
+      await s.driver.restart();
+      await s.launchProbe(appId);
+      const late = await write('late', 'w');
+      if (late.ok !== false || late.error?.code !== 'QUOTA_EXCEEDED')
+        throw new CaseFailure(
+          `after a restart, one more MB in the full namespace was answered ${late.ok ? 'with a success' : late.error?.code}`,
+        );
+      const removed = await s.call(appId, 'storage.remove', { key: 'fill1' });
+      expectSuccess('storage.remove', removed, 'removing an entry of the full namespace');
+      const afterRemove = await write('late', 'w');
+      if (afterRemove.ok !== true)
+        throw new CaseFailure(
+          `after an entry of 1 MB was removed, a write of 1 MB was refused with ${afterRemove.error?.code}`,
+        );
+      return pass(
+        `namespace full after ${firstRefused} MB; still full after a restart; a replaced or removed entry frees its size`,
+      );
     },
   }),
   hostCase({

@@ -34,6 +34,7 @@ const dispatcher = 'reference-host/src/bridge/dispatcher.ts';
 const superApp = 'reference-host/src/host/super-app.ts';
 const updateSelection = 'sdk/src/distribution/update-selection.ts';
 const permissionManager = 'reference-host/src/permissions/permission-manager.ts';
+const bridgeStorage = 'reference-host/src/state/bridge-storage.ts';
 
 export const hostRecipes: HostRecipe[] = [
   {
@@ -270,7 +271,7 @@ export const hostRecipes: HostRecipe[] = [
     target: 'host',
     patches: [
       {
-        file: 'reference-host/src/state/bridge-storage.ts',
+        file: bridgeStorage,
         find: 'return `sto/${encodeURIComponent(userId)}/${encodeURIComponent(appId)}/`;',
         replace: 'return `sto/${encodeURIComponent(userId)}/${appId.length > 0 ? "" : "x"}`;',
       },
@@ -445,6 +446,54 @@ export const hostRecipes: HostRecipe[] = [
         find: '        return this.#installAndRun(\n          session,\n          appId,\n          decision.replacement,\n',
         replace:
           "        if (cached) {\n          this.#step(appId, { type: 'upToDate' });\n          void this.#stageUpdate(session, appId, decision.replacement, false);\n          return this.#run(appId, record as AppRecord, cached, page, query, fragment, launchId, requestedAt);\n        }\n        return this.#installAndRun(\n          session,\n          appId,\n          decision.replacement,\n",
+      },
+    ],
+  },
+  {
+    name: 'quota-counts-every-write',
+    violates: 'STO-008',
+    note: 'Adds the size of every write to the namespace total and never subtracts the entry it replaces, so a full namespace refuses even a same-size overwrite.',
+    only: ['host.storage.quotas'],
+    catches: ['host.storage.quotas'],
+    target: 'host',
+    patches: [
+      {
+        file: bridgeStorage,
+        find: '      const after = meta.bytes - (previous?.bytes ?? 0) + bytes;',
+        replace: '      const after = meta.bytes + bytes;',
+      },
+    ],
+  },
+  {
+    name: 'quota-counted-in-memory',
+    violates: 'STO-007',
+    note: "Keeps each namespace's size in memory, counted from the writes since the super app started, to save a read per write; after a restart the full namespace takes another 10 MiB.",
+    only: ['host.storage.quotas'],
+    catches: ['host.storage.quotas'],
+    target: 'host',
+    patches: [
+      {
+        file: bridgeStorage,
+        find: '  readonly #queues = new Map<string, Promise<unknown>>();\n',
+        replace:
+          '  readonly #queues = new Map<string, Promise<unknown>>();\n  readonly #sizes = new Map<string, NamespaceMeta>();\n',
+      },
+      {
+        file: bridgeStorage,
+        find: '      const meta = (await this.store.get<NamespaceMeta>(`${prefix}meta`)) ?? { bytes: 0 };',
+        replace: '      const meta = this.#sizes.get(prefix) ?? { bytes: 0 };',
+      },
+      {
+        file: bridgeStorage,
+        find: '        { put: `${prefix}meta`, value: { bytes: after } satisfies NamespaceMeta },\n      ]);\n',
+        replace:
+          '        { put: `${prefix}meta`, value: { bytes: after } satisfies NamespaceMeta },\n      ]);\n      this.#sizes.set(prefix, { bytes: after });\n',
+      },
+      {
+        file: bridgeStorage,
+        find: '      const meta = (await this.store.get<NamespaceMeta>(`${prefix}meta`)) ?? {\n        bytes: previous.bytes,\n      };',
+        replace:
+          '      const meta = this.#sizes.get(prefix) ?? { bytes: previous.bytes };\n      this.#sizes.set(prefix, { bytes: Math.max(0, meta.bytes - previous.bytes) });',
       },
     ],
   },
