@@ -359,6 +359,22 @@ export const hostRecipes: HostRecipe[] = [
     ],
   },
   {
+    name: 'rejections-forgotten-at-restart',
+    violates: 'LIF-201',
+    note: 'Rolls back and skips the failed versionCode for the rest of the session, but keeps that list with the session state, so after the super app restarts the failed update downloads and is tried again.',
+    only: ['host.lifecycle.probation-rollback'],
+    catches: ['host.lifecycle.probation-rollback'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '    if (!config) return false;\n    await this.configure(config);\n    return true;',
+        replace:
+          '    if (!config) return false;\n    await this.configure(config);\n    for (const r of await this.records()) await this.#save({ ...r, rejected: [] });\n    return true;',
+      },
+    ],
+  },
+  {
     name: 'impatient-probation',
     violates: 'LIF-200',
     note: 'Gives an update 5 seconds to get ready, the launch budget it aims at, and rolls back updates that are only slow.',
