@@ -5,7 +5,14 @@
  * shell's requests to distribution servers (which send no CORS headers) and to the origins a
  * mini-app's network.request may reach.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -215,40 +222,39 @@ export async function startHostServer(options: HostServerOptions): Promise<Runni
         : await readBody(req, maxForwardBodyBytes);
     if (req.method !== 'GET' && req.method !== 'HEAD' && body === null)
       return send(res, 413, 'too large');
-    const headers = new Headers();
+    const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (typeof value !== 'string' || droppedRequestHeaders.has(name) || name.startsWith('sec-'))
         continue;
-      headers.set(name, value);
+      headers[name] = value;
     }
-    let upstream: Response;
+    if (body) headers['content-length'] = String(body.length);
+    // node:http rather than fetch: the bytes are piped as they arrive, with no stream adapter on
+    // the path of every bundle the browser build downloads [BUD-012]; no redirect is followed.
+    let upstream: IncomingMessage;
     try {
-      upstream = await fetch(target, {
-        method: req.method ?? 'GET',
-        headers,
-        ...(body ? { body: new Uint8Array(body) } : {}),
-        redirect: 'manual',
+      upstream = await new Promise<IncomingMessage>((resolve, reject) => {
+        const open = target.protocol === 'https:' ? httpsRequest : httpRequest;
+        const outgoing = open(target, { method: req.method ?? 'GET', headers }, resolve);
+        outgoing.on('error', reject);
+        outgoing.end(body ?? undefined);
       });
     } catch {
       return send(res, 502, 'upstream unreachable', { 'x-omp-upstream': 'unreachable' });
     }
     const out: Record<string, string> = { 'cache-control': 'no-store' };
     for (const name of keptResponseHeaders) {
-      const value = upstream.headers.get(name);
-      if (value !== null) out[name] = value;
+      const value = upstream.headers[name];
+      if (typeof value === 'string') out[name] = value;
     }
-    res.writeHead(upstream.status, out);
-    if (!upstream.body) return void res.end();
-    const reader = upstream.body.getReader();
-    res.on('close', () => void reader.cancel().catch(() => undefined));
-    for (;;) {
-      const { done, value } = await reader
-        .read()
-        .catch(() => ({ done: true as const, value: undefined }));
-      if (done) break;
-      if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve));
-    }
-    res.end();
+    res.writeHead(upstream.statusCode ?? 502, out);
+    // A response cut upstream is cut here too, never ended as if it were complete.
+    upstream.on('error', () => res.destroy());
+    upstream.on('close', () => {
+      if (!upstream.complete) res.destroy();
+    });
+    res.on('close', () => upstream.destroy());
+    upstream.pipe(res);
   }
 
   async function register(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,6 +1,7 @@
 /** Analytics queue, bounded transfers, and the web host's server (runtime origins and forwarding). */
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -333,5 +334,44 @@ describe('the web host server', () => {
       [unreachable.status, unreachable.headers.get('x-omp-upstream')],
       [502, 'unreachable'],
     );
+  });
+
+  it('forwards bodies and answers as they are, and never completes a response the upstream cut', async () => {
+    const upstream = createServer((req, res) => {
+      if (req.url === '/cut') {
+        // Announces 1000 bytes, sends 10, then drops the connection.
+        res.writeHead(200, { 'content-length': '1000', etag: '"cut"' });
+        res.write(Buffer.alloc(10));
+        setTimeout(() => res.destroy(), 20);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        res.writeHead(201, { 'content-type': 'application/json', 'set-cookie': 'a=b' });
+        res.end(JSON.stringify({ method: req.method, body: Buffer.concat(chunks).toString() }));
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    try {
+      const posted = await fetch(
+        `${server.hostOrigin}/__forward?url=${encodeURIComponent(`${base}/echo`)}`,
+        { method: 'POST', headers: { 'x-omp-forward': '1' }, body: 'hello' },
+      );
+      assert.equal(posted.status, 201);
+      assert.equal(posted.headers.get('set-cookie'), null);
+      assert.equal(posted.headers.get('cache-control'), 'no-store');
+      assert.deepEqual(await posted.json(), { method: 'POST', body: 'hello' });
+      const cut = await fetch(
+        `${server.hostOrigin}/__forward?url=${encodeURIComponent(`${base}/cut`)}`,
+        { headers: { 'x-omp-forward': '1' } },
+      );
+      assert.equal(cut.status, 200);
+      await assert.rejects(cut.arrayBuffer(), 'a cut body must fail, not end short');
+    } finally {
+      upstream.closeAllConnections();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
   });
 });

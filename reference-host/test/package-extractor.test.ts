@@ -1,7 +1,7 @@
 /**
  * Step 6 gives the same answer on whichever thread it runs: where no worker can be started (here,
  * Node has no Worker global), the web build's extractor checks on the calling thread, with the same
- * files, digests and refusals as extractPackage, and leaves storing to the host.
+ * files, digests and refusals as extractPackage, and leaves downloading and storing to the host.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -69,6 +69,20 @@ describe('the package extractor', () => {
         (error: unknown) => error instanceof HostFailure && error.code === 'SIG_MANIFEST_MISMATCH',
       );
     }
+  });
+
+  it('leaves the download to the host when no worker can start, and never downloads without a forwarding route', async () => {
+    const request = {
+      url: 'http://127.0.0.1:9/v1/bundles/sha256/x.ma',
+      signed: { sha256: sha(archive), length: archive.length },
+      expected,
+      onProgress: () => assert.fail('nothing was downloaded'),
+      onStage: () => assert.fail('nothing was downloaded'),
+    };
+    const web = workerExtractor('/extraction-worker.js', { forwardOrigin: 'http://127.0.0.1:9' });
+    assert.equal(await web.download?.(request), null);
+    assert.equal(workerExtractor('/extraction-worker.js').download, undefined);
+    assert.equal(inThreadExtractor.download, undefined);
   });
 
   it('leaves storing to the host when it holds no files', async () => {

@@ -419,6 +419,7 @@ export class SuperApp {
     const withRecord: StoreOperation[] = [{ put: `app/${record.appId}`, value: record }];
     // Where the worker that verified the files still holds them, it stores them itself.
     const stored = await this.deps.extractor?.persist?.(version.packageSha256, withRecord);
+    performance.mark(`omp:${record.appId}:install:persisted`);
     if (!stored) {
       await this.deps.store.batch([
         this.packages.operation({ sha256: version.packageSha256, files }),
@@ -809,7 +810,12 @@ export class SuperApp {
     onProgress: (progress: BundleProgress) => void,
   ): Promise<InstalledVersion | { minHostVersion: string }> {
     // Each step of an install in the performance timeline (omp:<appId>:install:<step>).
-    const mark = (step: string): void => void performance.mark(`omp:${appId}:install:${step}`);
+    // A stage reached on another thread is marked at the time it was reached there.
+    const mark = (step: string, at?: number): void =>
+      void performance.mark(
+        `omp:${appId}:install:${step}`,
+        at === undefined ? undefined : { startTime: at - performance.timeOrigin },
+      );
     mark('start');
     // Delegation, release envelope and statement, before any byte of the package [SIG-093].
     const release: TrustedRelease = await session.verifyRelease(appId, pin);
@@ -819,19 +825,29 @@ export class SuperApp {
     if (!hostSatisfies(this.hostApiVersion, release.minHostVersion))
       return { minHostVersion: release.minHostVersion };
     const url = release.package.url ?? this.client.bundleUrl(release.package.sha256);
-    const bytes = await this.client.bundle(url, release.package.length, onProgress);
-    mark('downloaded');
-    onStep({ type: 'downloaded' });
-    await session.verifyPackage(bytes, release);
-    mark('digest');
-    onStep({ type: 'verified' });
-    onStep({ type: 'compatible' });
-    // The bytes are given up here (a worker may take them): nothing below reads them again.
-    const extracted = await (this.deps.extractor ?? inThreadExtractor).extract(
-      bytes,
-      release.package.sha256,
-      release,
-    );
+    const extractor = this.deps.extractor ?? inThreadExtractor;
+    const stage = (name: 'downloaded' | 'verified', at?: number): void => {
+      mark(name === 'downloaded' ? 'downloaded' : 'digest', at);
+      onStep({ type: name });
+      if (name === 'verified') onStep({ type: 'compatible' });
+    };
+    // Where the extractor can, it reads the download itself and checks its length and digest
+    // against what this session's verified statement signed [SIG-041] [SIG-093] [BUD-012].
+    let extracted = await extractor.download?.({
+      url,
+      signed: session.packageExpectation(release),
+      expected: release,
+      onProgress,
+      onStage: stage,
+    });
+    if (!extracted) {
+      const bytes = await this.client.bundle(url, release.package.length, onProgress);
+      stage('downloaded');
+      await session.verifyPackage(bytes, release);
+      stage('verified');
+      // The bytes are given up here (a worker may take them): nothing below reads them again.
+      extracted = await extractor.extract(bytes, release.package.sha256, release);
+    }
     mark('extracted');
     if (!hostSatisfies(this.hostApiVersion, extracted.manifest.minHostVersion)) {
       return { minHostVersion: extracted.manifest.minHostVersion };

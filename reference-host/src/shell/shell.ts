@@ -83,7 +83,11 @@ export async function startShell(): Promise<Shell> {
       ? directTransport
       : forwardingTransport(location.origin),
     device: capacitorDevice,
-    extractor: workerExtractor(new URL('/extraction-worker.js', location.href).href),
+    // The browser build's requests leave through its own server, which a worker can reach too.
+    extractor: workerExtractor(
+      new URL('/extraction-worker.js', location.href).href,
+      Capacitor.isNativePlatform() ? {} : { forwardOrigin: location.origin },
+    ),
     info: {
       hostName: 'Open Mini-App',
       hostVersion: hostReleaseVersion,

@@ -42,9 +42,17 @@ export class IndexedDbStore implements KeyValueStore {
     await tx.done;
     return out;
   }
-  async batch(operations: readonly StoreOperation[]): Promise<void> {
+  /**
+   * `relaxed` commits without waiting for the disk to flush: the transaction stays all or nothing,
+   * and a power loss can only drop the last commits, in order. Package installs use it, since a
+   * dropped install is downloaded again, while the flush of 2 MiB sits inside [BUD-012].
+   */
+  async batch(
+    operations: readonly StoreOperation[],
+    durability: 'default' | 'relaxed' = 'default',
+  ): Promise<void> {
     // One readwrite transaction: IndexedDB commits all of it or none [STO-010].
-    const tx = this.db.transaction(storeName, 'readwrite');
+    const tx = this.db.transaction(storeName, 'readwrite', { durability });
     for (const op of operations) {
       if ('put' in op) void tx.store.put(op.value, op.put);
       else void tx.store.delete(op.delete);

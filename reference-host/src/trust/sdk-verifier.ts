@@ -148,6 +148,16 @@ export class SdkVerifier implements Verifier {
   #session(now: Date, channel: string, indexVersion: number): TrustSession {
     const store = this.#store;
     const verified = new WeakSet<TrustedRelease>();
+    const expectation = (release: TrustedRelease): { sha256: string; length: number } => {
+      if (!verified.has(release)) {
+        throw new HostFailure(
+          'HOST_ERROR',
+          'Package bytes reached verification without a statement verified in this session.',
+          'SIG-093',
+        );
+      }
+      return { sha256: release.package.sha256, length: release.package.length };
+    };
     const entry = (appId: string): Promise<AppEntry | null> => this.#entry(appId, now);
     return {
       now,
@@ -201,15 +211,9 @@ export class SdkVerifier implements Verifier {
         return trusted;
       },
       verifyPackage: async (bytes, release) => {
-        if (!verified.has(release)) {
-          throw new HostFailure(
-            'HOST_ERROR',
-            'Package bytes reached verification without a statement verified in this session.',
-            'SIG-093',
-          );
-        }
-        await checkPackageDigest(bytes, release.package);
+        await checkPackageDigest(bytes, expectation(release));
       },
+      packageExpectation: expectation,
     };
   }
 

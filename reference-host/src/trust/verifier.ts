@@ -61,6 +61,11 @@ export interface TrustSession {
   verifyRelease(appId: string, pin: BinRelease): Promise<TrustedRelease>;
   /** Length and digest of downloaded bytes against a release this session verified [SIG-041] [SIG-093]. */
   verifyPackage(bytes: Uint8Array, release: TrustedRelease): Promise<void>;
+  /**
+   * The signed length and digest that package bytes of a release this session verified must have,
+   * for a download checked on another thread; throws for any other release [SIG-093].
+   */
+  packageExpectation(release: TrustedRelease): { sha256: string; length: number };
 }
 
 /** What the host knows of an installed version when it checks it before a launch [SIG-089]. */
