@@ -38,6 +38,21 @@ const bridgeStorage = 'reference-host/src/state/bridge-storage.ts';
 
 export const hostRecipes: HostRecipe[] = [
   {
+    name: 'bundle-read-to-size-limit',
+    violates: 'SIG-040',
+    note: 'Reads a bundle up to the largest package it accepts (25 MiB) and compares the length afterwards, instead of stopping at the signed length.',
+    only: ['host.signing.bundle-endless', 'host.signing.bundle-longer-than-signed'],
+    catches: ['host.signing.bundle-endless'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/distribution/transfer.ts',
+        find: '    { length: signedLength },',
+        replace: '    { length: Math.max(signedLength, 25 * 1024 * 1024) },',
+      },
+    ],
+  },
+  {
     name: 'skips-signature-threshold',
     violates: 'SIG-033',
     note: 'Returns the payload whatever the signatures say: "we fetched it over TLS from our own server".',

@@ -382,9 +382,13 @@ export class ConformanceServer {
     if (!(await write(body))) return;
     if (delivery.extra === 'endless') {
       const filler = new Uint8Array(64 * 1024).fill(0x20);
-      // Up to 1 GiB, far beyond any limit a host may keep; the host must stop reading first.
+      // Up to 1 GiB, far beyond any limit a host may keep; the host must stop reading first. The
+      // first 16 MiB go at about 4 MiB/s: loopback socket buffers (several MiB on each hop) take
+      // bytes as fast as they are written whether or not the host still reads, so at full speed
+      // a host that stopped at once under a loaded CPU could still be counted as having taken more.
       for (let sent = 0; sent < 1024 * 1024 * 1024; sent += filler.length) {
         if (!(await write(filler))) return;
+        if (sent < 16 * 1024 * 1024) await sleep(16);
       }
     } else if (!(await write(delivery.extra))) return;
     res.end();
