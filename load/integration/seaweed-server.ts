@@ -8,9 +8,10 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 
 /**
  * A real S3-compatible server for the tests and the scale-out proof: SeaweedFS (Apache-2.0), built
- * from the Go module proxy by `scripts/go-tools.sh weed` (about 6 minutes and 3 GB of memory once, so
- * never by the default test command). One `weed server` process runs its master, volume server,
- * filer and S3 gateway on loopback ports, with its data in a temporary folder.
+ * from the Go module proxy by `scripts/go-tools.sh weed` (about 6 minutes and 3 GB of memory the
+ * first time, seconds to a few minutes with Go's build cache; the tests build it when it is missing).
+ * One `weed server` process runs its master, volume server, filer and S3 gateway on loopback ports,
+ * with its data in a temporary folder.
  */
 
 const repositoryRoot = path.resolve(import.meta.dirname, '../..');
@@ -36,6 +37,28 @@ export function builtWeed(): string | undefined {
   if (!existsSync(bin)) return undefined;
   const found = readdirSync(bin).find((f) => f.startsWith('weed-') && !f.endsWith('.partial'));
   return found ? path.join(bin, found) : undefined;
+}
+
+/**
+ * The `weed` binary, built by `scripts/go-tools.sh weed` when it is missing (its progress goes to
+ * stderr); fails, never skips, when Go or the module proxy is not there.
+ */
+export async function ensureWeed(): Promise<string> {
+  const built = builtWeed();
+  if (built) return built;
+  const child = spawn('bash', [path.join(repositoryRoot, 'scripts/go-tools.sh'), 'weed'], {
+    cwd: repositoryRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  if (code !== 0 || !out.trim()) {
+    throw new Error(
+      `scripts/go-tools.sh weed exited with ${String(code)}: SeaweedFS was not built`,
+    );
+  }
+  return out.trim();
 }
 
 /** A port p with p + 10000 free too: SeaweedFS puts each service's gRPC port 10000 above it. */

@@ -25,7 +25,7 @@ import { LoadApi } from '../dataset/load-api.ts';
 import { buildLoadDataset, publishedApps, uploadBody } from '../dataset/load-dataset.ts';
 import { loadPackage } from '../dataset/load-packages.ts';
 import { emptyPostgres, storeAdmin, storePrincipals } from '../integration/reference-target.ts';
-import { builtWeed, startSeaweed } from '../integration/seaweed-server.ts';
+import { ensureWeed, startSeaweed } from '../integration/seaweed-server.ts';
 import { bundleTargets, updateCheckTargets } from '../scenarios/target-streams.ts';
 import { measureThroughput, ratio } from '../suite/scenario-measurement.ts';
 import { vegetaBinary } from '../vegeta/vegeta-engine.ts';
@@ -134,7 +134,7 @@ await chmod(work, 0o755);
 const children: ChildProcess[] = [];
 const stops: (() => Promise<void>)[] = [];
 try {
-  const weed = sharedDisk ? '' : (builtWeed() ?? script('scripts/go-tools.sh', 'weed'));
+  const weed = sharedDisk ? '' : await ensureWeed();
   const vegeta = await vegetaBinary();
   say(`starting PostgreSQL${sharedDisk ? ' (bundles on one shared folder)' : ' and SeaweedFS'}`);
   const pgDir = path.join(work, 'postgres');
