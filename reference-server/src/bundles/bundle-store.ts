@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { access, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { putBundle } from './bundle-staging.ts';
 import type { BundleStorage, StagedBundle } from './bundle-storage.ts';
 import { scratchFile, sweepScratchArea } from './scratch-area.ts';
 
@@ -130,34 +129,6 @@ export class BundleStore implements BundleStorage {
     maxBytes: number,
     tooLarge: () => Error,
   ): Promise<StoredBundle> {
-    const staging = await this.scratchPath('.ma');
-    const hash = createHash('sha256');
-    let length = 0;
-    // Created before streaming, so the cleanup below can never run before the file exists.
-    const file = await open(staging, 'wx');
-    try {
-      const source = input instanceof Uint8Array ? Readable.from([input]) : input;
-      await pipeline(
-        source,
-        async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const chunk of chunks) {
-            length += chunk.length;
-            if (length > maxBytes) throw tooLarge();
-            hash.update(chunk);
-            yield chunk;
-          }
-        },
-        file.createWriteStream(),
-      );
-      const sha256 = hash.digest('hex');
-      const target = this.pathOf(sha256);
-      await mkdir(path.dirname(target), { recursive: true });
-      await rename(staging, target);
-      this.#lengths.set(sha256, length);
-      return { sha256, length };
-    } finally {
-      await file.close().catch(() => undefined);
-      await rm(staging, { force: true });
-    }
+    return putBundle(this, input, maxBytes, tooLarge);
   }
 }

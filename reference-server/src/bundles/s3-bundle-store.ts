@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   GetObjectCommand,
   HeadBucketCommand,
@@ -11,6 +9,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { putBundle } from './bundle-staging.ts';
 import { scratchFile, sweepScratchArea } from './scratch-area.ts';
 import type { BundleStorage, StagedBundle, StoredBundle } from './bundle-storage.ts';
 
@@ -166,36 +165,13 @@ export class S3BundleStore implements BundleStorage {
     return sweepScratchArea(this.scratch, now);
   }
 
+  /** Staged on the local scratch disk and hashed first, so the PUT below carries a known checksum. */
   async put(
     input: Readable | Uint8Array,
     maxBytes: number,
     tooLarge: () => Error,
   ): Promise<StoredBundle> {
-    const staging = await this.scratchPath('.ma');
-    const hash = createHash('sha256');
-    let length = 0;
-    const file = await open(staging, 'wx');
-    try {
-      const source = input instanceof Uint8Array ? Readable.from([input]) : input;
-      await pipeline(
-        source,
-        async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const chunk of chunks) {
-            length += chunk.length;
-            if (length > maxBytes) throw tooLarge();
-            hash.update(chunk);
-            yield chunk;
-          }
-        },
-        file.createWriteStream(),
-      );
-      const sha256 = hash.digest('hex');
-      await this.promote({ path: staging, sha256, length });
-      return { sha256, length };
-    } finally {
-      await file.close().catch(() => undefined);
-      await rm(staging, { force: true });
-    }
+    return putBundle(this, input, maxBytes, tooLarge);
   }
 
   /**
