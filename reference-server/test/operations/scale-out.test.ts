@@ -11,17 +11,15 @@ import {
   createPartner,
   issueCredential,
 } from '../../src/accounts/credential-issuer.ts';
-import { loadConfig } from '../../src/config.ts';
 import { encodeForm } from '../../src/publish/upload-form.ts';
 import { createServices, type Services } from '../../src/services.ts';
 import type { Database } from '../../src/store/database.ts';
-import { migrate } from '../../src/store/migrator.ts';
 import { openPostgresDatabase } from '../../src/store/postgres-database.ts';
 import { coherenceBoundMs } from '../../src/trust/trust-service.ts';
-import { loadPlatformKeys } from '../../src/trust/platform-keys.ts';
 import { createApp, partnerKeyOf, publishVersion } from '../delivery/delivery-fixture.ts';
 import { tinyPackage } from '../publish/publish-fixture.ts';
 import {
+  resetSharedPlatform,
   startServerProcesses,
   stopServerProcesses,
   type ServerProcess,
@@ -117,15 +115,8 @@ describe(
     before(async () => {
       dataDir = await mkdtemp(path.join(tmpdir(), 'miniapp-scale-out-'));
       db = await openPostgresDatabase(url);
-      await db.query('drop schema public cascade');
-      await db.query('create schema public');
-      await migrate(db);
       // One platform: every process reads the same trust directory and bundle store under DATA_DIR.
-      const keys = await loadPlatformKeys(path.join(dataDir, 'trust'));
-      const config = {
-        ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }),
-        logLevel: 'silent' as const,
-      };
+      const { keys, config } = await resetSharedPlatform(db, dataDir);
       setup = await createServices(config, db, { keys });
       who = await people(db, deviceId);
       await createApp({ services: setup }, who.partnerId, appId);
@@ -684,14 +675,7 @@ describe(
       const dbA = await openPostgresDatabase(url);
       const dbB = await openPostgresDatabase(url);
       try {
-        await dbA.query('drop schema public cascade');
-        await dbA.query('create schema public');
-        await migrate(dbA);
-        const keys = await loadPlatformKeys(path.join(dataDir, 'trust'));
-        const config = {
-          ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }),
-          logLevel: 'silent' as const,
-        };
+        const { keys, config } = await resetSharedPlatform(dbA, dataDir);
         // An hour: only the announcement on the credentials channel can make B refuse within 5 s.
         const a = await createServices(config, dbA, { keys, credentialCacheMs: 3_600_000 });
         const b = await createServices(config, dbB, { keys, credentialCacheMs: 3_600_000 });
