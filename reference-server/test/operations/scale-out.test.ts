@@ -204,6 +204,21 @@ describe(
     const release = (entry: AppEntry | null, versionCode: number) =>
       entry?.releases.find((r) => r.channel === 'stable' && r.versionCode === versionCode);
 
+    /** Creates a stable release through the process at `base`; its id. */
+    async function createRelease(
+      base: string,
+      versionCode: number,
+      rolloutPercent: number,
+    ): Promise<string> {
+      const created = await call(base, 'POST', `/v1/partner/apps/${appId}/releases`, who.partner, {
+        versionCode,
+        channel: 'stable',
+        rolloutPercent,
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.json));
+      return String(created.json.releaseId);
+    }
+
     it('shows a release, a rollout change, a pause, a resume, a rollback and a revocation made through one process on the others within 5 s, never going back', async (t) => {
       let releaseId = '';
       await propagates(
@@ -211,19 +226,7 @@ describe(
         'release',
         0,
         async (base) => {
-          const created = await call(
-            base,
-            'POST',
-            `/v1/partner/apps/${appId}/releases`,
-            who.partner,
-            {
-              versionCode: 1,
-              channel: 'stable',
-              rolloutPercent: 50,
-            },
-          );
-          assert.equal(created.status, 201, JSON.stringify(created.json));
-          releaseId = String(created.json.releaseId);
+          releaseId = await createRelease(base, 1, 50);
         },
         0,
         { entry: (e) => release(e, 1)?.rolloutPercent === 50, answer: 'update:1' },
@@ -271,18 +274,7 @@ describe(
         'release at 100 %',
         2,
         async (base) => {
-          const created = await call(
-            base,
-            'POST',
-            `/v1/partner/apps/${appId}/releases`,
-            who.partner,
-            {
-              versionCode: 2,
-              channel: 'stable',
-              rolloutPercent: 100,
-            },
-          );
-          assert.equal(created.status, 201, JSON.stringify(created.json));
+          await createRelease(base, 2, 100);
         },
         1,
         { entry: (e) => release(e, 2)?.rolloutPercent === 100, answer: 'update:2' },
