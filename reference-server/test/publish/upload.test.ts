@@ -205,7 +205,10 @@ describe('uploading a version [API-069] to [API-074]', () => {
         key,
       ).bytes;
     // Longer than the statement announces: refused while streaming, as a length mismatch [API-071].
-    assert.ok(uploaded.bytes.length > signed.bytes.length);
+    assert.ok(
+      uploaded.bytes.length > signed.bytes.length,
+      'the uploaded package is longer than the one the statement signs',
+    );
     const longer = await uploadPackage(
       server,
       owner.token,
