@@ -1,46 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { brokenServers } from '../../conformance/broken/server/catalogue.ts';
 import { startProxy } from '../../conformance/broken/server/rewriting-proxy.ts';
-import { repositoryRoot } from '../../conformance/framework/index.ts';
 import { startServerProcess } from '../../conformance/server/test/server-process.ts';
-
-interface JsonStep {
-  result: { status: string };
-}
-interface JsonScenario {
-  name: string;
-  steps: JsonStep[];
-}
-interface JsonFeature {
-  uri: string;
-  elements: JsonScenario[];
-}
-
-/** Runs `npm run features` as a user would (tsx features/run.ts), and reads its JSON report. */
-async function runFeatures(
-  args: string[],
-): Promise<{ code: number | null; output: string; report: JsonFeature[]; reports: string }> {
-  const reports = await mkdtemp(path.join(tmpdir(), 'features-report-'));
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'features/run.ts', '--reports', reports, ...args],
-    { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const report = JSON.parse(
-    await readFile(path.join(reports, 'report.json'), 'utf8'),
-  ) as JsonFeature[];
-  return { code, output, report, reports };
-}
+import { runFeatures, type JsonFeature } from './feature-run.ts';
 
 function stepStatuses(report: JsonFeature[]): Map<string, string[]> {
   return new Map(
@@ -56,11 +20,9 @@ test(
     const broken = brokenServers.find((b) => b.name === 'mandatory-not-latched');
     assert.ok(broken?.rules, 'the catalogue has the proxy break mandatory-not-latched');
     const proxy = await startProxy(server.url, broken.rules);
-    const reportDirs: string[] = [];
     try {
       const started = performance.now();
       const run = await runFeatures(['--credentials', server.credentialsFile]);
-      reportDirs.push(run.reports);
       t.diagnostic(
         `features against the reference server in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
@@ -74,7 +36,7 @@ test(
         );
       }
       for (const file of ['messages.ndjson', 'report.html'])
-        assert.ok((await stat(path.join(run.reports, file))).size > 0, `${file} is written`);
+        assert.ok(run.written.includes(file), `${file} is written`);
       // Without a host URL the default profile leaves the @host scenarios out, and says so.
       assert.ok(![...statuses.keys()].some((n) => /prompt|storage is/i.test(n)));
       assert.match(run.output, /@host scenarios were not run: no host is configured/);
@@ -86,7 +48,6 @@ test(
         proxy.url,
         'features/update-and-rollback/update-checks.feature',
       ]);
-      reportDirs.push(caught.reports);
       assert.notEqual(caught.code, 0, caught.output);
       const failed = [...stepStatuses(caught.report)].filter(([, steps]) =>
         steps.includes('failed'),
@@ -99,7 +60,6 @@ test(
     } finally {
       await proxy.close();
       await server.stop();
-      for (const dir of reportDirs) await rm(dir, { recursive: true, force: true });
     }
   },
 );

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
@@ -12,38 +9,11 @@ import { repositoryRoot } from '../../conformance/framework/index.ts';
 import { ConformanceServer } from '../../conformance/host/distribution/conformance-server.ts';
 import { TrustWorld } from '../../conformance/host/distribution/trust-world.ts';
 import { readFeatures } from '../../conformance/traceability/feature-tags.ts';
+import { runFeatures, type JsonFeature } from './feature-run.ts';
 
 // The @host scenarios against the reference host, started as a child process by path as the host
 // suite's corpus test starts it, and against broken hosts of the corpus, which must fail exactly
 // the scenarios that show the requirement each one breaks.
-
-interface JsonFeature {
-  uri: string;
-  elements: { name: string; steps: { result: { status: string } }[] }[];
-}
-
-async function runFeatures(
-  args: string[],
-): Promise<{ code: number | null; output: string; report: JsonFeature[] }> {
-  const reports = await mkdtemp(path.join(tmpdir(), 'host-features-report-'));
-  try {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'features/run.ts', '--reports', reports, ...args],
-      { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const report = JSON.parse(
-      await readFile(path.join(reports, 'report.json'), 'utf8'),
-    ) as JsonFeature[];
-    return { code, output, report };
-  } finally {
-    await rm(reports, { recursive: true, force: true });
-  }
-}
 
 const scenarios = (report: JsonFeature[]) =>
   report.flatMap((f) =>

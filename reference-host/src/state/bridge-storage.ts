@@ -4,41 +4,19 @@
  * another namespace [STO-003]; values are kept as the JSON text that was written [STO-004]; quotas are
  * checked before the write and a write is one atomic batch [STO-007] [STO-010].
  */
-import { BridgeError } from '#sdk/bridge/bridge-error.ts';
+import {
+  checkNamespaceQuota,
+  checkStorageKey,
+  storageEntry,
+  storageLimits,
+  type StorageEntry,
+} from '#sdk/bridge/storage-quota.ts';
 import type { KeyValueStore } from './key-value-store.ts';
 
-/** Quotas of spec/storage.md. */
-export const storageLimits = {
-  maxKeyBytes: 256,
-  maxValueBytes: 1024 * 1024,
-  maxNamespaceBytes: 10 * 1024 * 1024,
-} as const;
-
-const encoder = new TextEncoder();
-const utf8Length = (text: string): number => encoder.encode(text).length;
-
-interface StoredEntry {
-  json: string;
-  bytes: number;
-}
+export { storageLimits };
 
 interface NamespaceMeta {
   bytes: number;
-}
-
-function checkKey(key: string): number {
-  const bytes = utf8Length(key);
-  // [STO-009]
-  if (bytes < 1 || bytes > storageLimits.maxKeyBytes) {
-    throw new BridgeError(
-      'INVALID_PARAMS',
-      `A storage key must be 1 to 256 bytes of UTF-8, not ${bytes}.`,
-      {
-        pointer: '/key',
-      },
-    );
-  }
-  return bytes;
 }
 
 function namespacePrefix(userId: string, appId: string): string {
@@ -66,54 +44,32 @@ export class BridgeStorage {
     appId: string,
     key: string,
   ): Promise<{ exists: boolean; value?: unknown }> {
-    checkKey(key);
-    const entry = await this.store.get<StoredEntry>(`${namespacePrefix(userId, appId)}e/${key}`);
+    checkStorageKey(key);
+    const entry = await this.store.get<StorageEntry>(`${namespacePrefix(userId, appId)}e/${key}`);
     return entry ? { exists: true, value: JSON.parse(entry.json) as unknown } : { exists: false };
   }
 
   async set(userId: string, appId: string, key: string, value: unknown): Promise<void> {
-    const keyBytes = checkKey(key);
-    const json = JSON.stringify(value);
-    const valueBytes = utf8Length(json);
-    if (valueBytes > storageLimits.maxValueBytes) {
-      throw new BridgeError(
-        'QUOTA_EXCEEDED',
-        `The value of "${key}" is ${valueBytes} bytes; the limit is 1 MiB.`,
-        {
-          limit: storageLimits.maxValueBytes,
-          size: valueBytes,
-        },
-      );
-    }
+    const entry = storageEntry(key, value);
     const prefix = namespacePrefix(userId, appId);
     await this.#serial(prefix, async () => {
       const meta = (await this.store.get<NamespaceMeta>(`${prefix}meta`)) ?? { bytes: 0 };
-      const previous = await this.store.get<StoredEntry>(`${prefix}e/${key}`);
-      const bytes = keyBytes + valueBytes;
-      const after = meta.bytes - (previous?.bytes ?? 0) + bytes;
-      if (after > storageLimits.maxNamespaceBytes) {
-        // [STO-007] refused as a whole; the namespace stays as it was.
-        throw new BridgeError(
-          'QUOTA_EXCEEDED',
-          `Writing "${key}" would use ${after} bytes; the limit is 10 MiB.`,
-          {
-            limit: storageLimits.maxNamespaceBytes,
-            size: after,
-          },
-        );
-      }
+      const previous = await this.store.get<StorageEntry>(`${prefix}e/${key}`);
+      const after = meta.bytes - (previous?.bytes ?? 0) + entry.bytes;
+      // [STO-007] refused as a whole; the namespace stays as it was.
+      checkNamespaceQuota(key, after);
       await this.store.batch([
-        { put: `${prefix}e/${key}`, value: { json, bytes } satisfies StoredEntry },
+        { put: `${prefix}e/${key}`, value: entry },
         { put: `${prefix}meta`, value: { bytes: after } satisfies NamespaceMeta },
       ]);
     });
   }
 
   async remove(userId: string, appId: string, key: string): Promise<boolean> {
-    checkKey(key);
+    checkStorageKey(key);
     const prefix = namespacePrefix(userId, appId);
     return this.#serial(prefix, async () => {
-      const previous = await this.store.get<StoredEntry>(`${prefix}e/${key}`);
+      const previous = await this.store.get<StorageEntry>(`${prefix}e/${key}`);
       if (!previous) return false;
       const meta = (await this.store.get<NamespaceMeta>(`${prefix}meta`)) ?? {
         bytes: previous.bytes,
@@ -132,7 +88,7 @@ export class BridgeStorage {
     prefix = '',
   ): Promise<{ keys: string[]; bytesUsed: number; bytesQuota: number }> {
     const namespace = namespacePrefix(userId, appId);
-    const entries = await this.store.entries<StoredEntry>(`${namespace}e/${prefix}`);
+    const entries = await this.store.entries<StorageEntry>(`${namespace}e/${prefix}`);
     const meta = (await this.store.get<NamespaceMeta>(`${namespace}meta`)) ?? { bytes: 0 };
     return {
       keys: entries.map(([k]) => k.slice(namespace.length + 2)),

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { access, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { BundleCache, type BundleCacheOptions } from './bundle-cache.ts';
+import { putBundle } from './bundle-staging.ts';
 import type { BundleStorage, StagedBundle } from './bundle-storage.ts';
 import { scratchFile, sweepScratchArea } from './scratch-area.ts';
 
@@ -22,19 +22,13 @@ const digestPattern = /^[0-9a-f]{64}$/;
 export class BundleStore implements BundleStorage {
   readonly root: string;
   readonly scratch: string;
-  /** Lengths of stored bundles: a digest's bytes never change, so one stat is enough. */
-  readonly #lengths = new Map<string, number>();
-  /** Small bundles kept in memory, least recently used first out, within `hotBudgetBytes`. */
-  readonly #hot = new Map<string, Buffer>();
-  #hotBytes = 0;
-  readonly hotFileLimit: number;
-  readonly hotBudgetBytes: number;
+  /** Lengths (one stat is enough) and small bundles in memory. */
+  readonly #cache: BundleCache;
 
-  constructor(dataDir: string, options: { hotFileLimit?: number; hotBudgetBytes?: number } = {}) {
+  constructor(dataDir: string, options: BundleCacheOptions = {}) {
     this.root = path.join(dataDir, 'bundles', 'sha256');
     this.scratch = path.join(dataDir, 'scratch');
-    this.hotFileLimit = options.hotFileLimit ?? 1024 * 1024;
-    this.hotBudgetBytes = options.hotBudgetBytes ?? 64 * 1024 * 1024;
+    this.#cache = new BundleCache(options);
   }
 
   pathOf(sha256: string): string {
@@ -44,11 +38,11 @@ export class BundleStore implements BundleStorage {
 
   async stat(sha256: string): Promise<StoredBundle | null> {
     if (!digestPattern.test(sha256)) return null;
-    const known = this.#lengths.get(sha256);
+    const known = this.#cache.length(sha256);
     if (known !== undefined) return { sha256, length: known };
     const info = await stat(this.pathOf(sha256)).catch(() => null);
     if (!info?.isFile()) return null;
-    this.#lengths.set(sha256, info.size);
+    this.#cache.stored(sha256, info.size);
     return { sha256, length: info.size };
   }
 
@@ -57,22 +51,7 @@ export class BundleStore implements BundleStorage {
    * bundle above `hotFileLimit`, which callers stream with open().
    */
   async bytes(stored: StoredBundle): Promise<Buffer | null> {
-    if (stored.length > this.hotFileLimit) return null;
-    const hit = this.#hot.get(stored.sha256);
-    if (hit) {
-      this.#hot.delete(stored.sha256);
-      this.#hot.set(stored.sha256, hit);
-      return hit;
-    }
-    const bytes = await readFile(this.pathOf(stored.sha256));
-    this.#hot.set(stored.sha256, bytes);
-    this.#hotBytes += bytes.length;
-    for (const [digest, old] of this.#hot) {
-      if (this.#hotBytes <= this.hotBudgetBytes) break;
-      this.#hot.delete(digest);
-      this.#hotBytes -= old.length;
-    }
-    return bytes;
+    return this.#cache.bytes(stored, (sha256) => readFile(this.pathOf(sha256)));
   }
 
   open(sha256: string, range?: { start: number; end: number }): Readable {
@@ -91,7 +70,7 @@ export class BundleStore implements BundleStorage {
     const target = this.pathOf(staged.sha256);
     await mkdir(path.dirname(target), { recursive: true });
     await rename(staged.path, target);
-    this.#lengths.set(staged.sha256, staged.length);
+    this.#cache.stored(staged.sha256, staged.length);
   }
 
   async ping(): Promise<boolean> {
@@ -130,34 +109,6 @@ export class BundleStore implements BundleStorage {
     maxBytes: number,
     tooLarge: () => Error,
   ): Promise<StoredBundle> {
-    const staging = await this.scratchPath('.ma');
-    const hash = createHash('sha256');
-    let length = 0;
-    // Created before streaming, so the cleanup below can never run before the file exists.
-    const file = await open(staging, 'wx');
-    try {
-      const source = input instanceof Uint8Array ? Readable.from([input]) : input;
-      await pipeline(
-        source,
-        async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const chunk of chunks) {
-            length += chunk.length;
-            if (length > maxBytes) throw tooLarge();
-            hash.update(chunk);
-            yield chunk;
-          }
-        },
-        file.createWriteStream(),
-      );
-      const sha256 = hash.digest('hex');
-      const target = this.pathOf(sha256);
-      await mkdir(path.dirname(target), { recursive: true });
-      await rename(staging, target);
-      this.#lengths.set(sha256, length);
-      return { sha256, length };
-    } finally {
-      await file.close().catch(() => undefined);
-      await rm(staging, { force: true });
-    }
+    return putBundle(this, input, maxBytes, tooLarge);
   }
 }

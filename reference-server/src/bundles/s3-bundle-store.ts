@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   GetObjectCommand,
   HeadBucketCommand,
@@ -11,13 +9,15 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { BundleCache, type BundleCacheOptions } from './bundle-cache.ts';
+import { putBundle } from './bundle-staging.ts';
 import { scratchFile, sweepScratchArea } from './scratch-area.ts';
 import type { BundleStorage, StagedBundle, StoredBundle } from './bundle-storage.ts';
 
 const digestPattern = /^[0-9a-f]{64}$/;
 
 /** Where and how to reach the bucket; credentials come from the SDK's usual chain (AWS_ACCESS_KEY_ID, ...). */
-export interface S3BundleStoreOptions {
+export interface S3BundleStoreOptions extends BundleCacheOptions {
   bucket: string;
   /** An S3-compatible endpoint (SeaweedFS, Ceph, R2, ...); AWS itself when absent. */
   endpoint?: string;
@@ -26,8 +26,6 @@ export interface S3BundleStoreOptions {
   prefix: string;
   /** Local scratch folder of this process (staged uploads never leave this machine unreviewed). */
   scratchDir: string;
-  hotFileLimit?: number;
-  hotBudgetBytes?: number;
   /** A client built by the caller (tests); otherwise one is made from the options. */
   client?: S3Client;
 }
@@ -53,18 +51,13 @@ export class S3BundleStore implements BundleStorage {
   readonly bucket: string;
   readonly prefix: string;
   readonly client: S3Client;
-  readonly hotFileLimit: number;
-  readonly hotBudgetBytes: number;
-  readonly #lengths = new Map<string, number>();
-  readonly #hot = new Map<string, Buffer>();
-  #hotBytes = 0;
+  readonly #cache: BundleCache;
 
   constructor(options: S3BundleStoreOptions) {
     this.scratch = options.scratchDir;
     this.bucket = options.bucket;
     this.prefix = options.prefix;
-    this.hotFileLimit = options.hotFileLimit ?? 1024 * 1024;
-    this.hotBudgetBytes = options.hotBudgetBytes ?? 64 * 1024 * 1024;
+    this.#cache = new BundleCache(options);
     this.client =
       options.client ??
       new S3Client({
@@ -86,14 +79,14 @@ export class S3BundleStore implements BundleStorage {
 
   async stat(sha256: string): Promise<StoredBundle | null> {
     if (!digestPattern.test(sha256)) return null;
-    const known = this.#lengths.get(sha256);
+    const known = this.#cache.length(sha256);
     if (known !== undefined) return { sha256, length: known };
     try {
       const head = await this.client.send(
         new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }),
       );
       const length = head.ContentLength ?? 0;
-      this.#lengths.set(sha256, length);
+      this.#cache.stored(sha256, length);
       return { sha256, length };
     } catch (error) {
       if (notFound(error)) return null;
@@ -102,22 +95,7 @@ export class S3BundleStore implements BundleStorage {
   }
 
   async bytes(stored: StoredBundle): Promise<Buffer | null> {
-    if (stored.length > this.hotFileLimit) return null;
-    const hit = this.#hot.get(stored.sha256);
-    if (hit) {
-      this.#hot.delete(stored.sha256);
-      this.#hot.set(stored.sha256, hit);
-      return hit;
-    }
-    const bytes = await this.#download(stored.sha256);
-    this.#hot.set(stored.sha256, bytes);
-    this.#hotBytes += bytes.length;
-    for (const [digest, old] of this.#hot) {
-      if (this.#hotBytes <= this.hotBudgetBytes) break;
-      this.#hot.delete(digest);
-      this.#hotBytes -= old.length;
-    }
-    return bytes;
+    return this.#cache.bytes(stored, (sha256) => this.#download(sha256));
   }
 
   async #body(sha256: string, range?: { start: number; end: number }): Promise<Readable> {
@@ -166,36 +144,13 @@ export class S3BundleStore implements BundleStorage {
     return sweepScratchArea(this.scratch, now);
   }
 
+  /** Staged on the local scratch disk and hashed first, so the PUT below carries a known checksum. */
   async put(
     input: Readable | Uint8Array,
     maxBytes: number,
     tooLarge: () => Error,
   ): Promise<StoredBundle> {
-    const staging = await this.scratchPath('.ma');
-    const hash = createHash('sha256');
-    let length = 0;
-    const file = await open(staging, 'wx');
-    try {
-      const source = input instanceof Uint8Array ? Readable.from([input]) : input;
-      await pipeline(
-        source,
-        async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const chunk of chunks) {
-            length += chunk.length;
-            if (length > maxBytes) throw tooLarge();
-            hash.update(chunk);
-            yield chunk;
-          }
-        },
-        file.createWriteStream(),
-      );
-      const sha256 = hash.digest('hex');
-      await this.promote({ path: staging, sha256, length });
-      return { sha256, length };
-    } finally {
-      await file.close().catch(() => undefined);
-      await rm(staging, { force: true });
-    }
+    return putBundle(this, input, maxBytes, tooLarge);
   }
 
   /**
@@ -217,7 +172,7 @@ export class S3BundleStore implements BundleStorage {
           ChecksumSHA256: Buffer.from(staged.sha256, 'hex').toString('base64'),
         }),
       );
-      this.#lengths.set(staged.sha256, staged.length);
+      this.#cache.stored(staged.sha256, staged.length);
     } finally {
       await rm(staged.path, { force: true });
     }

@@ -1,15 +1,10 @@
-import { createHash } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { BundleStorage } from '../bundles/bundle-storage.ts';
+import type { BundleStorage, StagedBundle } from '../bundles/bundle-storage.ts';
+import { stageBundle } from '../bundles/bundle-staging.ts';
 
 /** Package bytes written to the scratch area, not yet visible in the bundle store. */
-export interface StagedPackage {
-  path: string;
-  sha256: string;
-  length: number;
-}
+export type StagedPackage = StagedBundle;
 
 /** Thrown while streaming when the bytes pass the cap; the caller turns it into a 413 [API-070]. */
 export class StagingLimitExceeded extends Error {
@@ -29,31 +24,7 @@ export async function stagePackage(
   bundles: BundleStorage,
   maxBytes: number,
 ): Promise<StagedPackage> {
-  const staging = await bundles.scratchPath('.ma');
-  const hash = createHash('sha256');
-  let length = 0;
-  // Created before any byte is read: a lazily opened stream could create the file after the cleanup
-  // below, when the first chunk is already over the limit.
-  const file = await open(staging, 'wx');
-  try {
-    await pipeline(
-      input,
-      async function* (chunks: AsyncIterable<Buffer>) {
-        for await (const chunk of chunks) {
-          length += chunk.length;
-          if (length > maxBytes) throw new StagingLimitExceeded(maxBytes);
-          hash.update(chunk);
-          yield chunk;
-        }
-      },
-      file.createWriteStream(),
-    );
-  } catch (error) {
-    await file.close().catch(() => undefined);
-    await rm(staging, { force: true });
-    throw error;
-  }
-  return { path: staging, sha256: hash.digest('hex'), length };
+  return stageBundle(bundles, input, maxBytes, () => new StagingLimitExceeded(maxBytes));
 }
 
 /**

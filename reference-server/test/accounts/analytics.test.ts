@@ -99,8 +99,14 @@ describe('analytics ingestion and summaries', () => {
       [event.eventId],
     );
     assert.equal(rows.length, 1);
-    assert.ok(!JSON.stringify(rows).includes('127.0.0.1'));
-    assert.ok(!JSON.stringify(rows).includes('lightMyRequest'));
+    assert.ok(
+      !JSON.stringify(rows).includes('127.0.0.1'),
+      'no stored row holds the client IP address',
+    );
+    assert.ok(
+      !JSON.stringify(rows).includes('lightMyRequest'),
+      'no stored row holds the user agent',
+    );
   });
 
   it("takes a deviceId other than the credential's, as update checks and recommendations do [API-173]", async () => {

@@ -190,7 +190,7 @@ describe('POST /v1/tokens/app and the JWK set', () => {
     const a1 = await sub('com.tokens.a');
     assert.equal(await sub('com.tokens.a'), a1);
     assert.notEqual(await sub('com.tokens.b'), a1);
-    assert.ok(!a1.includes(user.userId));
+    assert.ok(!a1.includes(user.userId), 'the per-app subject does not reveal the user id');
   });
 
   it('refuses scopes the manifest does not declare with API_SCOPE_NOT_ALLOWED [API-061]', async () => {

@@ -48,7 +48,7 @@ describe('partners, partner keys, API keys and apps', () => {
       seen.push(...body.items.map((p: { partnerId: string }) => p.partnerId));
       cursor = body.nextCursor;
     } while (cursor);
-    assert.ok(seen.includes(created.json().partnerId));
+    assert.ok(seen.includes(created.json().partnerId), 'the created partner is in the list');
     assert.equal(new Set(seen).size, seen.length);
   });
 
@@ -178,12 +178,18 @@ describe('partners, partner keys, API keys and apps', () => {
       owner.token,
     );
     assert.equal(revoked.statusCode, 200);
-    assert.ok(revoked.json().revokedAt);
+    assert.ok(revoked.json().revokedAt, 'the revoked key has a revokedAt');
     const index = await server.services.trust.currentIndex();
-    assert.ok(index.version > before.version);
+    assert.ok(
+      index.version > before.version,
+      `the index moves past version ${before.version}, not to ${index.version}`,
+    );
     assert.deepEqual(index.entry(appId)?.revokedKeys, [pair.keyid]);
     const bin = [...index.bins.values()].find((b) => appId in b.payload.apps);
-    assert.ok(bin && Buffer.from(bin.bytes).toString('utf8').includes(bin.payload.prefix));
+    assert.ok(
+      bin && Buffer.from(bin.bytes).toString('utf8').includes(bin.payload.prefix),
+      'the bin holding the app is served and names its prefix',
+    );
   });
 
   it('shows an API key secret once, stores only its hash, and lists keys without secrets [API-005]', async () => {
@@ -193,14 +199,14 @@ describe('partners, partner keys, API keys and apps', () => {
     });
     assert.equal(created.statusCode, 201);
     const { apiKey, secret } = created.json();
-    assert.ok(secret.startsWith(apiKey.prefix));
+    assert.ok(secret.startsWith(apiKey.prefix), 'the secret starts with the key prefix');
     const stored = await server.services.db.query<Record<string, unknown>>(
       'select * from credentials where id = $1',
       [apiKey.apiKeyId],
     );
-    assert.ok(!JSON.stringify(stored.rows).includes(secret));
+    assert.ok(!JSON.stringify(stored.rows).includes(secret), 'the secret is not stored in clear');
     const list = await call('listApiKeys', 'GET', '/v1/partner/api-keys', partner.token);
-    assert.ok(!list.body.includes(secret));
+    assert.ok(!list.body.includes(secret), 'the key list does not show the secret');
     assert.equal(list.json().items[0].apiKeyId, apiKey.apiKeyId);
   });
 
@@ -249,7 +255,7 @@ describe('partners, partner keys, API keys and apps', () => {
       partner.token,
     );
     assert.equal(revoked.statusCode, 200);
-    assert.ok(revoked.json().revokedAt);
+    assert.ok(revoked.json().revokedAt, 'the revoked key has a revokedAt');
     const refused = await call('getOwnPartner', 'GET', '/v1/partner', secret);
     assert.equal(refused.statusCode, 401);
     assert.equal(refused.json().code, 'API_UNAUTHENTICATED');

@@ -23,8 +23,11 @@ describe('commission and the sandbox provider', () => {
         fc.integer({ min: 0, max: 10000 }),
         (a, r) => {
           const c = commissionOf(a, r);
-          assert.ok(c >= 0 && c <= a);
-          assert.ok(Math.abs(c * 10000 - a * r) <= 5000);
+          assert.ok(c >= 0 && c <= a, `commission ${c} is within 0 to the amount ${a}`);
+          assert.ok(
+            Math.abs(c * 10000 - a * r) <= 5000,
+            `commission ${c} is ${r} basis points of ${a}, to half a unit`,
+          );
         },
       ),
     );
@@ -182,7 +185,10 @@ describe('entitlements and payments', () => {
     const twice = Date.parse(
       (await entitlements(user.token, 'com.test.shop')).json().entitlements[0].expiresAt,
     );
-    assert.ok(Math.abs(twice - once - 30 * 86_400_000) < 5000);
+    assert.ok(
+      Math.abs(twice - once - 30 * 86_400_000) < 5000,
+      `a second purchase extends the subscription by 30 days, not ${twice - once} ms`,
+    );
   });
 
   it('refuses the sandbox to a production host and for a production partner’s app [API-058]', async () => {

@@ -90,7 +90,7 @@ describe('admin-created test principals for conformance runs [API-151] to [API-1
 
   it('stores each secret only as a hash, shows it once and lets it live an hour [API-150] [API-151]', async () => {
     const device = await created({ role: 'hostDevice' });
-    assert.ok(device.credential.length >= 16);
+    assert.ok(device.credential.length >= 16, 'the device credential has at least 16 characters');
     const { rows } = await server.services.db.query('select * from credentials');
     assert.ok(!JSON.stringify(rows).includes(device.credential), 'a secret is stored in clear');
     const expires = Date.parse(device.expiresAt);

@@ -38,7 +38,7 @@ describe('bundle store', () => {
     const small = await store.put(randomBytes(2048), 10_000, tooLarge);
     const large = await store.put(randomBytes(6000), 10_000, tooLarge);
     const bytes = await store.bytes(small);
-    assert.ok(bytes);
+    assert.ok(bytes, 'a bundle under the hot limit is served from memory');
     assert.equal(createHash('sha256').update(bytes).digest('hex'), small.sha256);
     assert.equal(await store.bytes(large), null);
     // A digest is immutable: even if the file were replaced behind the store's back, the cached
@@ -57,7 +57,8 @@ describe('bundle store', () => {
     const store = new BundleStore(dataDir, { hotFileLimit: 4096, hotBudgetBytes: 8192 });
     const stored = [];
     for (let i = 0; i < 5; i++) stored.push(await store.put(randomBytes(3000), 10_000, tooLarge));
-    for (const s of stored) assert.ok(await store.bytes(s));
+    for (const s of stored)
+      assert.ok(await store.bytes(s), 'every small bundle is still readable after eviction');
     // Three of 3000 bytes exceed 8192; only the two most recent stay, so the first is read again from disk.
     await writeFile(store.pathOf(stored[0]?.sha256 ?? ''), 'gone');
     assert.equal(String(await store.bytes(stored[0] ?? { sha256: '', length: 0 })), 'gone');

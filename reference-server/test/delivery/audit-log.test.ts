@@ -58,7 +58,7 @@ describe('the audit log of release actions [API-080] [API-158] [API-159]', () =>
       assert.equal(response.statusCode, 200, response.body);
       assert.equal(response.headers['cache-control'], 'no-store');
       const page = response.json() as { items: Entry[]; nextCursor?: string };
-      assert.ok(page.items.length <= limit);
+      assert.ok(page.items.length <= limit, `a page holds at most ${limit} entries`);
       entries.push(...page.items);
       if (!page.nextCursor) return entries;
       cursor = page.nextCursor;
@@ -128,7 +128,10 @@ describe('the audit log of release actions [API-080] [API-158] [API-159]', () =>
       );
     }
     for (let i = 1; i < entries.length; i++)
-      assert.ok(Date.parse(entries[i]?.at ?? '') >= Date.parse(entries[i - 1]?.at ?? ''));
+      assert.ok(
+        Date.parse(entries[i]?.at ?? '') >= Date.parse(entries[i - 1]?.at ?? ''),
+        `audit entries ${i - 1} and ${i} are in time order`,
+      );
     // [API-159] what an earlier read returned comes back unchanged, in order, as a prefix.
     assert.deepEqual(entries.slice(0, before.length), before);
 

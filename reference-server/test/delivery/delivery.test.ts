@@ -92,7 +92,7 @@ describe('delivery: releases, update checks, bundles, catalog', () => {
       apps: Record<string, { releases: { versionCode: number }[]; revokedReleases: string[] }>;
     };
     const entry = payload.apps[appId];
-    assert.ok(entry);
+    assert.ok(entry, `the index has an entry for ${appId}`);
     return entry;
   }
 
@@ -300,7 +300,10 @@ describe('delivery: releases, update checks, bundles, catalog', () => {
     assertContract('revokeRelease', revoked);
     assert.equal(revoked.statusCode, 200);
     const index = await indexPayload();
-    assert.ok(index.revokedReleases.includes(v2.releaseSha256));
+    assert.ok(
+      index.revokedReleases.includes(v2.releaseSha256),
+      'the index lists the revoked release',
+    );
     assert.equal((await server.services.trust.currentIndex()).version, revoked.json().indexVersion);
     const again = await server.app.inject({
       method: 'POST',
@@ -458,8 +461,11 @@ describe('delivery: releases, update checks, bundles, catalog', () => {
     assertContract('listCatalogApps', page);
     const body = page.json() as { items: { appId: string; name: string }[]; nextCursor?: string };
     assert.equal(body.items.length, 2);
-    assert.ok(body.nextCursor);
-    assert.ok(!body.items.some((i) => i.appId === 'com.example.pending'));
+    assert.ok(body.nextCursor, 'a full first page has a next cursor');
+    assert.ok(
+      !body.items.some((i) => i.appId === 'com.example.pending'),
+      'an app without a release is not listed',
+    );
 
     const detail = await server.app.inject({
       method: 'GET',
@@ -519,7 +525,10 @@ describe('delivery: releases, update checks, bundles, catalog', () => {
       headers: bearer(host),
     });
     assertContract('listCategories', categories);
-    assert.ok(categories.json().items.some((c: { id: string }) => c.id === 'shopping'));
+    assert.ok(
+      categories.json().items.some((c: { id: string }) => c.id === 'shopping'),
+      'the categories include shopping',
+    );
     await server.services.db.query(
       `insert into analytics_events (app_id, version_code, device_id, type, occurred_at)
        values ('com.example.bank', 3, 'someone-else-000001', 'app.launch', now())`,
@@ -532,7 +541,7 @@ describe('delivery: releases, update checks, bundles, catalog', () => {
     });
     assertContract('listRecommendations', response);
     const items = response.json().items as { app: { appId: string }; reason: string }[];
-    assert.ok(items.length > 0);
+    assert.ok(items.length > 0, 'the search finds at least one app');
     assert.equal(
       items.find((i) => i.app.appId === 'com.example.bank')?.reason,
       'popularInCategory',
@@ -561,7 +570,10 @@ describe('delivery: releases, update checks, bundles, catalog', () => {
     );
     for (const r of responses) {
       assertContract('actOnRelease', r);
-      assert.ok(r.statusCode === 200 || r.json().code === 'API_RELEASE_STATE_CONFLICT');
+      assert.ok(
+        r.statusCode === 200 || r.json().code === 'API_RELEASE_STATE_CONFLICT',
+        `a concurrent release action answers 200 or API_RELEASE_STATE_CONFLICT, not ${r.statusCode}`,
+      );
     }
     const { rows } = await server.services.db.query<{
       from_state: string | null;

@@ -26,7 +26,10 @@ describe('byte ranges [API-044] [API-045]', () => {
       fc.property(fc.nat(1000), fc.nat(1000), fc.integer({ min: 1, max: 1000 }), (a, b, length) => {
         const range = parseByteRange(`bytes=${String(a)}-${String(b)}`, length);
         if (range && range !== 'unsatisfiable') {
-          assert.ok(range.start >= 0 && range.start <= range.end && range.end < length);
+          assert.ok(
+            range.start >= 0 && range.start <= range.end && range.end < length,
+            `range ${range.start}-${range.end} lies within ${length} bytes`,
+          );
         }
       }),
     );

@@ -45,7 +45,7 @@ describe('rollout cohorts [API-081]', () => {
     fc.assert(
       fc.property(deviceId, appId, versionCode, (d, a, v) => {
         const bucket = rolloutBucket(d, a, v);
-        assert.ok(bucket >= 0 && bucket < 10000);
+        assert.ok(bucket >= 0 && bucket < 10000, `bucket ${bucket} is within 0 to 9999`);
         assert.equal(rolloutBucket(d, a, v), bucket);
       }),
     );

@@ -67,9 +67,13 @@ describe('credential cache [API-094]', () => {
           for (const key of keys) cache.set(key, record(key));
           const distinct = [...new Set(keys)];
           const present = distinct.filter((k) => cache.get(k) !== null);
-          assert.ok(present.length <= bound);
+          assert.ok(
+            present.length <= bound,
+            `the cache holds at most ${bound} entries, not ${present.length}`,
+          );
           // The last key set is always present.
-          if (keys.length > 0) assert.ok(cache.get(keys.at(-1) ?? '') !== null);
+          if (keys.length > 0)
+            assert.ok(cache.get(keys.at(-1) ?? '') !== null, 'the last key set is still cached');
         },
       ),
     );

@@ -48,7 +48,7 @@ describe('request media types the route does not accept [API-016]', () => {
   const withBody = distributionContract().operations.filter((o) => o.requestBody !== null);
 
   it('refuses every media type but the declared ones on every operation that takes a body, before parsing it', async () => {
-    assert.ok(withBody.length > 10);
+    assert.ok(withBody.length > 10, 'the contract has more than 10 operations with a body');
     for (const operation of withBody) {
       const declared = Object.keys(operation.requestBody?.content ?? {});
       for (const contentType of [
@@ -69,7 +69,7 @@ describe('request media types the route does not accept [API-016]', () => {
 
   it('refuses a body without any Content-Type', async () => {
     const createApp = withBody.find((o) => o.operationId === 'createApp');
-    assert.ok(createApp);
+    assert.ok(createApp, 'the contract has a createApp operation');
     const response = await server.app.inject({
       method: 'POST',
       url: '/v1/partner/apps',

@@ -135,7 +135,7 @@ describe('server configuration', () => {
         loadConfig({ DATABASE_URL: url });
         assert.fail(`${url} was accepted`);
       } catch (error) {
-        assert.ok(error instanceof ConfigError);
+        assert.ok(error instanceof ConfigError, 'the error is a ConfigError');
         assert.ok(!error.message.includes('hunter2-secret'), 'the password leaked');
       }
     }

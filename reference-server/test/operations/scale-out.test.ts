@@ -11,17 +11,15 @@ import {
   createPartner,
   issueCredential,
 } from '../../src/accounts/credential-issuer.ts';
-import { loadConfig } from '../../src/config.ts';
 import { encodeForm } from '../../src/publish/upload-form.ts';
 import { createServices, type Services } from '../../src/services.ts';
 import type { Database } from '../../src/store/database.ts';
-import { migrate } from '../../src/store/migrator.ts';
 import { openPostgresDatabase } from '../../src/store/postgres-database.ts';
 import { coherenceBoundMs } from '../../src/trust/trust-service.ts';
-import { loadPlatformKeys } from '../../src/trust/platform-keys.ts';
 import { createApp, partnerKeyOf, publishVersion } from '../delivery/delivery-fixture.ts';
 import { tinyPackage } from '../publish/publish-fixture.ts';
 import {
+  resetSharedPlatform,
   startServerProcesses,
   stopServerProcesses,
   type ServerProcess,
@@ -117,15 +115,8 @@ describe(
     before(async () => {
       dataDir = await mkdtemp(path.join(tmpdir(), 'miniapp-scale-out-'));
       db = await openPostgresDatabase(url);
-      await db.query('drop schema public cascade');
-      await db.query('create schema public');
-      await migrate(db);
       // One platform: every process reads the same trust directory and bundle store under DATA_DIR.
-      const keys = await loadPlatformKeys(path.join(dataDir, 'trust'));
-      const config = {
-        ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }),
-        logLevel: 'silent' as const,
-      };
+      const { keys, config } = await resetSharedPlatform(db, dataDir);
       setup = await createServices(config, db, { keys });
       who = await people(db, deviceId);
       await createApp({ services: setup }, who.partnerId, appId);
@@ -213,6 +204,21 @@ describe(
     const release = (entry: AppEntry | null, versionCode: number) =>
       entry?.releases.find((r) => r.channel === 'stable' && r.versionCode === versionCode);
 
+    /** Creates a stable release through the process at `base`; its id. */
+    async function createRelease(
+      base: string,
+      versionCode: number,
+      rolloutPercent: number,
+    ): Promise<string> {
+      const created = await call(base, 'POST', `/v1/partner/apps/${appId}/releases`, who.partner, {
+        versionCode,
+        channel: 'stable',
+        rolloutPercent,
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.json));
+      return String(created.json.releaseId);
+    }
+
     it('shows a release, a rollout change, a pause, a resume, a rollback and a revocation made through one process on the others within 5 s, never going back', async (t) => {
       let releaseId = '';
       await propagates(
@@ -220,19 +226,7 @@ describe(
         'release',
         0,
         async (base) => {
-          const created = await call(
-            base,
-            'POST',
-            `/v1/partner/apps/${appId}/releases`,
-            who.partner,
-            {
-              versionCode: 1,
-              channel: 'stable',
-              rolloutPercent: 50,
-            },
-          );
-          assert.equal(created.status, 201, JSON.stringify(created.json));
-          releaseId = String(created.json.releaseId);
+          releaseId = await createRelease(base, 1, 50);
         },
         0,
         { entry: (e) => release(e, 1)?.rolloutPercent === 50, answer: 'update:1' },
@@ -280,18 +274,7 @@ describe(
         'release at 100 %',
         2,
         async (base) => {
-          const created = await call(
-            base,
-            'POST',
-            `/v1/partner/apps/${appId}/releases`,
-            who.partner,
-            {
-              versionCode: 2,
-              channel: 'stable',
-              rolloutPercent: 100,
-            },
-          );
-          assert.equal(created.status, 201, JSON.stringify(created.json));
+          await createRelease(base, 2, 100);
         },
         1,
         { entry: (e) => release(e, 2)?.rolloutPercent === 100, answer: 'update:2' },
@@ -684,14 +667,7 @@ describe(
       const dbA = await openPostgresDatabase(url);
       const dbB = await openPostgresDatabase(url);
       try {
-        await dbA.query('drop schema public cascade');
-        await dbA.query('create schema public');
-        await migrate(dbA);
-        const keys = await loadPlatformKeys(path.join(dataDir, 'trust'));
-        const config = {
-          ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }),
-          logLevel: 'silent' as const,
-        };
+        const { keys, config } = await resetSharedPlatform(dbA, dataDir);
         // An hour: only the announcement on the credentials channel can make B refuse within 5 s.
         const a = await createServices(config, dbA, { keys, credentialCacheMs: 3_600_000 });
         const b = await createServices(config, dbB, { keys, credentialCacheMs: 3_600_000 });

@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
+import { loadConfig, type ServerConfig } from '../../src/config.ts';
+import type { Database } from '../../src/store/database.ts';
+import { migrate } from '../../src/store/migrator.ts';
+import { loadPlatformKeys, type PlatformKeys } from '../../src/trust/platform-keys.ts';
 
 /** One `node reference-server/src/main.ts` started as an operator would, and its base URL. */
 export interface ServerProcess {
@@ -11,6 +15,26 @@ export interface ServerProcess {
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Empties and migrates the PostgreSQL schema the processes will share, and loads one platform's keys
+ * under dataDir (the trust directory every process reads): the keys and config for the in-test
+ * services that fill the store before the processes start.
+ */
+export async function resetSharedPlatform(
+  db: Database,
+  dataDir: string,
+): Promise<{ keys: PlatformKeys; config: ServerConfig }> {
+  await db.query('drop schema public cascade');
+  await db.query('create schema public');
+  await migrate(db);
+  const keys = await loadPlatformKeys(path.join(dataDir, 'trust'));
+  const config = {
+    ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }),
+    logLevel: 'silent' as const,
+  };
+  return { keys, config };
+}
 
 /**
  * Starts `count` server processes with the same environment (one store, one DATA_DIR with the

@@ -292,7 +292,10 @@ describe('start-up seeding of the example platform', () => {
     assert.deepEqual(await tableCounts(server), before);
     assert.deepEqual(again.credentials, first.credentials);
     assert.equal(again.partnerId, first.partnerId);
-    assert.ok(again.apps.every((a) => !a.uploaded && !a.released));
+    assert.ok(
+      again.apps.every((a) => !a.uploaded && !a.released),
+      'a second seed uploads and releases nothing again',
+    );
   });
 
   it('never hands out a revoked or nearly expired credential again: it issues a new one', async () => {

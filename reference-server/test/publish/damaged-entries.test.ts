@@ -1,5 +1,3 @@
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +9,7 @@ import { startTestServer, type TestServer } from '../test-server.ts';
 import type { BundleStore } from '../../src/bundles/bundle-store.ts';
 import {
   ensureApp,
+  filesUnder,
   partnerSigningKey,
   prepareForUploads,
   tinyPackage,
@@ -18,11 +17,6 @@ import {
   uploadTinyVersion,
   type FixturePartner,
 } from './publish-fixture.ts';
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
-}
 
 /**
  * Attacks of issue 7: a package that passes every review rule but carries one damaged entry, or a

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -160,6 +160,12 @@ export async function ensureApp(
     [appId, partnerId],
   );
   await server.services.trust.delegations.sync([appId]);
+}
+
+/** Every file below `dir` (none when it does not exist), to show what an upload left on disk. */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
 /** A multipart/form-data body with the given parts in the given order (Node's FormData). */

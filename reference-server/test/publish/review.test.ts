@@ -182,6 +182,7 @@ describe('review decisions and release metadata [API-083] [API-084]', () => {
     assert.equal(winners.length, 1);
     assert.ok(
       answers.every((a) => a.statusCode === 200 || a.json().code === 'API_REVIEW_STATE_CONFLICT'),
+      'every concurrent decision answers 200 or API_REVIEW_STATE_CONFLICT',
     );
     const { rows } = await server.services.db.query<{
       status: string;
@@ -287,7 +288,10 @@ describe('trust metadata routes [API-036] to [API-041]', () => {
     assertContract('getSignedIndex', index);
     const maxAge = Number(/max-age=(\d+)/.exec(String(index.headers['cache-control']))?.[1]);
     const { expires } = await server.services.trust.currentIndex();
-    assert.ok(maxAge <= 300);
-    assert.ok(Date.now() + maxAge * 1000 <= expires.getTime());
+    assert.ok(maxAge <= 300, `max-age ${maxAge} is at most 300 s`);
+    assert.ok(
+      Date.now() + maxAge * 1000 <= expires.getTime(),
+      'the index does not expire while a cache may still serve it',
+    );
   });
 });

@@ -1,5 +1,3 @@
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { zipSync } from 'fflate';
@@ -8,6 +6,7 @@ import { assertContract, bearer } from '../contract-assertions.ts';
 import { localBundles, startTestServer, type TestServer } from '../test-server.ts';
 import {
   ensureApp,
+  filesUnder,
   multipartBody,
   partnerSigningKey,
   prepareForUploads,
@@ -17,11 +16,6 @@ import {
   uploadTinyVersion,
   type FixturePartner,
 } from './publish-fixture.ts';
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
-}
 
 describe('uploading a version [API-069] to [API-074]', () => {
   let server: TestServer;
@@ -211,7 +205,10 @@ describe('uploading a version [API-069] to [API-074]', () => {
         key,
       ).bytes;
     // Longer than the statement announces: refused while streaming, as a length mismatch [API-071].
-    assert.ok(uploaded.bytes.length > signed.bytes.length);
+    assert.ok(
+      uploaded.bytes.length > signed.bytes.length,
+      'the uploaded package is longer than the one the statement signs',
+    );
     const longer = await uploadPackage(
       server,
       owner.token,

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +20,12 @@ import { coherenceBoundMs } from '../../src/trust/trust-service.ts';
 import { markTrustChanged } from '../../src/trust/trust-generation.ts';
 import { loadPlatformKeys, type PlatformKeys } from '../../src/trust/platform-keys.ts';
 import { createApp, publishVersion } from '../delivery/delivery-fixture.ts';
+import {
+  resetSharedPlatform,
+  startServerProcesses,
+  stopServerProcesses,
+  type ServerProcess,
+} from '../operations/server-processes.ts';
 
 /** [API-106] the bound of the spec, plus what one request takes on a loaded test machine. */
 // Every assert.ok here has a message: without one, Node 20 builds it by re-parsing this file at the
@@ -237,45 +241,6 @@ for (const notifyB of [true, false]) {
   });
 }
 
-/** Runs `node --import tsx reference-server/src/main.ts` as an operator would. */
-function startProcess(env: Record<string, string>): {
-  child: ChildProcess;
-  output: { stdout: string; stderr: string };
-} {
-  const root = path.resolve(import.meta.dirname, '../../..');
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(root, 'reference-server/src/main.ts')],
-    {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        SEED: 'off',
-        PORT: '0',
-        LOG_LEVEL: 'silent',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const output = { stdout: '', stderr: '' };
-  child.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString('utf8')));
-  return { child, output };
-}
-
-async function listening(started: ReturnType<typeof startProcess>): Promise<string> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    const match = /listening on (http:\/\/\S+)/.exec(started.output.stdout);
-    if (match?.[1]) return match[1];
-    if (started.child.exitCode !== null) break;
-    await sleep(50);
-  }
-  throw new Error(`the server did not start:\n${started.output.stdout}\n${started.output.stderr}`);
-}
-
 function overHttp(base: string, host: string): Process {
   return {
     async index() {
@@ -307,17 +272,10 @@ describe('two real server processes on one PostgreSQL [API-106] [API-107]', () =
       const url = databaseUrl ?? '';
       const dataDir = await mkdtemp(path.join(tmpdir(), 'miniapp-two-'));
       const db = await openPostgresDatabase(url);
-      const started: ReturnType<typeof startProcess>[] = [];
+      let started: ServerProcess[] = [];
       try {
-        await db.query('drop schema public cascade');
-        await db.query('create schema public');
-        await migrate(db);
         // The processes share the trust directory (one platform) and the bundle store.
-        const keys = await loadPlatformKeys(path.join(dataDir, 'trust'));
-        const config = {
-          ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }),
-          logLevel: 'silent' as const,
-        };
+        const { keys, config } = await resetSharedPlatform(db, dataDir);
         const setup = await createServices(config, db, { keys });
         const people = await principals(db);
         const appId = 'com.example.twoprocesses';
@@ -325,9 +283,8 @@ describe('two real server processes on one PostgreSQL [API-106] [API-107]', () =
         await publishVersion({ services: setup }, { appId, versionCode: 1 });
         await publishVersion({ services: setup }, { appId, versionCode: 2 });
 
-        for (let i = 0; i < 2; i++)
-          started.push(startProcess({ DATABASE_URL: url, DATA_DIR: dataDir }));
-        const [baseA, baseB] = await Promise.all(started.map(listening));
+        started = await startServerProcesses(2, { DATABASE_URL: url, DATA_DIR: dataDir });
+        const [baseA, baseB] = started.map((server) => server.base);
         assert.ok(baseA && baseB, 'both processes listen');
         const a = overHttp(baseA, people.host);
         const b = overHttp(baseB, people.host);
@@ -374,13 +331,7 @@ describe('two real server processes on one PostgreSQL [API-106] [API-107]', () =
         );
         assert.ok(took < boundMs, `took ${took} ms`);
       } finally {
-        for (const { child } of started) {
-          if (child.exitCode === null) {
-            child.kill('SIGTERM');
-            await Promise.race([once(child, 'exit'), sleep(10_000)]);
-            if (child.exitCode === null) child.kill('SIGKILL');
-          }
-        }
+        await stopServerProcesses(started);
         await db.close();
         await rm(dataDir, { recursive: true, force: true });
       }

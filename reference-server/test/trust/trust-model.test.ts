@@ -148,7 +148,10 @@ describe('the trust model of the reference server', () => {
       201,
     );
     const second = await server.services.trust.currentIndex();
-    assert.ok(second.version > first.version);
+    assert.ok(
+      second.version > first.version,
+      `the index moves past version ${first.version}, not to ${second.version}`,
+    );
 
     const old = await server.app.inject({
       method: 'GET',
@@ -168,7 +171,11 @@ describe('the trust model of the reference server', () => {
       assert.equal(sha256Hex(new Uint8Array(served.rawPayload)), bin.sha256);
       const now = second.bins.get(bin.prefix);
       // Only the app's bin changed between the two indexes.
-      if (bin.prefix === prefix) assert.ok((now?.version ?? 0) > bin.version);
+      if (bin.prefix === prefix)
+        assert.ok(
+          (now?.version ?? 0) > bin.version,
+          `the app's bin ${bin.prefix} is newer in the second index`,
+        );
       else assert.equal(now?.sha256, bin.sha256);
     }
     for (const url of [
@@ -202,7 +209,7 @@ describe('the trust model of the reference server', () => {
     assert.equal(sha256Hex(new Uint8Array(statement.rawPayload)), stored.rows[0]?.statement_sha256);
 
     const entry = (await server.services.trust.currentIndex()).entry(appId);
-    assert.ok(entry);
+    assert.ok(entry, `the index has an entry for ${appId}`);
     const delegation = await server.app.inject({
       method: 'GET',
       url: `/v1/delegations/${appId}/${entry.delegation.version}.delegation.json`,
@@ -245,7 +252,7 @@ describe('the trust model of the reference server', () => {
     const now = new Date();
     const trust = await reads.session(app, now);
     const entry = trust.appEntry(app);
-    assert.ok(entry);
+    assert.ok(entry, `the host session has an entry for ${app}`);
     assert.deepEqual(
       entry.releases.map((r) => [r.versionCode, r.paused]),
       [
@@ -323,7 +330,7 @@ describe('the trust model of the reference server', () => {
     );
     // The key was registered behind the server's back: no delegation lists it yet.
     const published = await publishVersionSignedBy(server, app, 1, key);
-    assert.ok(published);
+    assert.ok(published, 'the version signed by the unlisted key is published');
     const refused = await server.app.inject({
       method: 'POST',
       url: `/v1/partner/apps/${app}/releases`,
@@ -350,7 +357,7 @@ describe('the trust model of the reference server', () => {
     const reads = hostReads(server);
     const now = new Date();
     const genuine = (await server.services.trust.currentIndex()).entry(appId);
-    assert.ok(genuine);
+    assert.ok(genuine, `the index has an entry for ${appId}`);
     const thief = await newKey();
     const evil = await statementAndPackage(appId, 99, thief);
     const evilRelease = createRelease(
@@ -398,7 +405,7 @@ describe('the trust model of the reference server', () => {
     );
     trust.verifyIndex(index.bytes, now);
     const bin = bins.find((b) => b.payload.prefix === prefix);
-    assert.ok(bin);
+    assert.ok(bin, `a bin has the prefix ${prefix}`);
     trust.verifyBin(bin.bytes, prefix, now);
     // The genuine delegation, pinned by the forged bin, still names only the partner's key.
     trust.verifyDelegation(
@@ -472,7 +479,7 @@ describe('the trust model of the reference server', () => {
     });
     assert.equal(registered.statusCode, 201);
     const before = (await server.services.trust.currentIndex()).entry(app);
-    assert.ok(before);
+    assert.ok(before, `the index has an entry for ${app} before the key change`);
     const revoked = await server.app.inject({
       method: 'POST',
       url: `/v1/partner/keys/${old.keyid}/revoke`,
@@ -480,9 +487,12 @@ describe('the trust model of the reference server', () => {
     });
     assert.equal(revoked.statusCode, 200);
     const after = (await server.services.trust.currentIndex()).entry(app);
-    assert.ok(after);
+    assert.ok(after, `the index has an entry for ${app} after the key change`);
     assert.deepEqual(after.revokedKeys, [old.keyid]);
-    assert.ok(after.delegation.version > before.delegation.version);
+    assert.ok(
+      after.delegation.version > before.delegation.version,
+      'the key change made a newer delegation',
+    );
     assert.deepEqual(after.releases, []);
     const latest = await server.services.trust.delegations.latest(server.services.db, app);
     assert.deepEqual(latest?.keyids, [second.keyid]);
@@ -554,7 +564,7 @@ describe('a server that keeps its delegation key offline [SIG-072] [API-108] [AP
 
   it('lists the exact payload to sign, imports it signed offline, and the next index pins it', async () => {
     const [item] = (await pending()).filter((i) => i.appId === appId);
-    assert.ok(item);
+    assert.ok(item, `a pending delegation is listed for ${appId}`);
     assert.equal(item.version, 1);
     const { signDelegationPayload, decodeSignedPayload } = await import('#sdk/signing/index.ts');
     const bytes = new Uint8Array(Buffer.from(item.payload, 'base64'));
@@ -644,7 +654,10 @@ describe('no self-inflicted freeze [SIG-095] [SIG-084]', () => {
         await reads.get(`/v1/releases/${appId}/1.release.json`, 'getReleaseEnvelope'),
         envelope,
       );
-      assert.ok((trust.appEntry(appId)?.delegation.version ?? 0) > (firstDelegation ?? 0));
+      assert.ok(
+        (trust.appEntry(appId)?.delegation.version ?? 0) > (firstDelegation ?? 0),
+        'the imported delegation is newer than the first',
+      );
     } finally {
       await server.close();
     }

@@ -65,7 +65,7 @@ describe('chart geometry', () => {
   it('spreads equal bounds and an all-zero series into a readable axis', () => {
     assert.deepEqual(niceTicks(0, 0), [0, 0.2, 0.4, 0.6, 0.8, 1]);
     const ticks = niceTicks(40, 40);
-    assert.ok((ticks[0] ?? 40) < 40 && (ticks.at(-1) ?? 40) > 40);
+    assert.ok((ticks[0] ?? 40) < 40 && (ticks.at(-1) ?? 40) > 40, 'the ticks enclose the value 40');
     assert.deepEqual(valueAxis([]), niceTicks(0, 1));
     assert.deepEqual(valueAxis([0, 0, 0]), niceTicks(0, 1));
   });
@@ -86,18 +86,27 @@ describe('chart geometry', () => {
 
   it('draws one centred bar for a single value', () => {
     const [bar] = barLayout([5], frame);
-    assert.ok(bar);
-    assert.ok(close(bar.x + bar.width / 2, (area.left + area.right) / 2));
-    assert.ok(close(bar.y + bar.height, area.bottom));
+    assert.ok(bar, 'one bar is drawn');
+    assert.ok(
+      close(bar.x + bar.width / 2, (area.left + area.right) / 2),
+      'the single bar is centred in the plot area',
+    );
+    assert.ok(
+      close(bar.y + bar.height, area.bottom),
+      'the bar stands on the bottom of the plot area',
+    );
   });
 
   it('grows positive bars up and negative bars down from the same zero line, and zero bars flat', () => {
     const [up, flat, down] = barLayout([10, 0, -10], frame);
-    assert.ok(up && flat && down);
+    assert.ok(up && flat && down, 'three bars are drawn');
     const zero = up.y + up.height;
-    assert.ok(close(down.y, zero));
-    assert.ok(close(flat.y, zero) && flat.height === 0);
-    assert.ok(close(up.height, down.height));
+    assert.ok(close(down.y, zero), 'a negative bar starts at the zero line');
+    assert.ok(
+      close(flat.y, zero) && flat.height === 0,
+      'a zero bar sits on the zero line with no height',
+    );
+    assert.ok(close(up.height, down.height), 'bars of opposite values have the same height');
   });
 
   it('keeps every bar inside the plot area, in order, with heights proportional to the values', () => {
@@ -137,16 +146,29 @@ describe('chart geometry', () => {
       first.every(
         (b, i) => i === 0 || close(b.x, (first[i - 1]?.x ?? 0) + (first[i - 1]?.width ?? 0)),
       ),
+      'the bars of one group touch each other',
     );
-    assert.ok((first.at(-1)?.x ?? 0) < (groups[1]?.[0]?.x ?? 0));
+    assert.ok(
+      (first.at(-1)?.x ?? 0) < (groups[1]?.[0]?.x ?? 0),
+      'the first group ends before the second starts',
+    );
   });
 
   it('puts a single line point in the middle and spreads several across the plot', () => {
     const [only] = linePoints([3], frame, [0, 10]);
-    assert.ok(only && close(only.x, (area.left + area.right) / 2));
+    assert.ok(
+      only && close(only.x, (area.left + area.right) / 2),
+      'a single point is centred in the plot area',
+    );
     const points = linePoints([0, 5, 10], frame, [0, 10]);
-    assert.ok(close(points[0]?.x ?? NaN, area.left) && close(points[2]?.x ?? NaN, area.right));
-    assert.ok(close(points[0]?.y ?? NaN, area.bottom) && close(points[2]?.y ?? NaN, area.top));
+    assert.ok(
+      close(points[0]?.x ?? NaN, area.left) && close(points[2]?.x ?? NaN, area.right),
+      'the first and last points are at the left and right edges',
+    );
+    assert.ok(
+      close(points[0]?.y ?? NaN, area.bottom) && close(points[2]?.y ?? NaN, area.top),
+      'the lowest and highest points are at the bottom and top',
+    );
   });
 
   it('breaks the line at missing values and draws nothing for no points', () => {
@@ -194,7 +216,7 @@ describe('web page sources', () => {
   it('never parse data as HTML (no innerHTML, outerHTML, insertAdjacentHTML, document.write or eval)', async () => {
     const dir = path.resolve(import.meta.dirname, '../../web');
     const sources = (await readdir(dir)).filter((f) => f.endsWith('.ts'));
-    assert.ok(sources.length > 5);
+    assert.ok(sources.length > 5, 'more than 5 web page sources are checked');
     for (const file of sources) {
       const text = await readFile(path.join(dir, file), 'utf8');
       assert.doesNotMatch(

@@ -50,7 +50,7 @@ describe('developer portal and review console in a browser', { skip }, () => {
     assert.equal(response.json().reviewStatus, 'queued');
     await server.app.listen({ port: 0, host: '127.0.0.1' });
     const address = server.app.server.address();
-    assert.ok(address && typeof address === 'object');
+    assert.ok(address && typeof address === 'object', 'the server listens on a TCP address');
     origin = `http://127.0.0.1:${address.port}`;
     browser = await launchHeadlessChromium({ executablePath });
     await mkdir(screenshotDir, { recursive: true });
@@ -256,7 +256,7 @@ describe('developer portal and review console in a browser', { skip }, () => {
       assert.deepEqual(response.json().dropped, []);
       accepted += response.json().accepted as number;
     }
-    assert.ok(accepted > 100);
+    assert.ok(accepted > 100, `more than 100 events are accepted, not ${accepted}`);
 
     const page = await signedIn(`/portal/#/apps/${appId}/analytics`, partner.token);
     await page.locator('#chart-launches svg').waitFor();
@@ -271,7 +271,7 @@ describe('developer portal and review console in a browser', { skip }, () => {
       'Launches per day',
     );
     const total = Number((await page.locator('#launch-total').innerText()).replace(/,/g, ''));
-    assert.ok(total > 0);
+    assert.ok(total > 0, 'the console shows launches');
     await shot(page, 'portal-analytics');
     await page.close();
   });
@@ -282,7 +282,7 @@ describe('developer portal and review console in a browser', { skip }, () => {
     await page.locator('input[name="label"][placeholder="CI pipeline"]').fill('GitHub Actions');
     await page.getByRole('button', { name: 'Create API key' }).click();
     const secret = await page.locator('#api-key-secret .secret-value').innerText();
-    assert.ok(secret.length >= 32);
+    assert.ok(secret.length >= 32, 'the API key secret has at least 32 characters');
     await page.getByRole('cell', { name: 'GitHub Actions' }).waitFor();
     await shot(page, 'portal-keys');
     await page.reload();

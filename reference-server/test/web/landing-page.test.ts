@@ -66,8 +66,11 @@ describe('the landing page of the https form of a link [ADR-015]', () => {
       assert.equal(page.statusCode, 200, `${path}: ${page.body}`);
       assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
       // The name is shown as text: markup in it is escaped, never interpreted.
-      assert.ok(page.body.includes('Shop &#60;b&#62;&#38;&#60;/b&#62; &#34;Co&#34;'));
-      assert.ok(!page.body.includes('<b>&</b>'));
+      assert.ok(
+        page.body.includes('Shop &#60;b&#62;&#38;&#60;/b&#62; &#34;Co&#34;'),
+        'the app name is shown HTML-escaped',
+      );
+      assert.ok(!page.body.includes('<b>&</b>'), 'the app name is not shown as markup');
       assert.match(page.body, /<img src="[^"]*\/v1\/catalog\/apps\/com\.example\.landing\/icons\//);
       assert.match(page.body, /href="miniapp:\/\/com\.example\.landing/);
       assert.match(String(page.headers['content-security-policy']), /default-src 'none'/);
@@ -76,6 +79,7 @@ describe('the landing page of the https form of a link [ADR-015]', () => {
     const pinned = await get(`/m/${appId}@1.0.1/pages/index.html?sku=4711`);
     assert.ok(
       pinned.body.includes('href="miniapp://com.example.landing@1.0.1/pages/index.html?sku=4711"'),
+      'the pinned page links to the pinned version with its path and query',
     );
   });
 

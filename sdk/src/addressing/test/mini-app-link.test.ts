@@ -171,7 +171,10 @@ describe('mini-app links', () => {
       `miniapp://com.example.shop/?${'a'.repeat(MAX_QUERY_BYTES + 1)}`,
       'LINK_QUERY_TOO_LONG',
     );
-    assert.ok(parseMiniAppLink(`miniapp://com.example.shop/?${'a'.repeat(MAX_QUERY_BYTES)}`));
+    assert.ok(
+      parseMiniAppLink(`miniapp://com.example.shop/?${'a'.repeat(MAX_QUERY_BYTES)}`),
+      'a query of exactly 2048 bytes parses',
+    );
     rejects(`miniapp://com.example.shop/${'a/'.repeat(MAX_LINK_BYTES)}x.html`, 'LINK_TOO_LONG');
     rejects(`miniapp://com.example.shop/#${'a'.repeat(10_000_000)}`, 'LINK_TOO_LONG');
   });

@@ -258,7 +258,10 @@ describe('mock host dispatch (attacks on the bridge)', () => {
     });
     const reply = await mock.handle(request('c-1', 'ui.showToast', { message: 'x' }));
     assert.equal(outcome(reply), 'HOST_ERROR');
-    assert.ok(!(reply ?? '').includes('/internal/path'));
+    assert.ok(
+      !(reply ?? '').includes('/internal/path'),
+      'the reply does not reveal an internal path',
+    );
   });
 
   it('reports a handler result that breaks the result schema as HOST_ERROR [BRG-020]', async () => {

@@ -99,13 +99,16 @@ describe('host API versions (property)', () => {
           -Math.sign(compareHostApiVersions(b, a)),
         );
         if (compareHostApiVersions(a, b) <= 0 && compareHostApiVersions(b, c) <= 0) {
-          assert.ok(compareHostApiVersions(a, c) <= 0);
+          assert.ok(compareHostApiVersions(a, c) <= 0, `${a} <= ${c} follows from a <= b <= c`);
         }
       }),
     );
   });
 
   it('orders numerically, not as text', () => {
-    assert.ok(compareHostApiVersions('1.10.0', '1.9.0') > 0);
+    assert.ok(
+      compareHostApiVersions('1.10.0', '1.9.0') > 0,
+      '1.10.0 is newer than 1.9.0 (numeric, not string order)',
+    );
   });
 });

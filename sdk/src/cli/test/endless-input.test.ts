@@ -131,7 +131,7 @@ describe('the CLI bounds every input by the bytes it reads [SIG-017] [PKG-091]',
   it('refuses an endless FIFO given as the trust root', async () => {
     const fifo = box.at('root.fifo');
     assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
-    assert.ok(existsSync(fifo));
+    assert.ok(existsSync(fifo), 'the FIFO exists');
     const writer = spawn(process.execPath, ['-e', endlessWriter], {
       stdio: 'ignore',
       env: { ...process.env, ENDLESS_TARGET: fifo },

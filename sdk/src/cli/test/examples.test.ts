@@ -81,7 +81,10 @@ describe('miniapp validate and pack on the example apps', () => {
       box.dir,
     );
     assert.equal(packed.exitCode, 0, packed.stderr);
-    assert.ok((await stat(box.at('bin-notes.ma'))).size > 0);
+    assert.ok(
+      (await stat(box.at('bin-notes.ma'))).size > 0,
+      'bin-notes.ma is written and not empty',
+    );
   });
 });
 

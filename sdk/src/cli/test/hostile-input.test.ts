@@ -138,12 +138,16 @@ describe('miniapp validate refuses bad input without crashing', () => {
       );
       const manifestFile = path.join(dir, 'manifest.json');
       await writeFile(manifestFile, corrupt(await readFile(manifestFile, 'utf8')));
-      assert.ok((await refusedCodes(dir)).includes(code));
+      assert.ok(
+        (await refusedCodes(dir)).includes(code),
+        `a manifest with ${why} in a directory is refused with ${code}`,
+      );
       const bytes = buildZip([{ name: 'manifest.json', data: await readFile(manifestFile) }]);
       assert.ok(
         (await refusedCodes(await file(`manifest-${why.replace(/ /g, '-')}.ma`, bytes))).includes(
           code,
         ),
+        `a manifest with ${why} in a package is refused with ${code}`,
       );
     });
   }

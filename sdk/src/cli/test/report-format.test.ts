@@ -65,31 +65,32 @@ describe('miniapp validate --format sarif', () => {
     const json = await runCli(['validate', broken, '--format', 'json']);
     const diagnostics = (JSON.parse(json.stdout) as { diagnostics: ReportDiagnostic[] })
       .diagnostics;
-    assert.ok(diagnostics.length >= 2);
+    assert.ok(diagnostics.length >= 2, 'at least two diagnostics to report');
     const run = await runCli(['validate', broken, '--format', 'sarif']);
     assert.equal(run.exitCode, 1);
     const log = JSON.parse(run.stdout) as SarifLog;
     assert.equal(log.version, '2.1.0');
     assert.equal(log.runs.length, 1);
     const [only] = log.runs;
-    assert.ok(only);
+    assert.ok(only, 'the SARIF log has one run');
     const ruleIds = only.tool.driver.rules.map((r) => r.id);
     assert.equal(new Set(ruleIds).size, ruleIds.length, 'rules are listed once each');
     assert.deepEqual(new Set(ruleIds), new Set(only.results.map((r) => r.ruleId)));
     assert.equal(only.results.length, diagnostics.length);
     for (const [i, result] of only.results.entries()) {
       const d = diagnostics[i];
-      assert.ok(d);
+      assert.ok(d, 'the SARIF run has a result');
       assert.equal(result.ruleId, d.code);
       assert.equal(result.level, d.severity === 'error' ? 'error' : 'warning');
-      assert.ok(result.message.text.length > 0);
+      assert.ok(result.message.text.length > 0, 'the SARIF result has a message');
       const physical = result.locations[0]?.physicalLocation;
-      assert.ok(physical?.artifactLocation.uri);
+      assert.ok(physical?.artifactLocation.uri, 'the SARIF result names its file');
       if (d.location?.file) assert.equal(physical.artifactLocation.uri, d.location.file);
       if (d.location?.line !== undefined) assert.equal(physical.region?.startLine, d.location.line);
     }
     assert.ok(
       only.results.some((r) => r.ruleId === 'CODE_EVAL' && r.locations[0]?.physicalLocation.region),
+      'the CODE_EVAL result has a region',
     );
   });
 

@@ -103,7 +103,7 @@ describe('miniapp keygen, sign and verify (author statements)', () => {
       // archive, so only the digest can catch it [SIG-021].
       const flipped = original.slice();
       const central = Buffer.from(flipped).indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
-      assert.ok(central > 0);
+      assert.ok(central > 0, 'the package has a ZIP central directory');
       flipped[central + 4] = (flipped[central + 4] ?? 0) ^ 0x01;
       const tampered = box.at(`shop.${alg}.flipped.ma`);
       await writeFile(tampered, flipped);

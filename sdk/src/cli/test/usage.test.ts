@@ -41,15 +41,22 @@ describe('miniapp --help', () => {
     it(`exits 0 and shows the usage and options of ${command.name}`, async () => {
       const run = await runCli([command.name, '--help']);
       assert.equal(run.exitCode, 0);
-      assert.ok(run.stdout.startsWith(`Usage: miniapp ${command.name} `));
+      assert.ok(
+        run.stdout.startsWith(`Usage: miniapp ${command.name} `),
+        `the usage of ${command.name} starts with its synopsis`,
+      );
       for (const option of Object.keys(command.options))
-        assert.ok(run.stdout.includes(`--${option}`));
+        assert.ok(
+          run.stdout.includes(`--${option}`),
+          `the usage of ${command.name} lists --${option}`,
+        );
     });
   }
 
   it('exits 0 for the general help and lists every command', async () => {
     const run = await runCli(['--help']);
     assert.equal(run.exitCode, 0);
-    for (const command of commands) assert.ok(run.stdout.includes(command.name));
+    for (const command of commands)
+      assert.ok(run.stdout.includes(command.name), `the usage lists ${command.name}`);
   });
 });

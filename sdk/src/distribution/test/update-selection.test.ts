@@ -214,10 +214,20 @@ describe('update selection (spec/distribution.md, Update selection)', () => {
                 : undefined;
           if (!offered) return;
           assert.equal(offered.channel, i.channel);
-          assert.ok(hostRuns(i.hostApiVersion, offered.minHostVersion));
+          assert.ok(
+            hostRuns(i.hostApiVersion, offered.minHostVersion),
+            'the offered release runs on the host',
+          );
           assert.equal(offered.paused, false);
-          assert.ok(inCohort(i.deviceId, appId, offered.versionCode, offered.rolloutPercent));
-          if (answer.kind === 'update') assert.ok(offered.versionCode > i.installed);
+          assert.ok(
+            inCohort(i.deviceId, appId, offered.versionCode, offered.rolloutPercent),
+            'the device is in the offered release cohort',
+          );
+          if (answer.kind === 'update')
+            assert.ok(
+              offered.versionCode > i.installed,
+              'the offered version is newer than the installed one',
+            );
         }),
       );
     });
@@ -249,7 +259,10 @@ describe('update selection (spec/distribution.md, Update selection)', () => {
               : a.kind === 'revoked'
                 ? (a.replacement?.versionCode ?? 0)
                 : 0;
-          assert.ok(code(selectFor({ ...i, releases: widened })) >= code(selectFor(i)));
+          assert.ok(
+            code(selectFor({ ...i, releases: widened })) >= code(selectFor(i)),
+            'widening a rollout never offers an older version',
+          );
         }),
       );
     });
@@ -284,9 +297,15 @@ describe('update selection (spec/distribution.md, Update selection)', () => {
               r.versionCode > i.installed &&
               inCohort(i.deviceId, appId, r.versionCode, r.rolloutPercent),
           );
-          assert.ok(newer.length > 0);
-          assert.ok(newer.every((r) => !hostRuns(i.hostApiVersion, r.minHostVersion)));
-          assert.ok(newer.some((r) => r.minHostVersion === answer.minHostVersion));
+          assert.ok(newer.length > 0, 'some release is newer than the installed one');
+          assert.ok(
+            newer.every((r) => !hostRuns(i.hostApiVersion, r.minHostVersion)),
+            'no newer release runs on this host',
+          );
+          assert.ok(
+            newer.some((r) => r.minHostVersion === answer.minHostVersion),
+            'the answer names the minHostVersion of a newer release',
+          );
         }),
       );
     });

@@ -64,6 +64,7 @@ describe('parseManifest', () => {
           parsed.diagnostics.some(
             (d) => d.code === 'MANIFEST_MISSING_MEMBER' && d.message.includes(`"${member}"`),
           ),
+          `MANIFEST_MISSING_MEMBER names "${member}"`,
         );
       }),
     );
@@ -121,8 +122,11 @@ describe('parseManifest', () => {
             found,
             `${member}: expected ${code}, got ${JSON.stringify(parsed.diagnostics)}`,
           );
-          assert.ok(found.location?.pointer?.startsWith(`/${member}`));
-          assert.ok((found.location?.line ?? 0) >= 1);
+          assert.ok(
+            found.location?.pointer?.startsWith(`/${member}`),
+            `the pointer is under /${member}`,
+          );
+          assert.ok((found.location?.line ?? 0) >= 1, 'the diagnostic has a line number');
         },
       ),
     );
@@ -196,7 +200,7 @@ describe('parseManifest', () => {
       parsed.diagnostics.map((d) => [d.code, d.severity]),
       [['MANIFEST_ICON_TOO_SMALL', 'warning']],
     );
-    assert.ok(parsed.manifest);
+    assert.ok(parsed.manifest, 'the manifest parses');
   });
 
   it('accepts vendor extension members and rejects unprefixed ones [MAN-005]', () => {

@@ -49,6 +49,7 @@ describe('checkManifestAgainstFiles', () => {
           found.some(
             (d) => d.code === 'MANIFEST_MISSING_FILE' && d.message.includes(`"${removed}"`),
           ),
+          `MANIFEST_MISSING_FILE names "${removed}"`,
         );
       }),
     );
@@ -80,7 +81,10 @@ describe('checkManifestAgainstFiles', () => {
       pages: ['index.html', 'cart/index.html'],
       subpackages: [{ root: 'cart/', name: 'cart', pages: ['index.html'] }],
     };
-    assert.ok((await codesFor(repeated)).includes('MANIFEST_DUPLICATE_PAGE'));
+    assert.ok(
+      (await codesFor(repeated)).includes('MANIFEST_DUPLICATE_PAGE'),
+      'a repeated page is MANIFEST_DUPLICATE_PAGE',
+    );
   });
 
   it('rejects subpackage roots that are equal or nested [MAN-018]', async () => {
@@ -131,7 +135,10 @@ describe('checkManifestAgainstFiles', () => {
       ...base,
       subpackages: [{ root: 'cart/', name: 'cart', pages: ['../index.html'] }],
     };
-    assert.ok((await codesFor(climbing)).includes('MANIFEST_PAGE_OUTSIDE_PACKAGE'));
+    assert.ok(
+      (await codesFor(climbing)).includes('MANIFEST_PAGE_OUTSIDE_PACKAGE'),
+      'a page climbing out is MANIFEST_PAGE_OUTSIDE_PACKAGE',
+    );
   });
 
   it('checks translation file names and contents [MAN-029]', async () => {
@@ -191,6 +198,9 @@ describe('readManifest', () => {
   it('stops at schema errors without checking files', async () => {
     const read = await readManifest(memorySource({ 'manifest.json': '{"id": 1}' }));
     assert.equal(read.manifest, undefined);
-    assert.ok(read.diagnostics.every((d) => d.code !== 'MANIFEST_MISSING_FILE'));
+    assert.ok(
+      read.diagnostics.every((d) => d.code !== 'MANIFEST_MISSING_FILE'),
+      'no MANIFEST_MISSING_FILE',
+    );
   });
 });

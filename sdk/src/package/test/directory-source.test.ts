@@ -82,7 +82,10 @@ describe('openDirectorySource', () => {
     const dir = await tree({ 'manifest.json': '{}', 'caf\u0065\u0301.txt': 'nfd' });
     const { source, diagnostics } = await openDirectorySource(dir);
     assert.deepEqual(diagnostics, []);
-    assert.ok(source.files.some((f) => f.path === 'caf\u00e9.txt'));
+    assert.ok(
+      source.files.some((f) => f.path === 'caf\u00e9.txt'),
+      'the file name is read in NFC',
+    );
     assert.equal(Buffer.from(await source.read('caf\u00e9.txt')).toString(), 'nfd');
   });
 

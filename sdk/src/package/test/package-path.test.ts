@@ -62,7 +62,7 @@ describe('collisionKey and PathRegistry', () => {
   });
 
   it('orders by UTF-8 bytes, not UTF-16 code units', () => {
-    assert.ok(compareUtf8('\uff21', '\u{1f600}') < 0);
-    assert.ok('\uff21' > '\u{1f600}');
+    assert.ok(compareUtf8('\uff21', '\u{1f600}') < 0, 'UTF-8 order puts U+FF21 before U+1F600');
+    assert.ok('\uff21' > '\u{1f600}', 'UTF-16 order puts U+FF21 after U+1F600');
   });
 });

@@ -74,7 +74,10 @@ describe('packDirectory', () => {
           const first = await packDirectory(await writeTree(files, [1_000_000_000], [0o644]));
           const shuffled = [...files].reverse();
           const second = await packDirectory(await writeTree(shuffled, mtimes, modes));
-          assert.ok(Buffer.from(first.bytes).equals(Buffer.from(second.bytes)));
+          assert.ok(
+            Buffer.from(first.bytes).equals(Buffer.from(second.bytes)),
+            'two packs of the same tree are byte for byte the same',
+          );
           assert.deepEqual(first.digest, second.digest);
           assert.deepEqual(first.digest, packageDigest(first.bytes));
         },
@@ -149,7 +152,7 @@ describe('packDirectory', () => {
       [0o644],
     );
     await assert.rejects(packDirectory(dir), (error: unknown) => {
-      assert.ok(isMiniAppError(error));
+      assert.ok(isMiniAppError(error), 'the error is a MiniAppError');
       assert.equal(error.code, 'PKG_DUPLICATE_PATH');
       const found = (error.details?.diagnostics as Diagnostic[]).map((d) => d.code);
       assert.deepEqual(found, ['PKG_DUPLICATE_PATH', 'MANIFEST_MISSING']);

@@ -85,21 +85,21 @@ describe('preview server', () => {
     it(`refuses the traversal ${JSON.stringify(target)} and never leaks the file outside`, async () => {
       const res = await raw(preview.appOrigin, target);
       assert.ok(res.status === 400 || res.status === 404, `status ${res.status}`);
-      assert.ok(!res.body.includes(secret));
+      assert.ok(!res.body.includes(secret), 'the answer does not serve the secret');
     });
   }
 
   it('refuses an absolute file-system path', async () => {
     const res = await raw(preview.appOrigin, `/${path.join(work, 'secret.txt')}`);
     assert.ok(res.status === 400 || res.status === 404, `status ${res.status}`);
-    assert.ok(!res.body.includes(secret));
+    assert.ok(!res.body.includes(secret), 'the answer does not serve the secret');
   });
 
   it('does not follow a link created inside the directory while it runs [PKG-071]', async () => {
     await symlink(path.join(work, 'secret.txt'), path.join(appDir, 'leak.txt'));
     const res = await raw(preview.appOrigin, '/leak.txt');
     assert.equal(res.status, 404);
-    assert.ok(!res.body.includes(secret));
+    assert.ok(!res.body.includes(secret), 'the answer does not serve the secret');
   });
 
   it('serves files read-only: other methods get 405', async () => {
@@ -149,8 +149,8 @@ describe('preview server', () => {
     assert.deepEqual(directives.get('script-src'), ["'self'"]);
     assert.deepEqual(directives.get('connect-src'), ['https://api.placefinder.example:443']);
     assert.deepEqual(directives.get('frame-ancestors'), [new URL(preview.hostUrl).origin]);
-    assert.ok(!csp.includes('unsafe-inline'));
-    assert.ok(!csp.includes('unsafe-eval'));
+    assert.ok(!csp.includes('unsafe-inline'), 'the CSP does not allow unsafe-inline');
+    assert.ok(!csp.includes('unsafe-eval'), 'the CSP does not allow unsafe-eval');
     // Refusals carry the policy too, so no response of the mini-app origin runs without it.
     const refused = await raw(preview.appOrigin, '/../secret.txt');
     assert.equal(refused.headers['content-security-policy'], csp);
@@ -208,9 +208,9 @@ describe('startPreview refusals', () => {
       manifest.entryPage = 'pages/missing.html';
       await writeFile(path.join(work, 'manifest.json'), JSON.stringify(manifest));
       await assert.rejects(startPreview({ directory: work }), (error: unknown) => {
-        assert.ok(isMiniAppError(error));
+        assert.ok(isMiniAppError(error), 'the error is a MiniAppError');
         assert.match(error.code, /^MANIFEST_/);
-        assert.ok(Array.isArray(error.details?.diagnostics));
+        assert.ok(Array.isArray(error.details?.diagnostics), 'the error carries the diagnostics');
         return true;
       });
     } finally {

@@ -270,7 +270,10 @@ describe('forbidden patterns [REV-104..REV-111]', () => {
       'CODE_DOCUMENT_WRITE@1:1',
       'CODE_DOCUMENT_WRITE@2:1',
     ]);
-    assert.ok(diagnostics.every((d) => d.severity === 'warning'));
+    assert.ok(
+      diagnostics.every((d) => d.severity === 'warning'),
+      'every diagnostic is a warning',
+    );
   });
 
   it('gives each finding its requirement id, a message and a one-line fix', async () => {
@@ -287,7 +290,10 @@ describe('forbidden patterns [REV-104..REV-111]', () => {
     for (const d of diagnostics) {
       assert.equal(d.severity, 'error');
       assert.equal(d.location?.file, 'app.js');
-      assert.ok(d.message.length > 0 && d.fix && !d.fix.includes('\n'));
+      assert.ok(
+        d.message.length > 0 && d.fix && !d.fix.includes('\n'),
+        `${d.code} has a message and a one-line fix`,
+      );
     }
   });
 });

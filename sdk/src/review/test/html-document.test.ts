@@ -17,7 +17,10 @@ describe('HTML pages [REV-109] [REV-113]', () => {
     ].join('\n');
     const { diagnostics } = await review({ 'pages/index.html': html });
     assert.deepEqual(positions(diagnostics), ['CODE_EVAL@6:3', 'CODE_FRAME_ESCAPE@8:9']);
-    assert.ok(diagnostics.every((d) => d.location?.file === 'pages/index.html'));
+    assert.ok(
+      diagnostics.every((d) => d.location?.file === 'pages/index.html'),
+      'every diagnostic points at pages/index.html',
+    );
   });
 
   it('keeps line numbers right with CRLF line ends', async () => {
@@ -57,7 +60,10 @@ describe('HTML pages [REV-109] [REV-113]', () => {
       'CODE_REMOTE_RESOURCE@6:7',
       'CODE_REMOTE_RESOURCE@7:27',
     ]);
-    assert.ok(diagnostics.every((d) => d.severity === 'error'));
+    assert.ok(
+      diagnostics.every((d) => d.severity === 'error'),
+      'every diagnostic is an error',
+    );
   });
 
   it('accepts package-relative resources and remote links that load no code', async () => {

@@ -17,8 +17,11 @@ describe('method name suggestions', () => {
         const d = editDistance(a, b);
         assert.equal(d === 0, a === b);
         assert.equal(d, editDistance(b, a));
-        assert.ok(d <= Math.max(a.length, b.length));
-        assert.ok(d >= Math.abs(a.length - b.length));
+        assert.ok(d <= Math.max(a.length, b.length), 'the distance is at most the longer length');
+        assert.ok(
+          d >= Math.abs(a.length - b.length),
+          'the distance is at least the length difference',
+        );
       }),
     );
   });

@@ -92,7 +92,7 @@ describe('DSSE envelopes', () => {
             const key = keys[algorithm];
             const envelope = signEnvelope(statementType, payload, [key]);
             const [signature] = envelope.signatures;
-            assert.ok(signature);
+            assert.ok(signature, 'the envelope has a signature');
             const tampered: Envelope = inSignature
               ? {
                   ...envelope,

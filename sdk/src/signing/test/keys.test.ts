@@ -44,7 +44,10 @@ describe('keys and keyids', () => {
   for (const algorithm of signingAlgorithms) {
     it(`generates a ${algorithm} key whose public JWK validates and whose keyid is its thumbprint`, async () => {
       const pair = await generateKeyPair(algorithm);
-      assert.ok(validatorFor('signing/jwk.schema.json')(pair.publicJwk));
+      assert.ok(
+        validatorFor('signing/jwk.schema.json')(pair.publicJwk),
+        'the public JWK passes signing/jwk.schema.json',
+      );
       assert.equal(pair.keyid, jwkThumbprint(pair.publicJwk));
       const loaded = loadPrivateKey(pair.privateKeyPem);
       assert.equal(loaded.keyid, pair.keyid);
@@ -56,7 +59,7 @@ describe('keys and keyids', () => {
   it('refuses a public JWK that carries the private member d [SIG-005]', async () => {
     const { privateKey } = generateKeyPairSync('ed25519');
     const withPrivate = privateKey.export({ format: 'jwk' });
-    assert.ok('d' in withPrivate);
+    assert.ok('d' in withPrivate, 'the private JWK has d');
     assert.throws(() => importPublicJwk(withPrivate), { code: 'SIG_KEY_INVALID' });
   });
 

@@ -104,7 +104,7 @@ describe('versions of signed payloads [SIG-074] to [SIG-079]', () => {
   it('keeps JWKs closed even in a later minor version [SIG-077]', () => {
     const delegation = world.delegation().payload;
     const [keyid, jwk] = Object.entries(delegation.keys)[0] ?? [];
-    assert.ok(keyid && jwk);
+    assert.ok(keyid && jwk, 'the delegation lists a key');
     const later = { ...delegation, specVersion: '1.1', keys: { [keyid]: { ...jwk, kid: 'x' } } };
     assert.throws(
       () => decodeSignedPayload(encode(later), 'signing/delegation.schema.json', 'The delegation'),

@@ -90,10 +90,20 @@ describe('slow retrieval [SIG-111] [SIG-112]', () => {
               arrivals
                 .filter((a) => a.at > t - window && a.at <= t)
                 .reduce((n, a) => n + a.bytes, 0);
-            assert.ok(deadline >= window && deadline >= at);
+            assert.ok(
+              deadline >= window && deadline >= at,
+              'the deadline is at or after the window and the start',
+            );
             // At the deadline the rate is too low, and one millisecond before it (if later than now) it was not.
-            assert.ok(inWindow(deadline) < min);
-            if (deadline - 1 >= Math.max(at, window)) assert.ok(inWindow(deadline - 1) >= min);
+            assert.ok(
+              inWindow(deadline) < min,
+              'at the deadline the window holds fewer than the minimum bytes',
+            );
+            if (deadline - 1 >= Math.max(at, window))
+              assert.ok(
+                inWindow(deadline - 1) >= min,
+                'just before the deadline the window holds the minimum',
+              );
           },
         ),
       );
@@ -107,8 +117,8 @@ describe('slow retrieval [SIG-111] [SIG-112]', () => {
       readPackageStream(source, { length: 10_000 }, { windowMs: 150, minBytesPerWindow: 1_000 }),
       { code: 'SIG_SLOW_RETRIEVAL' },
     );
-    assert.ok(Date.now() - started < 2_000);
-    assert.ok(closed());
+    assert.ok(Date.now() - started < 2_000, 'the slow transfer is aborted within 2 s');
+    assert.ok(closed(), 'the source is closed after the abort');
   });
 
   it('aborts a bundle that keeps trickling below the minimum rate [SIG-112]', async () => {
@@ -150,7 +160,7 @@ describe('slow retrieval [SIG-111] [SIG-112]', () => {
     await assert.rejects(readMetadataStream(source, 1_000_000, { timeoutMs: 120 }), {
       code: 'SIG_SLOW_RETRIEVAL',
     });
-    assert.ok(closed());
+    assert.ok(closed(), 'the source is closed after the abort');
   });
 
   it('counts the metadata deadline from when the request was sent, not from the first byte [SIG-111]', async () => {

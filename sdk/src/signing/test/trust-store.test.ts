@@ -590,7 +590,7 @@ describe('host trust store', () => {
       trust.verifyIndex(snapshot.index.bytes, now);
       const prefix = trust.binFor(appId).prefix;
       const other = [...snapshot.bins.entries()].find(([p]) => p !== prefix);
-      assert.ok(other);
+      assert.ok(other, 'the snapshot has a bin of another prefix');
       assert.throws(() => trust.verifyBin(other[1].bytes, prefix, now), {
         code: 'SIG_DIGEST_MISMATCH',
       });
@@ -622,7 +622,7 @@ describe('host trust store', () => {
       const intruder = [...'abcdefghijklmnop']
         .map((c) => `com.example.${c}${c}`)
         .find((id) => sha(new TextEncoder().encode(id)).slice(0, 1) !== prefix);
-      assert.ok(intruder);
+      assert.ok(intruder, `an app id falls outside prefix ${prefix}`);
       const forged = signDocument(
         payloadTypes.bin,
         {

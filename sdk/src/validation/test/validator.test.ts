@@ -33,7 +33,10 @@ describe('validateTarget', () => {
       archive,
       zipSync({ 'manifest.json': new TextEncoder().encode(`\uFEFF${manifest}`) }),
     );
-    assert.ok(errorCodes(await validateTarget(archive)).includes('MANIFEST_ENCODING'));
+    assert.ok(
+      errorCodes(await validateTarget(archive)).includes('MANIFEST_ENCODING'),
+      'a manifest with a byte order mark is MANIFEST_ENCODING',
+    );
   });
 
   it('counts errors and warnings consistently with the verdict', async () => {
@@ -42,7 +45,7 @@ describe('validateTarget', () => {
     assert.equal(report.errorCount, 0);
     assert.equal(report.warningCount, report.diagnostics.length);
     assert.equal(report.app?.id, 'dev.openminiapp.examples.shop');
-    assert.ok(report.fileCount > 0 && report.totalBytes > 0);
+    assert.ok(report.fileCount > 0 && report.totalBytes > 0, 'the report counts files and bytes');
   });
 
   it('reports a target that does not exist as a usage problem, not a crash', async () => {

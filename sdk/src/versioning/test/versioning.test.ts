@@ -30,7 +30,8 @@ describe('hostSatisfies', () => {
       fc.property(hostVersion, hostVersion, hostVersion, (a, b, min) => {
         const [older, newer] = compareHostApiVersions(a, b) <= 0 ? [a, b] : [b, a];
         if (older.split('.')[0] !== newer.split('.')[0]) return;
-        if (hostSatisfies(older, min)) assert.ok(hostSatisfies(newer, min));
+        if (hostSatisfies(older, min))
+          assert.ok(hostSatisfies(newer, min), 'a newer host satisfies the minimum');
       }),
     );
   });
@@ -180,10 +181,13 @@ describe('requiredHostVersion', () => {
         fc.array(fc.constantFrom(...registry.map((m) => m.name)), { minLength: 1 }),
         (calls) => {
           const required = requiredHostVersion(calls, registry);
-          assert.ok(required);
+          assert.ok(required, 'calls of registered methods require a host version');
           const sinces = calls.map((c) => registry.find((m) => m.name === c)?.since ?? '0.0.0');
           for (const since of sinces)
-            assert.ok(compareHostApiVersions(required.version, since) >= 0);
+            assert.ok(
+              compareHostApiVersions(required.version, since) >= 0,
+              `the required ${required.version} is at least ${since}`,
+            );
           assert.equal(registry.find((m) => m.name === required.because)?.since, required.version);
           for (const call of calls) assert.equal(canIUse(required.version, call, registry), true);
         },
