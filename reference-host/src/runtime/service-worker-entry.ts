@@ -10,8 +10,11 @@
 /// <reference lib="webworker" />
 import {
   appPathPrefix,
+  bootstrapPath,
   clientPath,
   isRuntimeMessage,
+  launchDigest,
+  warmLaunchParam,
   type RuntimeLaunch,
   type WorkerProvision,
 } from './runtime-protocol.ts';
@@ -27,6 +30,13 @@ const clientSource = self.__OMP_CLIENT__;
 const cacheName = `omp-${launch.versionKey}`;
 const verified = new Map<string, Uint8Array<ArrayBuffer>>();
 const pageSet = new Set(launch.pages);
+const scope = new URL(appPathPrefix, self.location.origin).href;
+/** The launch data this worker was built with, hashed as the host hashes the launch it wants. */
+const ownDigest = launchDigest(launch);
+const subpackageRoots = launch.subpackages.map((s) => s.root);
+const mainPaths = Object.keys(launch.files).filter(
+  (path) => !subpackageRoots.some((root) => path.startsWith(root)),
+);
 
 async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
@@ -161,6 +171,12 @@ async function serve(request: Request, url: URL): Promise<Response> {
 }
 
 self.addEventListener('install', (event) => {
+  // Only ever the one worker of /app/: a page that registers this script under a narrower scope (to
+  // outlive a version change there) gets a registration that never installs.
+  if (self.registration.scope !== scope) {
+    event.waitUntil(Promise.reject(new Error(`the runtime worker serves ${scope} only`)));
+    return;
+  }
   event.waitUntil(self.skipWaiting());
 });
 
@@ -197,10 +213,45 @@ function fromMemory(request: Request, url: URL): Response | undefined {
   return new Response(bytes, { headers });
 }
 
+/** Whether every file of the main package is held verified (from memory, or re-checked from the cache). */
+async function holdsMainPackage(): Promise<boolean> {
+  for (const path of mainPaths)
+    if (!verified.has(path) && !(await verifiedBytes(path))) return false;
+  return true;
+}
+
+/**
+ * A warm start: the host opened the frame at /app/?omp-launch=<digest>&to=<entry>, without the
+ * bootstrap. The frame goes on to the entry page only when this worker serves exactly the launch the
+ * host verified (same digest of version key, file digests, pages and policy) and holds all of its main
+ * package; otherwise to the bootstrap, which replaces or completes this worker.
+ */
+async function warmLaunch(url: URL): Promise<Response> {
+  const target = new URL(url.searchParams.get('to') ?? '', scope);
+  if (target.origin !== self.location.origin || !target.pathname.startsWith(appPathPrefix))
+    return refusal(404, 'Not a page of this mini-app.');
+  const trusted =
+    url.searchParams.get(warmLaunchParam) === (await ownDigest) && (await holdsMainPackage());
+  return Response.redirect(trusted ? target.href : new URL(bootstrapPath, scope).href, 302);
+}
+
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   // Other origins: the page's content security policy has already decided.
   if (url.origin !== self.location.origin) return;
+  // A worker under any other scope never serves (it cannot install either; see 'install').
+  if (self.registration.scope !== scope) {
+    event.respondWith(refusal(404, 'Not part of this mini-app.'));
+    return;
+  }
+  if (
+    event.request.mode === 'navigate' &&
+    url.pathname === appPathPrefix &&
+    url.searchParams.has(warmLaunchParam)
+  ) {
+    event.respondWith(warmLaunch(url));
+    return;
+  }
   // Same origin: the verified files or nothing; never the network.
   event.respondWith(fromMemory(event.request, url) ?? serve(event.request, url));
 });
