@@ -195,7 +195,13 @@ async function frameTiming(id: string): Promise<[string, number][]> {
           ['frame:load event', nav.loadEventStart],
         );
       }
-      if (client) out.push(['frame:client.js response end', client.responseEnd]);
+      if (client)
+        out.push(
+          ['frame:client.js requested', client.startTime],
+          ['frame:client.js worker start', client.workerStart],
+          ['frame:client.js response start', client.responseStart],
+          ['frame:client.js response end', client.responseEnd],
+        );
       const last = Math.max(0, ...resources.map((r) => r.responseEnd));
       out.push(['frame:last resource response end', last]);
       return { origin: performance.timeOrigin, out };
