@@ -29,6 +29,12 @@ const launch = self.__OMP_LAUNCH__;
 const clientSource = self.__OMP_CLIENT__;
 const cacheName = `omp-${launch.versionKey}`;
 const verified = new Map<string, Uint8Array<ArrayBuffer>>();
+/**
+ * One Blob per verified file (and per page with the client tag), made once: every response shares
+ * it, so a launch neither copies nor re-checks the bytes per request.
+ */
+const bodies = new Map<string, Blob>();
+const documents = new Map<string, Blob>();
 const pageSet = new Set(launch.pages);
 const scope = new URL(appPathPrefix, self.location.origin).href;
 /** The launch data this worker was built with, hashed as the host hashes the launch it wants. */
@@ -50,6 +56,8 @@ async function accept(path: string, bytes: Uint8Array<ArrayBuffer>): Promise<boo
   const expected = Object.hasOwn(launch.files, path) ? launch.files[path] : undefined;
   if (expected === undefined || (await sha256Hex(bytes)) !== expected) return false;
   verified.set(path, bytes);
+  bodies.set(path, new Blob([bytes]));
+  documents.delete(path);
   return true;
 }
 
@@ -143,11 +151,6 @@ function subpackageStub(name: string): Response {
 }
 
 async function serve(request: Request, url: URL): Promise<Response> {
-  if (url.pathname === clientPath) {
-    const headers = baseHeaders();
-    headers.set('content-type', 'text/javascript; charset=utf-8');
-    return new Response(clientSource, { headers });
-  }
   if (!url.pathname.startsWith(appPathPrefix)) return refusal(404, 'Not part of this mini-app.');
   let path: string;
   try {
@@ -165,9 +168,7 @@ async function serve(request: Request, url: URL): Promise<Response> {
       return subpackageStub(subpackage.name);
     return refusal(Object.hasOwn(launch.files, path) ? 503 : 404, 'Not part of this mini-app.');
   }
-  const headers = baseHeaders();
-  headers.set('content-type', contentTypeFor(path));
-  return new Response(navigation ? withClient(bytes) : bytes, { headers });
+  return fromMemory(request, url) ?? refusal(503, 'Not part of this mini-app.');
 }
 
 self.addEventListener('install', (event) => {
@@ -192,25 +193,46 @@ self.addEventListener('activate', (event) => {
 
 const headersByType = new Map<string, Headers>();
 
-/** The response of a verified file held in memory, built without waiting for anything. */
-function fromMemory(request: Request, url: URL): Response | undefined {
-  if (request.mode === 'navigate' || !url.pathname.startsWith(appPathPrefix)) return undefined;
-  let path: string;
-  try {
-    path = decodeURIComponent(url.pathname.slice(appPathPrefix.length));
-  } catch {
-    return undefined;
-  }
-  const bytes = verified.get(path);
-  if (!bytes) return undefined;
-  const type = contentTypeFor(path);
+function headersFor(type: string): Headers {
   let headers = headersByType.get(type);
   if (!headers) {
     headers = baseHeaders();
     headers.set('content-type', type);
     headersByType.set(type, headers);
   }
-  return new Response(bytes, { headers });
+  return headers;
+}
+
+const clientBody = new Blob([clientSource]);
+
+/** A declared page as a document: the client tag first, made once per page. */
+function documentBody(path: string): Blob | undefined {
+  const made = documents.get(path);
+  if (made) return made;
+  const bytes = verified.get(path);
+  if (!bytes) return undefined;
+  const body = new Blob([withClient(bytes)]);
+  documents.set(path, body);
+  return body;
+}
+
+/** The response of what this worker holds in memory, built without waiting for anything. */
+function fromMemory(request: Request, url: URL): Response | undefined {
+  if (url.pathname === clientPath)
+    return new Response(clientBody, { headers: headersFor('text/javascript; charset=utf-8') });
+  if (!url.pathname.startsWith(appPathPrefix)) return undefined;
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname.slice(appPathPrefix.length));
+  } catch {
+    return undefined;
+  }
+  const navigation = request.mode === 'navigate';
+  // [PKG-061] only declared pages become documents (serve() answers the others).
+  if (navigation && !pageSet.has(path)) return undefined;
+  const body = navigation ? documentBody(path) : bodies.get(path);
+  if (!body) return undefined;
+  return new Response(body, { headers: headersFor(contentTypeFor(path)) });
 }
 
 /** Whether every file of the main package is held verified (from memory, or re-checked from the cache). */
