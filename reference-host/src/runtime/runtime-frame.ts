@@ -146,9 +146,15 @@ export class RuntimeFrame {
   async start(launch: FrameLaunch, options: { warm?: boolean } = {}): Promise<void> {
     this.#versionKey = launch.versionKey;
     const warm = options.warm === true && !this.#preloaded;
-    const registered = this.registrar(launch.label, launch.versionKey, launch.launch);
-    // The worker script of this version is served only once the registration is in.
-    if (!warm) await registered;
+    let registered: Promise<void> | undefined;
+    // The worker script of this version is served only once the registration is in; a warm start
+    // needs it only if it falls back to the bootstrap, so it is sent once the frame is on its way.
+    const register = (): Promise<void> => {
+      registered ??= this.registrar(launch.label, launch.versionKey, launch.launch);
+      registered.catch(() => undefined);
+      return registered;
+    };
+    if (!warm) await register();
     const entryUrl =
       appPathPrefix +
       launch.page.split('/').map(encodeURIComponent).join('/') +
@@ -194,7 +200,7 @@ export class RuntimeFrame {
           [channel.port2],
         );
       };
-      this.#helloWaiters.push(() => void registered.then(order, reject));
+      this.#helloWaiters.push(() => void register().then(order, reject));
       this.#onClientHello = () => {
         clientSeen = true;
         // A warm start is provisioned once a page of the worker asks for its port; which version
@@ -217,13 +223,16 @@ export class RuntimeFrame {
         },
         { once: true },
       );
+      this.#mark('warm-navigation');
       this.element.src = this.origin + warmLaunchUrl(digest, entryUrl);
     } else if (!this.#preloaded) {
       this.element.src = this.origin + bootstrapPath;
     }
     if (!this.element.isConnected) this.container.append(this.element);
+    // (A warm start's registration goes out once its navigation has begun.)
+    void register();
     await provisioned;
-    await registered;
+    await register();
   }
 
   /** Marks a step of the runtime's start in the performance timeline (omp:<appId>:runtime:<step>). */
