@@ -166,6 +166,54 @@ async function launchOnce(id: string): Promise<[string, number][]> {
   return answer.marks ?? [];
 }
 
+/**
+ * The entry page's own navigation and resource timing, read inside the app's frame after a launch
+ * (outside the timed run), on the host's clock: the frame's time origin is placed against the host's.
+ */
+async function frameTiming(id: string): Promise<[string, number][]> {
+  const browser = session?.browser;
+  if (!browser) throw new Error('no browser');
+  const hostOrigin = (await browser.execute(() => performance.timeOrigin)) as number;
+  const frame = await browser.$(`iframe[data-openminiapp-app="${id}"]`);
+  if (!(await frame.isExisting())) return [];
+  await browser.switchFrame(frame);
+  try {
+    const entries = (await browser.execute(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as
+        PerformanceNavigationTiming | undefined;
+      const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+      const client = resources.find((r) => r.name.includes('/__omp/client.js'));
+      const out: [string, number][] = [['frame:time origin', 0]];
+      if (nav) {
+        out.push(
+          ['frame:worker start', nav.workerStart],
+          ['frame:redirect end', nav.redirectEnd],
+          ['frame:entry response start', nav.responseStart],
+          ['frame:entry response end', nav.responseEnd],
+          ['frame:dom interactive', nav.domInteractive],
+          ['frame:dom content loaded', nav.domContentLoadedEventEnd],
+          ['frame:load event', nav.loadEventStart],
+        );
+      }
+      if (client)
+        out.push(
+          ['frame:client.js requested', client.startTime],
+          ['frame:client.js worker start', client.workerStart],
+          ['frame:client.js response start', client.responseStart],
+          ['frame:client.js response end', client.responseEnd],
+        );
+      const last = Math.max(0, ...resources.map((r) => r.responseEnd));
+      out.push(['frame:last resource response end', last]);
+      return { origin: performance.timeOrigin, out };
+    })) as { origin: number; out: [string, number][] };
+    return entries.out
+      .filter(([name, at]) => at > 0 || name === 'frame:time origin')
+      .map(([name, at]) => [name, entries.origin - hostOrigin + at]);
+  } finally {
+    await browser.switchFrame(null);
+  }
+}
+
 /** Per comparison, the time from the launch's first mark to each later mark, over every sample. */
 const phases = new Map<string, Map<string, number[]>>();
 
@@ -362,6 +410,7 @@ export async function comparisons(): Promise<Comparison[]> {
     if (phase) recordPhases(phase, marks);
   };
   const launched = (): Promise<void> => launch(appId);
+  let lastWarmMarks: [string, number][] | undefined;
   const staticOrigin = `http://bench-static.localhost:${staticSite.port}`;
   const bundleBytes = release.bundle;
   return [
@@ -398,12 +447,18 @@ export async function comparisons(): Promise<Comparison[]> {
       subject: {
         name: 'host',
         prepare: async () => {
+          // The previous sample's frame, before the restart removes it.
+          if (lastWarmMarks)
+            recordPhases('warm start', [...lastWarmMarks, ...(await frameTiming(appId))]);
+          lastWarmMarks = undefined;
           await restartHost(browser);
           const state = await adapter<{ apps: { appId: string }[] }>(browser, 'state');
           if (!state.apps.some((a) => a.appId === appId)) await launched();
           await restartHost(browser);
         },
-        run: () => launch(appId, 'warm start'),
+        run: async () => {
+          lastWarmMarks = await launchOnce(appId);
+        },
       },
       baseline: {
         name: 'static iframe, HTTP cache',

@@ -21,6 +21,7 @@ import {
   type BrowserSession,
 } from './support/browser-session.ts';
 import {
+  countingApp,
   hostileApp,
   neverReadyApp,
   permissionApp,
@@ -835,6 +836,11 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       // The runtime: no worker of its own, no forged files, and the verified bytes still served.
       assert.equal(results.registerOwnWorker?.blocked, true);
       assert.equal(results.registerForgedWorker?.blocked, true);
+      const narrow = String(results.narrowWorker as unknown);
+      assert.ok(
+        narrow === 'redundant' || narrow.startsWith('refused'),
+        `a worker under a narrower scope: ${narrow}`,
+      );
       assert.deepEqual(results.provisionForged, { accepted: 0 });
       assert.equal(results.pageAfterTampering, 'original bytes');
       assert.notEqual(results.bootstrapInFrame, 'Runtime');
@@ -1000,6 +1006,75 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       );
     });
 
+    it('starts an unchanged version straight from its worker, and never runs a page of another version or unverified bytes: not after an update, nor when the cache was rewritten and the worker restarted', async () => {
+      await init();
+      const appId = nextAppId('warm');
+      /** Launches after a restart of the host; whether the runtime ran its bootstrap page. */
+      const relaunch = async (): Promise<{ versionCode?: number; bootstrap: boolean }> => {
+        await restart();
+        const outcome = await launch(appId);
+        const marks = (await browser.execute(() =>
+          performance.getEntriesByType('mark').map((m) => m.name),
+        )) as string[];
+        return {
+          versionCode: outcome.versionCode,
+          bootstrap: marks.includes(`omp:${appId}:runtime:bootstrap`),
+        };
+      };
+      const seen = (): Promise<{ label: string; runs: string[] }> =>
+        probe<{ label: string; runs: string[] }>(appId);
+      await fixture.publish({ appId, versionCode: 1, files: countingApp('v1') });
+      assert.equal((await launch(appId)).versionCode, 1);
+      // Warm: the worker holds exactly this version.
+      assert.deepEqual(await relaunch(), { versionCode: 1, bootstrap: false });
+      assert.deepEqual(await seen(), { label: 'v1', runs: ['v1', 'v1'] });
+      // An update: the worker of 1 sends the frame to the bootstrap; no page of 1 runs.
+      await fixture.publish({ appId, versionCode: 2, files: countingApp('v2') });
+      assert.deepEqual((await adapter<{ outcomes: Outcome[] }>(browser, 'refresh')).outcomes, [
+        { kind: 'installed', appId, versionCode: 2 },
+      ]);
+      assert.deepEqual(await relaunch(), { versionCode: 2, bootstrap: true });
+      assert.deepEqual(await seen(), { label: 'v2', runs: ['v1', 'v1', 'v2'] });
+      assert.deepEqual(await relaunch(), { versionCode: 2, bootstrap: false });
+      // A page rewrites the cache of its worker, which the browser then stops: the restarted worker
+      // finds bytes that are not the verified ones, does not vouch for itself, and the bootstrap
+      // hands it the verified files again.
+      const rewritten = (await inFrame(appId, () =>
+        browser.executeAsync((done: (count: number) => void) => {
+          void (async () => {
+            const names = await caches.keys();
+            for (const name of names) {
+              const cache = await caches.open(name);
+              await cache.put(
+                new Request('/app/count.js'),
+                new Response("window.__openMiniAppProbe = { label: 'tampered', runs: [] };", {
+                  headers: { 'content-type': 'text/javascript' },
+                }),
+              );
+            }
+            done(names.length);
+          })();
+        }),
+      )) as number;
+      assert.ok(rewritten > 0, 'the worker keeps a cache');
+      await stopServiceWorkers(browser);
+      assert.deepEqual(await relaunch(), { versionCode: 2, bootstrap: true });
+      assert.deepEqual(await seen(), { label: 'v2', runs: ['v1', 'v1', 'v2', 'v2', 'v2'] });
+      // Its origin's storage cleared (no worker at all): the bootstrap again, then warm once more.
+      await stopServiceWorkers(browser);
+      await inFrame(appId, () =>
+        browser.executeAsync((done: () => void) => {
+          void navigator.serviceWorker
+            .getRegistrations()
+            .then((all) => Promise.all(all.map((r) => r.unregister())))
+            .then(() => done());
+        }),
+      );
+      assert.deepEqual(await relaunch(), { versionCode: 2, bootstrap: true });
+      assert.deepEqual(await relaunch(), { versionCode: 2, bootstrap: false });
+      assert.deepEqual((await seen()).label, 'v2');
+    });
+
     it('after 10 s rolls a version that never signals ready back to the kept one, in the same launch, even when an old page sends a ready signal [LIF-200] [LIF-201] [LIF-202]', async () => {
       await init();
       const appId = nextAppId('rollback');
@@ -1036,6 +1111,10 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       assert.deepEqual((await adapter<{ outcomes: Outcome[] }>(browser, 'refresh')).outcomes, [
         { kind: 'upToDate', appId, versionCode: 1 },
       ]);
+      // The next start is warm, from the worker the rollback provisioned with 1, and runs 1.
+      await restart();
+      assert.equal((await launch(appId)).versionCode, 1);
+      assert.equal((await probe<{ label: string }>(appId)).label, 'v1 works');
     });
 
     it('refuses a first installation that never signals ready with APP_NOT_READY after 10 s, and reports no update failure [LIF-203]', async () => {
@@ -1084,6 +1163,23 @@ describe('the host against crafted distribution metadata', { skip }, () => {
     });
   });
 });
+
+/** Stops every service worker of the browser, as the browser does with idle ones (DevTools Protocol). */
+async function stopServiceWorkers(browser: Browser): Promise<void> {
+  const { protocol = 'http', hostname = '127.0.0.1', port } = browser.options;
+  for (const cmd of ['ServiceWorker.enable', 'ServiceWorker.stopAllWorkers']) {
+    const response = await fetch(
+      `${protocol}://${hostname}:${port}/session/${browser.sessionId}/goog/cdp/execute`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ cmd, params: {} }),
+      },
+    );
+    if (!response.ok)
+      throw new Error(`${cmd} failed: HTTP ${response.status} ${await response.text()}`);
+  }
+}
 
 /** A screenshot once sheets have finished their entrance animation. */
 async function shot(name: string): Promise<void> {

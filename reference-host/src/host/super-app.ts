@@ -1029,7 +1029,13 @@ export class SuperApp {
           ...(fragment ? { fragment } : {}),
           hostApiVersion: this.hostApiVersion,
         },
-        { direct: this.#provisioned.get(record.runtimeLabel) === instance.versionKey },
+        // A version installed by this launch meets a preloaded bootstrap; any other first asks the
+        // origin's worker whether it still serves exactly this version.
+        {
+          warm:
+            simulated === undefined ||
+            this.#provisioned.get(record.runtimeLabel) === instance.versionKey,
+        },
       );
       this.#provisioned.set(record.runtimeLabel, instance.versionKey);
       await persisted;

@@ -13,7 +13,13 @@ import {
   type ClientReport,
   type RuntimeLaunch,
 } from './runtime-protocol.ts';
-import { bootstrapPath, workerPath, appPathPrefix } from './runtime-protocol.ts';
+import {
+  appPathPrefix,
+  bootstrapPath,
+  launchDigest,
+  warmLaunchUrl,
+  workerPath,
+} from './runtime-protocol.ts';
 
 /** Sandbox tokens: scripts and their own origin's storage; no popups, no top navigation, no downloads. */
 export const frameSandbox = 'allow-scripts allow-same-origin allow-forms';
@@ -130,21 +136,32 @@ export class RuntimeFrame {
   #onClientHello: () => void = () => undefined;
 
   /**
-   * Registers the version, loads the bootstrap (unless preloaded), provisions the files and
-   * navigates to the page. `direct`: this origin's worker was provisioned with this very version
-   * during this host session, so the page is opened at once; if no page of it answers (the worker is
-   * gone or lacks a file), the bootstrap runs after all.
+   * Registers the version and provisions the runtime, then opens the page. `warm`: the frame goes
+   * straight to the page through the origin's worker, which lets it through only when it serves
+   * exactly this launch with every file of the main package (see warmLaunchUrl); otherwise the worker
+   * sends the frame to the bootstrap, and when the origin has no worker at all (first launch, worker
+   * evicted, storage cleared) the runtime server's 404 loads without a hello, and the host loads the
+   * bootstrap itself. Without `warm` (or with a preloaded bootstrap) the bootstrap runs first.
    */
-  async start(launch: FrameLaunch, options: { direct?: boolean } = {}): Promise<void> {
+  async start(launch: FrameLaunch, options: { warm?: boolean } = {}): Promise<void> {
     this.#versionKey = launch.versionKey;
-    const registered = this.registrar(launch.label, launch.versionKey, launch.launch);
-    if (!options.direct) await registered;
+    const warm = options.warm === true && !this.#preloaded;
+    let registered: Promise<void> | undefined;
+    // The worker script of this version is served only once the registration is in; a warm start
+    // needs it only if it falls back to the bootstrap, so it is sent once the frame is on its way.
+    const register = (): Promise<void> => {
+      registered ??= this.registrar(launch.label, launch.versionKey, launch.launch);
+      registered.catch(() => undefined);
+      return registered;
+    };
+    if (!warm) await register();
     const entryUrl =
       appPathPrefix +
       launch.page.split('/').map(encodeURIComponent).join('/') +
       (launch.query ? `?${launch.query}` : '') +
       (launch.fragment ? `#${launch.fragment}` : '');
     this.#listen();
+    let clientSeen = false;
     const provisioned = new Promise<void>((resolve, reject) => {
       const order = (): void => {
         const channel = new MessageChannel();
@@ -183,37 +200,39 @@ export class RuntimeFrame {
           [channel.port2],
         );
       };
-      this.#helloWaiters.push(order);
+      this.#helloWaiters.push(() => void register().then(order, reject));
       this.#onClientHello = () => {
-        if (options.direct) resolve();
+        clientSeen = true;
+        // A warm start is provisioned once a page of the worker asks for its port; which version
+        // served it is checked on every report and before the bridge (versionKey).
+        if (warm) resolve();
         this.#connect(launch.hostApiVersion);
       };
       // A preloaded bootstrap may have said hello already.
       if (this.#helloSeen) for (const waiter of this.#helloWaiters.splice(0)) waiter();
     });
-    if (options.direct) {
-      let answered = false;
-      void provisioned.then(() => (answered = true));
-      // A page that loaded without asking for its port was not served by the worker.
+    if (warm) {
+      const digest = await launchDigest(launch.launch);
+      // A document that loaded without any hello was not served by a worker of this origin.
       this.element.addEventListener(
         'load',
         () => {
-          if (answered) return;
-          void registered.then(() => {
-            this.#bootstrapped = false;
-            this.#helloSeen = false;
-            this.element.src = this.origin + bootstrapPath;
-          });
+          if (clientSeen || this.#helloSeen) return;
+          this.#mark('no-worker');
+          this.element.src = this.origin + bootstrapPath;
         },
         { once: true },
       );
-      this.element.src = this.origin + entryUrl;
+      this.#mark('warm-navigation');
+      this.element.src = this.origin + warmLaunchUrl(digest, entryUrl);
     } else if (!this.#preloaded) {
       this.element.src = this.origin + bootstrapPath;
     }
     if (!this.element.isConnected) this.container.append(this.element);
+    // (A warm start's registration goes out once its navigation has begun.)
+    void register();
     await provisioned;
-    await registered;
+    await register();
   }
 
   /** Marks a step of the runtime's start in the performance timeline (omp:<appId>:runtime:<step>). */

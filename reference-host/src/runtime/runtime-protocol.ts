@@ -108,3 +108,29 @@ export const appPathPrefix = '/app/';
 export const bootstrapPath = '/__omp/bootstrap.html';
 export const workerPath = '/__omp/sw.js';
 export const clientPath = '/__omp/client.js';
+
+/**
+ * The address of a warm start: the frame goes straight here, and the worker that controls the
+ * origin's `/app/` scope answers it. `/app/` itself is no file of any package (a path is never empty),
+ * so it cannot shadow one. The worker sends the frame on to `to` only when it is the worker of this
+ * exact launch (`launch` is its digest) and holds every file of the main package verified; otherwise
+ * to the bootstrap. Without a worker the runtime server answers 404, and the host runs the bootstrap.
+ */
+export const warmLaunchParam = 'omp-launch';
+
+export function warmLaunchUrl(digest: string, entryUrl: string): string {
+  return `${appPathPrefix}?${warmLaunchParam}=${digest}&to=${encodeURIComponent(entryUrl)}`;
+}
+
+/**
+ * SHA-256 (hex) of the launch data exactly as the runtime server anchors it in the worker script: the
+ * version key, every file digest, the pages, the subpackages and the policy. A worker whose own launch
+ * data hashes to another value serves another version (or another policy), and is not trusted.
+ */
+export async function launchDigest(launch: RuntimeLaunch): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify(launch));
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  let hex = '';
+  for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
+  return hex;
+}

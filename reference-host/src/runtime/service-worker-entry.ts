@@ -10,8 +10,11 @@
 /// <reference lib="webworker" />
 import {
   appPathPrefix,
+  bootstrapPath,
   clientPath,
   isRuntimeMessage,
+  launchDigest,
+  warmLaunchParam,
   type RuntimeLaunch,
   type WorkerProvision,
 } from './runtime-protocol.ts';
@@ -26,7 +29,20 @@ const launch = self.__OMP_LAUNCH__;
 const clientSource = self.__OMP_CLIENT__;
 const cacheName = `omp-${launch.versionKey}`;
 const verified = new Map<string, Uint8Array<ArrayBuffer>>();
+/**
+ * One Blob per verified file (and per page with the client tag), made once: every response shares
+ * it, so a launch neither copies nor re-checks the bytes per request.
+ */
+const bodies = new Map<string, Blob>();
+const documents = new Map<string, Blob>();
 const pageSet = new Set(launch.pages);
+const scope = new URL(appPathPrefix, self.location.origin).href;
+/** The launch data this worker was built with, hashed as the host hashes the launch it wants. */
+const ownDigest = launchDigest(launch);
+const subpackageRoots = launch.subpackages.map((s) => s.root);
+const mainPaths = Object.keys(launch.files).filter(
+  (path) => !subpackageRoots.some((root) => path.startsWith(root)),
+);
 
 async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
@@ -40,6 +56,8 @@ async function accept(path: string, bytes: Uint8Array<ArrayBuffer>): Promise<boo
   const expected = Object.hasOwn(launch.files, path) ? launch.files[path] : undefined;
   if (expected === undefined || (await sha256Hex(bytes)) !== expected) return false;
   verified.set(path, bytes);
+  bodies.set(path, new Blob([bytes]));
+  documents.delete(path);
   return true;
 }
 
@@ -133,11 +151,6 @@ function subpackageStub(name: string): Response {
 }
 
 async function serve(request: Request, url: URL): Promise<Response> {
-  if (url.pathname === clientPath) {
-    const headers = baseHeaders();
-    headers.set('content-type', 'text/javascript; charset=utf-8');
-    return new Response(clientSource, { headers });
-  }
   if (!url.pathname.startsWith(appPathPrefix)) return refusal(404, 'Not part of this mini-app.');
   let path: string;
   try {
@@ -155,12 +168,16 @@ async function serve(request: Request, url: URL): Promise<Response> {
       return subpackageStub(subpackage.name);
     return refusal(Object.hasOwn(launch.files, path) ? 503 : 404, 'Not part of this mini-app.');
   }
-  const headers = baseHeaders();
-  headers.set('content-type', contentTypeFor(path));
-  return new Response(navigation ? withClient(bytes) : bytes, { headers });
+  return fromMemory(request, url) ?? refusal(503, 'Not part of this mini-app.');
 }
 
 self.addEventListener('install', (event) => {
+  // Only ever the one worker of /app/: a page that registers this script under a narrower scope (to
+  // outlive a version change there) gets a registration that never installs.
+  if (self.registration.scope !== scope) {
+    event.waitUntil(Promise.reject(new Error(`the runtime worker serves ${scope} only`)));
+    return;
+  }
   event.waitUntil(self.skipWaiting());
 });
 
@@ -176,31 +193,87 @@ self.addEventListener('activate', (event) => {
 
 const headersByType = new Map<string, Headers>();
 
-/** The response of a verified file held in memory, built without waiting for anything. */
-function fromMemory(request: Request, url: URL): Response | undefined {
-  if (request.mode === 'navigate' || !url.pathname.startsWith(appPathPrefix)) return undefined;
-  let path: string;
-  try {
-    path = decodeURIComponent(url.pathname.slice(appPathPrefix.length));
-  } catch {
-    return undefined;
-  }
-  const bytes = verified.get(path);
-  if (!bytes) return undefined;
-  const type = contentTypeFor(path);
+function headersFor(type: string): Headers {
   let headers = headersByType.get(type);
   if (!headers) {
     headers = baseHeaders();
     headers.set('content-type', type);
     headersByType.set(type, headers);
   }
-  return new Response(bytes, { headers });
+  return headers;
+}
+
+const clientBody = new Blob([clientSource]);
+
+/** A declared page as a document: the client tag first, made once per page. */
+function documentBody(path: string): Blob | undefined {
+  const made = documents.get(path);
+  if (made) return made;
+  const bytes = verified.get(path);
+  if (!bytes) return undefined;
+  const body = new Blob([withClient(bytes)]);
+  documents.set(path, body);
+  return body;
+}
+
+/** The response of what this worker holds in memory, built without waiting for anything. */
+function fromMemory(request: Request, url: URL): Response | undefined {
+  if (url.pathname === clientPath)
+    return new Response(clientBody, { headers: headersFor('text/javascript; charset=utf-8') });
+  if (!url.pathname.startsWith(appPathPrefix)) return undefined;
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname.slice(appPathPrefix.length));
+  } catch {
+    return undefined;
+  }
+  const navigation = request.mode === 'navigate';
+  // [PKG-061] only declared pages become documents (serve() answers the others).
+  if (navigation && !pageSet.has(path)) return undefined;
+  const body = navigation ? documentBody(path) : bodies.get(path);
+  if (!body) return undefined;
+  return new Response(body, { headers: headersFor(contentTypeFor(path)) });
+}
+
+/** Whether every file of the main package is held verified (from memory, or re-checked from the cache). */
+async function holdsMainPackage(): Promise<boolean> {
+  for (const path of mainPaths)
+    if (!verified.has(path) && !(await verifiedBytes(path))) return false;
+  return true;
+}
+
+/**
+ * A warm start: the host opened the frame at /app/?omp-launch=<digest>&to=<entry>, without the
+ * bootstrap. The frame goes on to the entry page only when this worker serves exactly the launch the
+ * host verified (same digest of version key, file digests, pages and policy) and holds all of its main
+ * package; otherwise to the bootstrap, which replaces or completes this worker.
+ */
+async function warmLaunch(url: URL): Promise<Response> {
+  const target = new URL(url.searchParams.get('to') ?? '', scope);
+  if (target.origin !== self.location.origin || !target.pathname.startsWith(appPathPrefix))
+    return refusal(404, 'Not a page of this mini-app.');
+  const trusted =
+    url.searchParams.get(warmLaunchParam) === (await ownDigest) && (await holdsMainPackage());
+  return Response.redirect(trusted ? target.href : new URL(bootstrapPath, scope).href, 302);
 }
 
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   // Other origins: the page's content security policy has already decided.
   if (url.origin !== self.location.origin) return;
+  // A worker under any other scope never serves (it cannot install either; see 'install').
+  if (self.registration.scope !== scope) {
+    event.respondWith(refusal(404, 'Not part of this mini-app.'));
+    return;
+  }
+  if (
+    event.request.mode === 'navigate' &&
+    url.pathname === appPathPrefix &&
+    url.searchParams.has(warmLaunchParam)
+  ) {
+    event.respondWith(warmLaunch(url));
+    return;
+  }
   // Same origin: the verified files or nothing; never the network.
   event.respondWith(fromMemory(event.request, url) ?? serve(event.request, url));
 });

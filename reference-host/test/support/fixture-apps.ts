@@ -119,6 +119,17 @@ const call = (method, params) => MiniAppBridge.call(method, params).then((result
   // The runtime: its own workers and files.
   await attempt('registerOwnWorker', () => navigator.serviceWorker.register('/app/evil-sw.js', { scope: '/app/' }).then(() => 'registered'));
   await attempt('registerForgedWorker', () => navigator.serviceWorker.register('/__omp/sw.js?k=forged', { scope: '/app/' }).then(() => 'registered'));
+  // Its own version's worker under a narrower scope, to outlive a version change on that page: it never installs.
+  record('narrowWorker', await navigator.serviceWorker.register(navigator.serviceWorker.controller.scriptURL, { scope: '/app/index.html' }).then(
+    (registration) => new Promise((resolve) => {
+      const worker = registration.installing || registration.waiting || registration.active;
+      if (!worker) return resolve('gone');
+      if (worker.state === 'redundant' || worker.state === 'activated') return resolve(worker.state);
+      worker.addEventListener('statechange', () => { if (worker.state === 'redundant' || worker.state === 'activated') resolve(worker.state); });
+      setTimeout(() => resolve(worker.state), 3000);
+    }),
+    (error) => 'refused: ' + String(error && error.name),
+  ));
   record('provisionForged', await new Promise((resolve) => {
     const channel = new MessageChannel();
     channel.port1.onmessage = (event) => resolve(event.data);
@@ -196,5 +207,16 @@ window.addEventListener('message', (event) => {
   port.postMessage(JSON.stringify({ bridge: 'openminiapp', v: 1, kind: 'request', id: 'raw-1', method: 'host.getInfo', params: {} }));
   port.postMessage({ bridge: 'openminiapp', v: 2, kind: 'request', id: 'raw-2', method: 'host.getInfo', params: {} });
 });`,
+  };
+}
+
+/** Shows its label, and appends it to a list in its origin's storage each time one of its pages runs. */
+export function countingApp(label: string): FixtureFiles {
+  return {
+    'index.html': `<!doctype html><html><head><meta charset="utf-8"><title>${label}</title></head><body><h1>${label}</h1><script src="count.js"></script></body></html>`,
+    'count.js': `const runs = JSON.parse(localStorage.getItem('runs') || '[]');
+runs.push(${JSON.stringify(label)});
+localStorage.setItem('runs', JSON.stringify(runs));
+window.__openMiniAppProbe = { label: ${JSON.stringify(label)}, runs };`,
   };
 }
