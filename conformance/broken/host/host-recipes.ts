@@ -490,8 +490,8 @@ export const hostRecipes: HostRecipe[] = [
     patches: [
       {
         file: bridgeStorage,
-        find: '      const after = meta.bytes - (previous?.bytes ?? 0) + bytes;',
-        replace: '      const after = meta.bytes + bytes;',
+        find: '      const after = meta.bytes - (previous?.bytes ?? 0) + entry.bytes;',
+        replace: '      const after = meta.bytes + entry.bytes;',
       },
     ],
   },
