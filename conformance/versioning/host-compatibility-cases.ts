@@ -27,6 +27,15 @@ const downloadHeldMs = 3_000;
  */
 const restartWaitsMs = 8_000;
 
+/** The probe published as versionCode 1 and installed: where every update case starts. */
+async function firstVersionInstalled(s: HostSession) {
+  const pkg = await probeIn(s);
+  const first = s.world.addRelease(pkg.appId, specOf(pkg));
+  s.world.publish();
+  expectOutcome(await s.install(pkg.appId), 'installed', 1, 'the first version');
+  return { pkg, first };
+}
+
 /**
  * Publishes what the case added (the index allows no caching), restarts the host, and launches the
  * app while the suite's server holds back `bundle`, releasing it once the launch has been under way
@@ -222,10 +231,7 @@ export const hostCompatibilityCases = [
     requirements: ['API-035'],
     why: 'A mandatory update fixes something the old version must not run with; starting the old version first defeats it.',
     async run(s) {
-      const pkg = await probeIn(s);
-      s.world.addRelease(pkg.appId, specOf(pkg));
-      s.world.publish();
-      expectOutcome(await s.install(pkg.appId), 'installed', 1, 'the first version');
+      const { pkg } = await firstVersionInstalled(s);
       const update = buildProbe({ versionCode: 2 });
       s.world.addRelease(pkg.appId, specOf(update, { mandatory: true }));
       const { outcome, note } = await launchDuringDownload(s, pkg.appId, update.bytes);
@@ -240,10 +246,7 @@ export const hostCompatibilityCases = [
     requirements: ['API-035'],
     why: 'Mandatory updates latch (step 3 of the update selection): a host that skips the mandatory release for a newer ordinary one still must not run the version the mandatory release replaced.',
     async run(s) {
-      const pkg = await probeIn(s);
-      s.world.addRelease(pkg.appId, specOf(pkg));
-      s.world.publish();
-      expectOutcome(await s.install(pkg.appId), 'installed', 1, 'the first version');
+      const { pkg } = await firstVersionInstalled(s);
       s.world.addRelease(pkg.appId, specOf(buildProbe({ versionCode: 2 }), { mandatory: true }));
       const offered = buildProbe({ versionCode: 3 });
       s.world.addRelease(pkg.appId, specOf(offered));
@@ -264,10 +267,7 @@ export const hostCompatibilityCases = [
     requirements: ['API-035'],
     why: 'A release is revoked because it must not run; the update selection answers revoked with a mandatory replacement (step 1), so running the revoked version while the replacement downloads defeats the revocation.',
     async run(s) {
-      const pkg = await probeIn(s);
-      const first = s.world.addRelease(pkg.appId, specOf(pkg));
-      s.world.publish();
-      expectOutcome(await s.install(pkg.appId), 'installed', 1, 'the first version');
+      const { pkg, first } = await firstVersionInstalled(s);
       // [SIG-104] [SIG-105] a revoked release leaves `releases` and its digest enters `revokedReleases`.
       first.listed = false;
       s.world.app(pkg.appId).revokedReleases.push(first.release.sha256);
