@@ -150,7 +150,6 @@ export function workerExtractor(
         interim.get(event.data.id)?.(event.data);
         return;
       }
-      interim.delete(event.data.id);
       const settle = pending.get(event.data.id);
       pending.delete(event.data.id);
       settle?.(event.data);
