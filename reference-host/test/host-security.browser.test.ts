@@ -1139,7 +1139,8 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       await fixture.publish({ appId, versionCode: 1, files: neverReadyApp('0'.repeat(24) + 'v0') });
       const began = Date.now();
       const outcome = await launch(appId);
-      assert.ok(Date.now() - began >= 10_000, `gave up after ${Date.now() - began} ms`);
+      const waited = Date.now() - began;
+      assert.ok(waited >= 10_000, `gave up after ${waited} ms with ${JSON.stringify(outcome)}`);
       assert.deepEqual([outcome.kind, outcome.code], ['refused', 'APP_NOT_READY']);
       assert.equal((await state()).running, null);
       assert.equal(

@@ -22,13 +22,17 @@ for (const name of ['app.show', 'app.hide', 'page.show', 'page.hide', 'permissio
 }
 
 /**
- * A page that never becomes ready: it keeps its document open (no load event), then forges the
- * runtime's ready signal with another version's key, as a leftover page of an older version would.
+ * A page that never becomes ready: no listener of its window ever sees a load event, then it forges
+ * the runtime's ready signal with another version's key, as a leftover page of an older version
+ * would. The load event is stopped in its capturing pass, which at the window runs before any
+ * listener of the host's client. (document.open() alone is not enough: while the parser runs this
+ * script from its own loop, which it does when the script arrived early, document.open() is a no-op.)
  */
 export function neverReadyApp(oldVersionKey: string): FixtureFiles {
   return {
     'index.html': `<!doctype html><html><head><meta charset="utf-8"><title>broken</title></head><body><script src="broken.js"></script></body></html>`,
-    'broken.js': `document.open();
+    'broken.js': `window.addEventListener('load', (event) => event.stopImmediatePropagation(), true);
+document.open();
 document.write('<p>this version never finishes loading</p>');
 window.addEventListener('message', (event) => {
   const port = event.ports && event.ports[0];
