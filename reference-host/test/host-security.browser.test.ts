@@ -1149,6 +1149,39 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       );
     });
 
+    it('refuses with APP_NOT_READY after 10 s when its runtime never finishes loading, and launches again once it does [LIF-200] [LIF-203]', async () => {
+      await init();
+      const appId = nextAppId('stalled');
+      await fixture.publish({
+        appId,
+        versionCode: 1,
+        files: plainApp('loads once the runtime answers'),
+      });
+      // The runtime server never answers the registration of this launch: loading never ends.
+      await browser.switchFrame(null);
+      await browser.execute(() => {
+        const own = window.fetch.bind(window);
+        (window as unknown as { __ompFetch: typeof fetch }).__ompFetch = own;
+        window.fetch = (input, init) =>
+          String(input instanceof Request ? input.url : input).includes('/__runtime/register')
+            ? new Promise<Response>(() => undefined)
+            : own(input, init);
+      });
+      const began = Date.now();
+      const outcome = await launch(appId);
+      const waited = Date.now() - began;
+      assert.ok(waited >= 10_000, `gave up after ${waited} ms with ${JSON.stringify(outcome)}`);
+      assert.deepEqual([outcome.kind, outcome.code], ['refused', 'APP_NOT_READY']);
+      assert.equal((await state()).running, null);
+      // The host is still there: with its runtime answering again, the same app launches.
+      await browser.execute(() => {
+        window.fetch = (window as unknown as { __ompFetch: typeof fetch }).__ompFetch;
+      });
+      const again = await launch(appId);
+      assert.deepEqual([again.kind, again.versionCode], ['launched', 1]);
+      assert.equal((await probe<{ label: string }>(appId)).label, 'loads once the runtime answers');
+    });
+
     it('launches from the verified cache when the distribution server is unreachable', async () => {
       await init();
       const appId = nextAppId('offline');

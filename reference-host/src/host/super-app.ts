@@ -1011,8 +1011,14 @@ export class SuperApp {
     // [ADR-009] an unknown or empty page opens the entry page.
     const pages = this.#pages(version);
     const target = page && pages.includes(page) ? page : version.manifest.entryPage;
+    // [LIF-200] loading counts against the same 10 seconds: a runtime that never finishes loading
+    // (a worker that never activates, a frame that never answers) is a launch that never got ready.
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      deadline = setTimeout(() => resolve('late'), Math.max(0, readyBy - performance.now()));
+    });
     try {
-      await instance.frame.start(
+      const loading = instance.frame.start(
         {
           label: record.runtimeLabel,
           versionKey: instance.versionKey,
@@ -1037,22 +1043,24 @@ export class SuperApp {
             this.#provisioned.get(record.runtimeLabel) === instance.versionKey,
         },
       );
+      // Settled after the deadline, it only unloads a frame that is gone already.
+      loading.catch(() => undefined);
+      if ((await Promise.race([loading, late])) === 'late') {
+        return await this.#readyTimedOut(instance, page, query, fragment, requestedAt);
+      }
       this.#provisioned.set(record.runtimeLabel, instance.versionKey);
       await persisted;
       this.#step(appId, { type: 'loaded' });
     } catch {
+      clearTimeout(deadline);
       this.#unload(instance);
       const failure = new HostFailure('HOST_ERROR', 'The runtime could not load the mini-app.');
       this.#step(appId, { type: 'fail', code: failure.code });
       return this.#refuse(display, failure);
     }
-    const readyPage = await Promise.race([
-      instance.ready,
-      new Promise<undefined>((resolve) =>
-        setTimeout(() => resolve(undefined), Math.max(0, readyBy - performance.now())),
-      ),
-    ]);
-    if (readyPage === undefined)
+    const readyPage = await Promise.race([instance.ready, late]);
+    clearTimeout(deadline);
+    if (readyPage === 'late')
       return this.#readyTimedOut(instance, page, query, fragment, requestedAt);
     this.#step(appId, { type: 'ready', launchId });
     if (!simulator && record.probation) {
