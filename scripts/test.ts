@@ -61,9 +61,24 @@ const concurrency = extra.some((flag) => flag.startsWith('--test-concurrency'))
   ? []
   : [`--test-concurrency=${Math.max(2, availableParallelism() - 1)}`];
 
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...concurrency, ...extra, ...files],
-  { cwd: root, stdio: 'inherit', env },
+// *.serial.test.ts files measure time (certified budgets): they run after the others, one at a time,
+// so that no other test file shares the machine while they measure.
+const serial = files.filter((f) => f.endsWith('.serial.test.ts'));
+const parallel = files.filter((f) => !f.endsWith('.serial.test.ts'));
+
+function run(list: string[], flags: string[]): number {
+  if (list.length === 0) return 0;
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...extra, ...list],
+    { cwd: root, stdio: 'inherit', env },
+  );
+  return result.status ?? 1;
+}
+
+const concurrent = run(parallel, concurrency);
+const alone = run(
+  serial,
+  extra.some((flag) => flag.startsWith('--test-concurrency')) ? [] : ['--test-concurrency=1'],
 );
-process.exit(result.status ?? 1);
+process.exit(concurrent !== 0 ? concurrent : alone);

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { main } from '../../cli/main.ts';
+import type { ConformanceReport } from '../../framework/index.ts';
+import type { HostRecipe } from './host-recipes.ts';
+import { patchedTree } from './patched-tree.ts';
+import { startHostProcess } from './host-process.ts';
+
+export interface HostCertification {
+  code: number;
+  report: ConformanceReport;
+  output: string;
+}
+
+/**
+ * Certifies the reference host of a tree (patched by the recipe, or unbroken) through
+ * `miniapp-certify host`, exactly as a vendor runs it, with a JSON report in reportDir/<name>.
+ * The host and its copied tree are always removed afterwards.
+ */
+export async function certifyReferenceHost(
+  recipe: HostRecipe | undefined,
+  options: { distributionUrl: string; reportDir: string; args: string[] },
+): Promise<HostCertification> {
+  const tree = patchedTree(recipe);
+  const host = await startHostProcess(tree.dir, options.distributionUrl);
+  let output = '';
+  const io = {
+    stdout: { write: (c: string) => (output += c) },
+    stderr: { write: (c: string) => (output += c) },
+  };
+  try {
+    const dir = path.join(options.reportDir, recipe?.name ?? 'reference');
+    const code = await main(
+      [
+        'host',
+        '--url',
+        host.url,
+        '--implementation-name',
+        recipe ? `reference-host (${recipe.name})` : 'reference-host',
+        '--implementation-version',
+        '0.1.0',
+        '--report-dir',
+        dir,
+        '--format',
+        'json',
+        ...options.args,
+      ],
+      io,
+    );
+    const report = JSON.parse(
+      readFileSync(path.join(dir, 'certify-host.json'), 'utf8'),
+    ) as ConformanceReport;
+    return { code, report, output };
+  } finally {
+    await host.stop();
+    tree.remove();
+  }
+}
