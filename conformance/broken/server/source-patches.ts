@@ -356,4 +356,36 @@ export const patchedBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'api-key-skips-app-ownership',
+    violates: 'API-003',
+    only: 'server.auth.other-partner-not-found',
+    needsPrincipals: true,
+    story:
+      "Release management compares the app's partner with the partner of the portal account; CI API keys came later, carry no account, and the check was made conditional on a session, so any partner's key manages every app's releases.",
+    patches: [
+      {
+        file: 'reference-server/src/routes/delivery-routes.ts',
+        find: '    await releases.assertOwned(appId, principal.partnerId);\n',
+        replace:
+          "    if (principal.kind !== 'api_key') await releases.assertOwned(appId, principal.partnerId);\n",
+      },
+    ],
+  },
+  {
+    name: 'release-id-resolved-platform-wide',
+    violates: 'API-003',
+    only: 'server.auth.other-partner-not-found',
+    needsPrincipals: true,
+    story:
+      'Release ids are unique across the platform, so the action route checks that the caller owns the app in the path and then acts on the release its id names, whichever app that release belongs to.',
+    patches: [
+      {
+        file: 'reference-server/src/routes/delivery-routes.ts',
+        find: '      const release = await releases.act({\n        appId,\n',
+        replace:
+          "      const release = await releases.act({\n        appId:\n          (\n            await db.query<{ app_id: string }>('select app_id from releases where id = $1', [\n              params(request).releaseId ?? '',\n            ])\n          ).rows[0]?.app_id ?? appId,\n",
+      },
+    ],
+  },
 ];
