@@ -388,4 +388,20 @@ export const patchedBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'device-credentials-outlive-revocation',
+    violates: 'API-007',
+    only: 'server.principals.expiry-and-revocation',
+    needsPrincipals: true,
+    story:
+      'Host device credentials are the hot path of every update check, so a revocation empties the credential cache of portal sessions and API keys only and lets device entries age out.',
+    patches: [
+      {
+        file: 'reference-server/src/http/credential-cache.ts',
+        find: '    this.#entries.clear();\n',
+        replace:
+          "    for (const [digest, entry] of this.#entries)\n      if (entry.record.kind !== 'host_device') this.#entries.delete(digest);\n",
+      },
+    ],
+  },
 ];
