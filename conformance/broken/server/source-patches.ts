@@ -341,6 +341,26 @@ export const patchedBreaks: BrokenServer[] = [
     ],
   },
   {
+    name: 'audit-cursor-by-time',
+    violates: 'API-158',
+    only: 'server.releases.audit-log',
+    story:
+      'Audit entries are stamped with the time of their transaction and the log is read oldest first, so its page cursor resumes after the time of the last entry listed; the entries one change writes share that time (a revocation of a version released on two channels), and the one that falls past a page boundary is never listed.',
+    patches: [
+      {
+        file: 'reference-server/src/releases/release-store.ts',
+        find: '$8, clock_timestamp())',
+        replace: '$8, now())',
+      },
+      {
+        file: 'reference-server/src/releases/release-audit.ts',
+        find: '($2::bigint is null or e.id > $2::bigint)',
+        replace:
+          '($2::bigint is null or e.at > (select p.at from release_events p where p.id = $2::bigint))',
+      },
+    ],
+  },
+  {
     name: 'insider-may-reject',
     violates: 'API-085',
     only: 'server.review.own-partner-reviewer',
