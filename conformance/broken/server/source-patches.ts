@@ -361,6 +361,21 @@ export const patchedBreaks: BrokenServer[] = [
     ],
   },
   {
+    name: 'paused-rollout-may-be-lowered',
+    violates: 'API-077',
+    only: 'server.releases.rollout-percent',
+    story:
+      'The rule that a rollout never goes down was written for live rollouts; a paused release is not rolling out, so its percentage may be reset before it resumes, and devices of the dropped cohort lose an update they were offered.',
+    patches: [
+      {
+        file: 'reference-server/src/releases/release-store.ts',
+        find: 'if (input.rolloutPercent < Number(current.rollout_percent)) {',
+        replace:
+          "if (current.state === 'rollingOut' && input.rolloutPercent < Number(current.rollout_percent)) {",
+      },
+    ],
+  },
+  {
     name: 'insider-may-reject',
     violates: 'API-085',
     only: 'server.review.own-partner-reviewer',
