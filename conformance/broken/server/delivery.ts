@@ -253,4 +253,25 @@ export const deliveryBreaks: BrokenServer[] = [
           : res,
     },
   },
+  {
+    name: 'update-etag-from-request',
+    violates: 'API-018',
+    only: 'server.caching.validators-follow-changes',
+    story:
+      'The single update answer gets an ETag made from what the host asked (app, installed versionCode, channel, host API version), so a 304 is decided before the selection runs; after a rollback the answer changes and the ETag does not, and a revalidating host keeps the rolled-back offer.',
+    rules: {
+      response: (res, req) => {
+        const match = /^\/v1\/apps\/([^/]+)\/update$/.exec(pathOf(req));
+        if (!match || (res.status !== 200 && res.status !== 304)) return res;
+        const q = new URL(req.url, 'http://x').searchParams;
+        const etag = `"${[match[1], q.get('versionCode'), q.get('channel'), q.get('hostApiVersion')].join(':')}"`;
+        const listed = (req.headers['if-none-match'] ?? '')
+          .split(',')
+          .map((v) => v.trim().replace(/^W\//, ''));
+        if (listed.includes(etag))
+          return { status: 304, headers: header(res, 'etag', etag).headers, body: Buffer.alloc(0) };
+        return header(res, 'etag', etag);
+      },
+    },
+  },
 ];

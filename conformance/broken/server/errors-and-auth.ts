@@ -100,6 +100,20 @@ export const errorAndAuthBreaks: BrokenServer[] = [
     },
   },
   {
+    name: 'analytics-takes-beacon-text',
+    violates: 'API-016',
+    only: 'server.errors.unsupported-media-type',
+    story:
+      'Web hosts flush analytics with navigator.sendBeacon, which sends a string as text/plain;charset=UTF-8, so the ingestion route parses text/plain bodies as JSON too.',
+    rules: {
+      request: (req) =>
+        pathOf(req) === '/v1/analytics/events' &&
+        /^text\/plain\b/i.test(req.headers['content-type'] ?? '')
+          ? { ...req, headers: { ...req.headers, 'content-type': 'application/json' } }
+          : req,
+    },
+  },
+  {
     name: 'missing-credential-as-403',
     violates: 'API-001',
     only: 'server.auth.credential-required',

@@ -341,6 +341,41 @@ export const patchedBreaks: BrokenServer[] = [
     ],
   },
   {
+    name: 'audit-cursor-by-time',
+    violates: 'API-158',
+    only: 'server.releases.audit-log',
+    story:
+      'Audit entries are stamped with the time of their transaction and the log is read oldest first, so its page cursor resumes after the time of the last entry listed; the entries one change writes share that time (a revocation of a version released on two channels), and the one that falls past a page boundary is never listed.',
+    patches: [
+      {
+        file: 'reference-server/src/releases/release-store.ts',
+        find: '$8, clock_timestamp())',
+        replace: '$8, now())',
+      },
+      {
+        file: 'reference-server/src/releases/release-audit.ts',
+        find: '($2::bigint is null or e.id > $2::bigint)',
+        replace:
+          '($2::bigint is null or e.at > (select p.at from release_events p where p.id = $2::bigint))',
+      },
+    ],
+  },
+  {
+    name: 'paused-rollout-may-be-lowered',
+    violates: 'API-077',
+    only: 'server.releases.rollout-percent',
+    story:
+      'The rule that a rollout never goes down was written for live rollouts; a paused release is not rolling out, so its percentage may be reset before it resumes, and devices of the dropped cohort lose an update they were offered.',
+    patches: [
+      {
+        file: 'reference-server/src/releases/release-store.ts',
+        find: 'if (input.rolloutPercent < Number(current.rollout_percent)) {',
+        replace:
+          "if (current.state === 'rollingOut' && input.rolloutPercent < Number(current.rollout_percent)) {",
+      },
+    ],
+  },
+  {
     name: 'insider-may-reject',
     violates: 'API-085',
     only: 'server.review.own-partner-reviewer',
@@ -353,6 +388,54 @@ export const patchedBreaks: BrokenServer[] = [
         find: 'if (reviewer.partnerId !== null && reviewer.partnerId === row.partner_id) {',
         replace:
           "if (request.decision === 'approve' && reviewer.partnerId !== null && reviewer.partnerId === row.partner_id) {",
+      },
+    ],
+  },
+  {
+    name: 'api-key-skips-app-ownership',
+    violates: 'API-003',
+    only: 'server.auth.other-partner-not-found',
+    needsPrincipals: true,
+    story:
+      "Release management compares the app's partner with the partner of the portal account; CI API keys came later, carry no account, and the check was made conditional on a session, so any partner's key manages every app's releases.",
+    patches: [
+      {
+        file: 'reference-server/src/routes/delivery-routes.ts',
+        find: '    await releases.assertOwned(appId, principal.partnerId);\n',
+        replace:
+          "    if (principal.kind !== 'api_key') await releases.assertOwned(appId, principal.partnerId);\n",
+      },
+    ],
+  },
+  {
+    name: 'release-id-resolved-platform-wide',
+    violates: 'API-003',
+    only: 'server.auth.other-partner-not-found',
+    needsPrincipals: true,
+    story:
+      'Release ids are unique across the platform, so the action route checks that the caller owns the app in the path and then acts on the release its id names, whichever app that release belongs to.',
+    patches: [
+      {
+        file: 'reference-server/src/routes/delivery-routes.ts',
+        find: '      const release = await releases.act({\n        appId,\n',
+        replace:
+          "      const release = await releases.act({\n        appId:\n          (\n            await db.query<{ app_id: string }>('select app_id from releases where id = $1', [\n              params(request).releaseId ?? '',\n            ])\n          ).rows[0]?.app_id ?? appId,\n",
+      },
+    ],
+  },
+  {
+    name: 'device-credentials-outlive-revocation',
+    violates: 'API-007',
+    only: 'server.principals.expiry-and-revocation',
+    needsPrincipals: true,
+    story:
+      'Host device credentials are the hot path of every update check, so a revocation empties the credential cache of portal sessions and API keys only and lets device entries age out.',
+    patches: [
+      {
+        file: 'reference-server/src/http/credential-cache.ts',
+        find: '    this.#entries.clear();\n',
+        replace:
+          "    for (const [digest, entry] of this.#entries)\n      if (entry.record.kind !== 'host_device') this.#entries.delete(digest);\n",
       },
     ],
   },

@@ -12,15 +12,15 @@ interface Entry {
   to: string;
 }
 
-async function auditOf(t: ServerTest, appId: string): Promise<Entry[]> {
+async function auditOf(t: ServerTest, appId: string, limit = 100): Promise<Entry[]> {
   const entries: Entry[] = [];
   let cursor: string | undefined;
-  for (let page = 0; page < 50; page++) {
+  for (let page = 0; page < 100; page++) {
     const body = bodyOf<{ items: Entry[]; nextCursor?: string }>(
       await t.send({
         path: '/v1/admin/audit',
         token: t.adminToken,
-        query: { appId, limit: 100, cursor },
+        query: { appId, limit, cursor },
       }),
     );
     entries.push(...body.items);
@@ -34,7 +34,7 @@ export const auditCases = [
   serverCase({
     id: 'server.releases.audit-log',
     description:
-      'Every successful release action (create, rollout, pause, resume, complete, rollback, revoke) appears in GET /v1/admin/audit, oldest first, with its principal, time and previous and new state, and earlier entries never change',
+      'Every successful release action appears in GET /v1/admin/audit, oldest first, with its principal, time and previous and new state, on pages of any size alike, and earlier entries never change',
     requirements: ['API-080', 'API-158', 'API-159'],
     why: 'The audit log is how a platform answers who rolled what out to whom; an entry missing, rewritten or out of order defeats it.',
     async run(t) {
@@ -54,8 +54,30 @@ export const auditCases = [
       );
       for (const action of ['pause', 'resume', 'complete', 'rollback'])
         expectStatus(await t.world.act(t.scope, release, action), 200);
+      // The same version on beta too (a MAY of API-113): its revocation then writes two entries in one
+      // change, which share a time, and paging must neither skip nor repeat either of them.
+      const beta = await t.send({
+        method: 'POST',
+        path: `/v1/partner/apps/${app.appId}/releases`,
+        token: app.partner.token,
+        json: { versionCode: 1, channel: 'beta', rolloutPercent: 100 },
+      });
+      const betaId =
+        beta.status === 201 ? bodyOf<{ releaseId: string }>(beta, 201).releaseId : null;
       expectStatus(await t.world.revoke(t.scope, v1, t.adminToken), 200);
       const entries = await auditOf(t, app.appId);
+      if (betaId !== null && !entries.some((e) => e.releaseId === betaId && e.action === 'revoke'))
+        throw new CaseFailure(
+          'the revocation of the beta release of the same version is not listed',
+        );
+      for (const limit of [1, 2, 3]) {
+        const paged = await auditOf(t, app.appId, limit);
+        const show = (list: Entry[]) => list.map((e) => `${e.action} ${e.releaseId}`).join(', ');
+        if (JSON.stringify(paged) !== JSON.stringify(entries))
+          throw new CaseFailure(
+            `paging by ${limit} lists ${paged.length} entries (${show(paged)}), one page of 100 lists ${entries.length} (${show(entries)})`,
+          );
+      }
       const expected: [string, string | null, string][] = [
         ['create', null, 'rollingOut'],
         ['rollout', 'rollingOut', 'rollingOut'],

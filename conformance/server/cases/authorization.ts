@@ -3,6 +3,7 @@ import { bodyOf, expectStatus, serverCase, type ServerTest } from '../server-cas
 import { describeExchange, jsonOf } from '../subject/http-exchange.ts';
 import { allowedKinds, requestFor, type TargetObjects } from '../subject/route-targets.ts';
 import type { Exchange } from '../subject/http-exchange.ts';
+import type { ContractOperation } from '../contract/openapi-contract.ts';
 
 /** One app of partner `a`, released, whose objects the authorisation cases aim at (never the shared one). */
 export async function targets(t: ServerTest): Promise<TargetObjects> {
@@ -140,7 +141,7 @@ export const authorizationCases = [
   serverCase({
     id: 'server.auth.other-partner-not-found',
     description:
-      'Every route naming an app, version, release, product or key of another partner answers 404 API_NOT_FOUND, exactly as for an object that does not exist',
+      "Routes naming another partner's app, version, release, product or key answer 404 API_NOT_FOUND, as for no object, to its session and API key alike, and when it puts its own app and the other's release id in the path",
     requirements: ['API-003', 'API-092'],
     why: "A 403 for another partner's app, or any different answer, tells an attacker which ids exist; acting on it is worse.",
     timeoutMs: 60_000,
@@ -155,16 +156,47 @@ export const authorizationCases = [
           /\{(appId|keyId|releaseId)\}/.test(o.template) &&
           allowedKinds(o).has('partner'),
       );
+      // The other partner's CI key: ownership must not depend on which scheme authenticated the partner.
+      const otherKey = bodyOf<{ secret: string }>(
+        await t.send({
+          method: 'POST',
+          path: '/v1/partner/api-keys',
+          token: other.token,
+          json: { label: 'certify authz b' },
+        }),
+        201,
+      ).secret;
+      // The other partner's own app, in whose path it names the first partner's release id.
+      const ownApp = await t.world.freshApp(t.scope, 'authzb', other);
+      const mixed: TargetObjects = {
+        ...objects,
+        release: {
+          ...objects.release,
+          version: { ...objects.release.version, app: ownApp },
+        },
+      };
+      const attempts: [ContractOperation, TargetObjects, string, string][] = [];
       for (const op of ownership) {
-        const spec = requestFor(op, objects);
+        attempts.push([op, objects, other.token, 'portal session']);
+        if (allowedKinds(op).has('partnerKey')) attempts.push([op, objects, otherKey, 'API key']);
+        if (op.template.includes('{releaseId}')) {
+          attempts.push([op, mixed, other.token, 'portal session, own app in the path']);
+          if (allowedKinds(op).has('partnerKey'))
+            attempts.push([op, mixed, otherKey, 'API key, own app in the path']);
+        }
+      }
+      for (const [op, target, token, how] of attempts) {
+        const spec = requestFor(op, target);
         if (op.operationId === 'putProduct')
           spec.json = { kind: 'consumable', price: { currency: 'EUR', minor: 100 } };
         if (op.operationId === 'createRelease')
           spec.json = { versionCode: 1, channel: 'beta', rolloutPercent: 100 };
         if (op.operationId === 'updateReleaseRollout') spec.json = { rolloutPercent: 100 };
-        const exchange = await t.send({ ...spec, token: other.token, quiet: true });
+        const exchange = await t.send({ ...spec, token, quiet: true });
         if (exchange.status !== 404 || codeOf(exchange) !== 'API_NOT_FOUND')
-          failures.push(`${op.operationId} as another partner: ${describeExchange(exchange)}`);
+          failures.push(
+            `${op.operationId} as another partner (${how}): ${describeExchange(exchange)}`,
+          );
       }
       if (failures.length > 0) throw new CaseFailure(failures[0] as string, failures);
       const state = bodyOf<{ state: string; rolloutPercent: number }>(

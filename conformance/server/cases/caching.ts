@@ -160,4 +160,84 @@ export const cachingCases = [
       }
     },
   }),
+  serverCase({
+    id: 'server.caching.validators-follow-changes',
+    description:
+      'After a rollback changes the signed index and an update answer, a GET with If-None-Match of the ETag from before the change is answered 200 with the new body and another ETag, never 304',
+    requirements: ['API-018', 'API-019'],
+    why: 'Hosts revalidate the index and their update answers with If-None-Match [API-033]; an ETag that does not follow the body turns a rollback or a revocation into a 304, and the host keeps the withdrawn release.',
+    timeoutMs: 60_000,
+    async run(t) {
+      const device = await t.world.device(t.scope);
+      const app = await t.world.freshApp(t.scope, 'etag');
+      await t.world.release(
+        t.scope,
+        await t.world.approvedVersion(t.scope, app, { versionCode: 1 }),
+      );
+      const v2 = await t.world.approvedVersion(t.scope, app, { versionCode: 2 });
+      const release2 = await t.world.release(t.scope, v2);
+      const update: RequestSpec = {
+        path: `/v1/apps/${app.appId}/update`,
+        token: device.token,
+        query: {
+          hostApiVersion: '1.2.0',
+          channel: 'stable',
+          deviceId: device.deviceId,
+          versionCode: 1,
+        },
+      };
+      const index: RequestSpec = { path: '/v1/trust/index.json' };
+      const kindOf = (exchange: Exchange) =>
+        (JSON.parse(new TextDecoder().decode(exchange.body)) as { kind?: unknown }).kind;
+      // [API-100] an answer may lag a change by 5 seconds: wait for it rather than assume it.
+      const settle = async (spec: RequestSpec, done: (e: Exchange) => boolean, what: string) => {
+        const deadline = Date.now() + 6000;
+        for (;;) {
+          const exchange = await t.send(spec);
+          expectStatus(exchange, 200);
+          if (done(exchange)) return exchange;
+          if (Date.now() > deadline)
+            throw new CaseFailure(`${spec.path}: ${what} within 6 s`, [describeExchange(exchange)]);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      };
+      const offered = await settle(
+        update,
+        (e) => kindOf(e) === 'update',
+        'the completed release 2 was not offered to a device on 1',
+      );
+      const before = [
+        { spec: update, exchange: offered },
+        { spec: index, exchange: await t.send(index) },
+      ];
+      expectStatus(await t.world.act(t.scope, release2, 'rollback'), 200);
+      await settle(
+        update,
+        (e) => kindOf(e) === 'upToDate',
+        'the rollback of release 2 did not reach the update answer',
+      );
+      for (const { spec, exchange } of before) {
+        const etag = etagOf(exchange);
+        await settle(
+          spec,
+          (e) => !Buffer.from(e.body).equals(Buffer.from(exchange.body)),
+          'the body did not change after the rollback',
+        );
+        const revalidated = await t.send({
+          ...spec,
+          headers: { ...(spec.headers ?? {}), 'if-none-match': etag },
+        });
+        if (revalidated.status !== 200)
+          throw new CaseFailure(
+            `${spec.path} with If-None-Match ${etag}, the ETag of the body before the rollback: ${describeExchange(revalidated)}; a host revalidating its copy keeps the rolled-back state`,
+          );
+        if (Buffer.from(revalidated.body).equals(Buffer.from(exchange.body)))
+          throw new CaseFailure(`${spec.path}: the body before the rollback is still served`);
+        if (etagOf(revalidated) === etag)
+          throw new CaseFailure(
+            `${spec.path}: the new body carries ETag ${etag}, the ETag of the body before the rollback`,
+          );
+      }
+    },
+  }),
 ];

@@ -190,12 +190,13 @@ export const errorCases = [
   serverCase({
     id: 'server.errors.unsupported-media-type',
     description:
-      'A JSON route sent form data or text, or an upload sent as JSON, is refused with 415 API_UNSUPPORTED_MEDIA_TYPE',
+      'A JSON route sent form data or text (a host route sent text/plain as sendBeacon does included), or an upload sent as JSON, is refused with 415 API_UNSUPPORTED_MEDIA_TYPE',
     requirements: ['API-016'],
     why: 'A server that guesses the media type parses bytes with the wrong parser, the root of many request-smuggling and parser-differential bugs.',
     async run(t) {
       const partner = await t.world.partner(t.scope);
       const device = await t.world.device(t.scope);
+      const user = await t.world.user(t.scope);
       const shared = await t.world.sharedRelease(t.scope);
       const probes = [
         {
@@ -225,6 +226,25 @@ export const errorCases = [
           token: partner.token,
           body: '{}',
           contentType: 'application/json',
+        },
+        // What navigator.sendBeacon sends for a string: the JSON routes of hosts must refuse it too.
+        {
+          method: 'POST',
+          path: '/v1/analytics/events',
+          token: device.token,
+          body: JSON.stringify({
+            deviceId: device.deviceId,
+            sentAt: new Date().toISOString(),
+            events: [],
+          }),
+          contentType: 'text/plain;charset=UTF-8',
+        },
+        {
+          method: 'POST',
+          path: '/v1/tokens/app',
+          token: user.credential,
+          body: JSON.stringify({ appId: shared.version.app.appId, scopes: [] }),
+          contentType: 'text/plain;charset=UTF-8',
         },
       ];
       for (const probe of probes) {

@@ -1,6 +1,7 @@
 import { CaseFailure } from '../../framework/index.ts';
 import { bodyOf, expectStatus, serverCase } from '../server-case.ts';
 import { describeExchange } from '../subject/http-exchange.ts';
+import type { RequestSpec } from '../subject/http-driver.ts';
 
 interface Created {
   principalId: string;
@@ -159,10 +160,10 @@ export const principalCases = [
   serverCase({
     id: 'server.principals.expiry-and-revocation',
     description:
-      'A principal credential is refused with 401 once its expiresInSeconds have passed, and at once after its revocation is answered',
+      'A principal credential is refused with 401 once its expiresInSeconds have passed, and, for every role on the routes it worked on, at once after its revocation is answered',
     requirements: ['API-155', 'API-007'],
     why: 'Credentials the suite mints must die when told; a server that ignores expiry or revocation keeps leaked credentials alive.',
-    timeoutMs: 20_000,
+    timeoutMs: 40_000,
     async run(t) {
       t.world.skipUnlessComplete();
       const partner = await t.world.partner(t.scope);
@@ -182,29 +183,65 @@ export const principalCases = [
         401,
         'API_UNAUTHENTICATED',
       );
-      const revoked = bodyOf<Created>(
-        await t.send({
-          method: 'POST',
-          path: '/v1/admin/principals',
-          token: t.adminToken,
-          json: { role: 'partner', partnerId: partner.partnerId },
-        }),
-        201,
-      );
-      expectStatus(await t.send({ path: '/v1/partner', token: revoked.credential }), 200);
-      expectStatus(
-        await t.send({
-          method: 'POST',
-          path: `/v1/admin/principals/${revoked.principalId}/revoke`,
-          token: t.adminToken,
-        }),
-        200,
-      );
-      expectStatus(
-        await t.send({ path: '/v1/partner', token: revoked.credential }),
-        401,
-        'API_UNAUTHENTICATED',
-      );
+      // Every role, on the routes it works on: a cache of hot-path credentials (host devices on update
+      // checks) must forget a revoked one as promptly as a portal session [API-094].
+      const shared = await t.world.sharedRelease(t.scope);
+      const appId = shared.version.app.appId;
+      const deviceId = `certify-${t.subject.runId}-revoked`.padEnd(20, '0');
+      const probes: [Record<string, unknown>, RequestSpec[]][] = [
+        [{ role: 'partner', partnerId: partner.partnerId }, [{ path: '/v1/partner' }]],
+        [{ role: 'reviewer' }, [{ path: '/v1/review/queue', query: { limit: 1 } }]],
+        [
+          { role: 'hostDevice', test: true },
+          [
+            {
+              method: 'POST',
+              path: '/v1/updates/check',
+              json: {
+                hostApiVersion: '1.2.0',
+                channel: 'stable',
+                deviceId,
+                apps: [{ appId, versionCode: 0 }],
+              },
+            },
+            {
+              path: `/v1/apps/${appId}/update`,
+              query: { hostApiVersion: '1.2.0', channel: 'stable', deviceId, versionCode: 0 },
+            },
+            { path: '/v1/catalog/categories' },
+          ],
+        ],
+        [{ role: 'hostUser', test: true }, [{ path: `/v1/entitlements/${appId}` }]],
+      ];
+      for (const [body, routes] of probes) {
+        const revoked = bodyOf<Created>(
+          await t.send({
+            method: 'POST',
+            path: '/v1/admin/principals',
+            token: t.adminToken,
+            json: body,
+          }),
+          201,
+        );
+        for (const route of routes)
+          expectStatus(await t.send({ ...route, token: revoked.credential }), 200);
+        expectStatus(
+          await t.send({
+            method: 'POST',
+            path: `/v1/admin/principals/${revoked.principalId}/revoke`,
+            token: t.adminToken,
+          }),
+          200,
+        );
+        for (const route of routes) {
+          const after = await t.send({ ...route, token: revoked.credential });
+          if (after.status !== 401)
+            throw new CaseFailure(
+              `a revoked ${String(body.role)} credential was accepted by ${route.method ?? 'GET'} ${route.path}: ${describeExchange(after)}`,
+            );
+          expectStatus(after, 401, 'API_UNAUTHENTICATED');
+        }
+      }
     },
   }),
 ];

@@ -92,7 +92,7 @@ export const releaseCases = [
   serverCase({
     id: 'server.releases.rollout-percent',
     description:
-      'rolloutPercent with three decimals, outside 0 to 100, or lowered by a change is refused with 400; a raise with two decimals is taken',
+      'rolloutPercent with three decimals, outside 0 to 100, or lowered by a change (of a rolling-out, paused or completed release) is refused; a raise with two decimals is taken',
     requirements: ['API-077'],
     why: 'Cohorts are computed to a hundredth of a percent; lowering a rollout takes the update away from devices that already have it.',
     async run(t) {
@@ -136,6 +136,35 @@ export const releaseCases = [
       );
       if (after.rolloutPercent !== 33.33)
         throw new CaseFailure(`a refused change left rolloutPercent at ${after.rolloutPercent}`);
+      // Not lowered while paused either, nor once completed. Whether a paused or completed release
+      // may be widened at all the spec leaves open, so a state conflict is as good as API_ROLLOUT_INVALID.
+      for (const [action, state, percent] of [
+        ['pause', 'paused', 33.33],
+        ['complete', 'completed', 100],
+      ] as const) {
+        expectStatus(await t.world.act(t.scope, release, action), 200);
+        const lowered = await patch(20);
+        const code = (
+          JSON.parse(new TextDecoder().decode(lowered.body)) as { code?: string } | null
+        )?.code;
+        if (
+          !(lowered.status === 400 && code === 'API_ROLLOUT_INVALID') &&
+          !(lowered.status === 409 && code === 'API_RELEASE_STATE_CONFLICT')
+        )
+          throw new CaseFailure(
+            `lowering a ${state} release from ${percent} to 20 answered ${lowered.status} ${String(code)}, not 400 API_ROLLOUT_INVALID (or 409 API_RELEASE_STATE_CONFLICT)`,
+          );
+        const now = bodyOf<Release>(
+          await t.send({
+            path: `/v1/partner/apps/${app.appId}/releases/${release.releaseId}`,
+            token: app.partner.token,
+          }),
+        );
+        if (now.rolloutPercent !== percent || now.state !== state)
+          throw new CaseFailure(
+            `after the refused change the ${state} release is ${now.state} at ${now.rolloutPercent}`,
+          );
+      }
     },
   }),
   serverCase({
