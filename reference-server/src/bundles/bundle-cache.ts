@@ -18,6 +18,8 @@ export class BundleCache {
   readonly hotBudgetBytes: number;
   readonly #lengths = new Map<string, number>();
   readonly #hot = new Map<string, Buffer>();
+  /** Reads under way: concurrent misses of one digest share a read and are counted once. */
+  readonly #reading = new Map<string, Promise<Buffer>>();
   #hotBytes = 0;
 
   constructor(options: BundleCacheOptions = {}) {
@@ -50,14 +52,34 @@ export class BundleCache {
       this.#hot.set(stored.sha256, hit);
       return hit;
     }
-    const bytes = await read(stored.sha256);
-    this.#hot.set(stored.sha256, bytes);
+    const pending = this.#reading.get(stored.sha256);
+    if (pending) return pending;
+    const reading = read(stored.sha256)
+      .then((bytes) => {
+        this.#keep(stored.sha256, bytes);
+        return bytes;
+      })
+      .finally(() => this.#reading.delete(stored.sha256));
+    this.#reading.set(stored.sha256, reading);
+    return reading;
+  }
+
+  /** The memory held is the sum of the kept bundles, each counted once. */
+  #keep(sha256: string, bytes: Buffer): void {
+    const previous = this.#hot.get(sha256);
+    if (previous) this.#hotBytes -= previous.length;
+    this.#hot.delete(sha256);
+    this.#hot.set(sha256, bytes);
     this.#hotBytes += bytes.length;
     for (const [digest, old] of this.#hot) {
       if (this.#hotBytes <= this.hotBudgetBytes) break;
       this.#hot.delete(digest);
       this.#hotBytes -= old.length;
     }
-    return bytes;
+  }
+
+  /** The memory the kept bundles take together. */
+  get hotBytes(): number {
+    return this.#hotBytes;
   }
 }
