@@ -35,6 +35,7 @@ const superApp = 'reference-host/src/host/super-app.ts';
 const updateSelection = 'sdk/src/distribution/update-selection.ts';
 const permissionManager = 'reference-host/src/permissions/permission-manager.ts';
 const bridgeStorage = 'reference-host/src/state/bridge-storage.ts';
+const packagePath = 'sdk/src/package/package-path.ts';
 
 export const hostRecipes: HostRecipe[] = [
   {
@@ -639,6 +640,65 @@ export const hostRecipes: HostRecipe[] = [
         file: 'reference-host/src/analytics/analytics-queue.ts',
         find: '      if (await this.#isOptedOut()) return undefined;',
         replace: '',
+      },
+    ],
+  },
+  {
+    name: 'reader-checks-dot-segments-only',
+    violates: 'PKG-029',
+    note: 'Guards against zip slip by refusing ".." segments, the check every tutorial shows, and never thinks of a leading "/" or of a backslash, which Windows reads as a separator.',
+    only: [
+      'host.package.zip-slip-entry',
+      'host.package.absolute-entry-path',
+      'host.package.backslash-entry-path',
+    ],
+    catches: ['host.package.absolute-entry-path', 'host.package.backslash-entry-path'],
+    target: 'host',
+    patches: [
+      {
+        file: packagePath,
+        find: "  if (path.startsWith('/')) return { code: 'PKG_UNSAFE_PATH', reason: 'the path is absolute' };",
+        replace: '',
+      },
+      {
+        file: packagePath,
+        find: "    if (segment === '' || segment === '.' || segment === '..') {",
+        replace: "    if (segment === '..') {",
+      },
+      {
+        file: packagePath,
+        find: "  if (path.includes('\\\\'))\n    return { code: 'PKG_UNSAFE_PATH', reason: 'the path contains a backslash' };",
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'case-sensitive-duplicate-check',
+    violates: 'PKG-029',
+    note: 'Refuses two entries with the same name, comparing names byte for byte as its Linux build server does, so pages/second.html and pages/Second.html both pass and one overwrites the other on a phone with a case-insensitive file system.',
+    only: ['host.package.case-colliding-entries'],
+    catches: ['host.package.case-colliding-entries'],
+    target: 'host',
+    patches: [
+      {
+        file: packagePath,
+        find: "  return path.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');",
+        replace: '  return path;',
+      },
+    ],
+  },
+  {
+    name: 'reader-trusts-dos-attributes',
+    violates: 'PKG-029',
+    note: 'Tells files from directories by the MS-DOS attribute bits only, as many ZIP readers do, and never reads the Unix file type of an archive made on Unix, so a symbolic link passes as a file.',
+    only: ['host.package.symlink-entry'],
+    catches: ['host.package.symlink-entry'],
+    target: 'host',
+    patches: [
+      {
+        file: 'sdk/src/package/zip-reader.ts',
+        find: '  if (versionMadeBy >>> 8 === HOST_UNIX) {',
+        replace: '  if (versionMadeBy >>> 8 === -1) {',
       },
     ],
   },
