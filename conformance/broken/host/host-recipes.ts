@@ -36,6 +36,7 @@ const updateSelection = 'sdk/src/distribution/update-selection.ts';
 const permissionManager = 'reference-host/src/permissions/permission-manager.ts';
 const bridgeStorage = 'reference-host/src/state/bridge-storage.ts';
 const packagePath = 'sdk/src/package/package-path.ts';
+const envelope = 'sdk/src/bridge/envelope.ts';
 
 export const hostRecipes: HostRecipe[] = [
   {
@@ -699,6 +700,53 @@ export const hostRecipes: HostRecipe[] = [
         file: 'sdk/src/package/zip-reader.ts',
         find: '  if (versionMadeBy >>> 8 === HOST_UNIX) {',
         replace: '  if (versionMadeBy >>> 8 === -1) {',
+      },
+    ],
+  },
+  {
+    name: 'envelope-version-compared-loosely',
+    violates: 'BRG-002',
+    note: 'Compares the protocol version with != as the JavaScript it was ported from did, so a request with v: "1" (a string) is executed instead of answered BRIDGE_MALFORMED.',
+    only: ['host.bridge.malformed-request'],
+    catches: ['host.bridge.malformed-request'],
+    target: 'host',
+    patches: [
+      {
+        file: envelope,
+        find: "  if (value.v !== protocolVersion) return malformed('v must be 1');",
+        replace: "  if (value.v != protocolVersion) return malformed('v must be 1');",
+      },
+    ],
+  },
+  {
+    name: 'params-checked-with-typeof',
+    violates: 'BRG-002',
+    note: "Checks params with typeof === 'object', which holds for null and arrays, so a request whose params are not an object reaches the method's schema and is answered INVALID_PARAMS instead of BRIDGE_MALFORMED.",
+    only: ['host.bridge.malformed-request'],
+    catches: ['host.bridge.malformed-request'],
+    target: 'host',
+    patches: [
+      {
+        file: envelope,
+        find: "      if (!isPlainObject(value.params)) return malformed('params must be an object');",
+        replace:
+          "      if (typeof value.params !== 'object') return malformed('params must be an object');",
+      },
+    ],
+  },
+  {
+    name: 'order-key-includes-product',
+    violates: 'BRG-203',
+    note: 'Derives the idempotency key from the order and the product, "so that a retry for the same thing is free", so the same order for another product is charged again instead of answered INVALID_PARAMS.',
+    only: ['host.payments.order-charged-once'],
+    catches: ['host.payments.order-charged-once'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/bridge/plugins/commerce-plugin.ts',
+        find: '          : await idempotencyKey(app.appId, p.orderId, app.userId);',
+        replace:
+          '          : await idempotencyKey(app.appId, `${p.orderId}/${product.productId}`, app.userId);',
       },
     ],
   },
