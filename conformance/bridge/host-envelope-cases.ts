@@ -124,6 +124,10 @@ export const hostEnvelopeCases = [
           'method a number',
           { ...request('m-5', 'storage.set', { key: 'm5', value: 1 }), method: 5 },
         ],
+        // Mistyped, not just wrong: a loose comparison or typeof === 'object' lets these through.
+        ['v the string "1"', { ...request('m-6', 'storage.set', { key: 'm6', value: 1 }), v: '1' }],
+        ['params an array', { ...request('m-7', 'storage.set'), params: [] }],
+        ['params null', { ...request('m-8', 'storage.set'), params: null }],
       ];
       for (const [what, message] of cases) {
         const answer = await send(s, appId, JSON.stringify(message), 3_000);
@@ -132,7 +136,7 @@ export const hostEnvelopeCases = [
         const faults = responseFaults('storage.set', answer);
         if (faults.length > 0) throw new CaseFailure(faults[0] ?? '');
       }
-      for (const key of ['m1', 'm2', 'm3', 'm5']) {
+      for (const key of ['m1', 'm2', 'm3', 'm5', 'm6']) {
         const value = await stored(s, appId, key);
         if (value !== null && value !== undefined)
           throw new CaseFailure(

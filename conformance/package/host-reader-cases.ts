@@ -248,6 +248,80 @@ const scenarios: Scenario[] = [
       ]),
   },
   {
+    name: 'absolute-entry-path',
+    description:
+      'A host refuses a whole package one of whose entries is named /escape.html, with PKG_UNSAFE_PATH',
+    requirements: ['PKG-029'],
+    why: 'A reader that only looks for ".." segments still writes /escape.html at the root of whatever it extracts into (PKG-020).',
+    codes: packageCodes('PKG_UNSAFE_PATH'),
+    arrange: (s, pkg) =>
+      publishArchive(s, pkg, (entries) => [
+        ...entries,
+        {
+          name: '/escape.html',
+          data: encoder.encode('<p>escape</p>'),
+          method: 0,
+          ...canonicalHeader,
+        },
+      ]),
+  },
+  {
+    name: 'backslash-entry-path',
+    description:
+      'A host refuses a whole package one of whose entries is named pages\\..\\..\\escape.html, with PKG_UNSAFE_PATH',
+    requirements: ['PKG-029'],
+    why: 'A backslash is one character on Unix and a separator on Windows: a reader that splits on "/" sees no ".." where Windows climbs out twice (PKG-020).',
+    codes: packageCodes('PKG_UNSAFE_PATH'),
+    arrange: (s, pkg) =>
+      publishArchive(s, pkg, (entries) => [
+        ...entries,
+        {
+          name: 'pages\\..\\..\\escape.html',
+          data: encoder.encode('<p>escape</p>'),
+          method: 0,
+          ...canonicalHeader,
+        },
+      ]),
+  },
+  {
+    name: 'case-colliding-entries',
+    description:
+      'A host refuses a whole package with entries pages/second.html and pages/Second.html, with PKG_DUPLICATE_PATH',
+    requirements: ['PKG-029'],
+    why: 'On a case-insensitive file system the two are one file, and which content wins depends on the order of writes; a reviewer may have seen the other one (PKG-026).',
+    codes: packageCodes('PKG_DUPLICATE_PATH'),
+    arrange: (s, pkg) =>
+      publishArchive(s, pkg, (entries) => [
+        ...entries,
+        {
+          name: 'pages/Second.html',
+          data: encoder.encode('<p>the other second page</p>'),
+          method: 0,
+          ...canonicalHeader,
+        },
+      ]),
+  },
+  {
+    name: 'symlink-entry',
+    description:
+      'A host refuses a whole package with a Unix symbolic-link entry, with PKG_SYMLINK or PKG_SPECIAL_FILE',
+    requirements: ['PKG-029'],
+    why: 'A link extracted on a device points anywhere on its disk; a reader that looks only at the MS-DOS attribute bits never sees the Unix file type (PKG-027).',
+    codes: packageCodes('PKG_SYMLINK', 'PKG_SPECIAL_FILE'),
+    arrange: (s, pkg) =>
+      publishArchive(s, pkg, (entries) => [
+        ...entries,
+        {
+          name: 'static/link.css',
+          data: encoder.encode('/etc/passwd'),
+          method: 0,
+          ...canonicalHeader,
+          // S_IFLNK | 0777 in the Unix half of the external attributes, made on Unix (0x03).
+          externalAttributes: 0xa1ff0000,
+        },
+      ]),
+  },
+  {
     name: 'refused-update-keeps-version',
     description:
       'A host that refuses an update at any reading step keeps the version it had, which still launches',

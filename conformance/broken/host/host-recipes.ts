@@ -35,6 +35,8 @@ const superApp = 'reference-host/src/host/super-app.ts';
 const updateSelection = 'sdk/src/distribution/update-selection.ts';
 const permissionManager = 'reference-host/src/permissions/permission-manager.ts';
 const bridgeStorage = 'reference-host/src/state/bridge-storage.ts';
+const packagePath = 'sdk/src/package/package-path.ts';
+const envelope = 'sdk/src/bridge/envelope.ts';
 
 export const hostRecipes: HostRecipe[] = [
   {
@@ -639,6 +641,112 @@ export const hostRecipes: HostRecipe[] = [
         file: 'reference-host/src/analytics/analytics-queue.ts',
         find: '      if (await this.#isOptedOut()) return undefined;',
         replace: '',
+      },
+    ],
+  },
+  {
+    name: 'reader-checks-dot-segments-only',
+    violates: 'PKG-029',
+    note: 'Guards against zip slip by refusing ".." segments, the check every tutorial shows, and never thinks of a leading "/" or of a backslash, which Windows reads as a separator.',
+    only: [
+      'host.package.zip-slip-entry',
+      'host.package.absolute-entry-path',
+      'host.package.backslash-entry-path',
+    ],
+    catches: ['host.package.absolute-entry-path', 'host.package.backslash-entry-path'],
+    target: 'host',
+    patches: [
+      {
+        file: packagePath,
+        find: "  if (path.startsWith('/')) return { code: 'PKG_UNSAFE_PATH', reason: 'the path is absolute' };",
+        replace: '',
+      },
+      {
+        file: packagePath,
+        find: "    if (segment === '' || segment === '.' || segment === '..') {",
+        replace: "    if (segment === '..') {",
+      },
+      {
+        file: packagePath,
+        find: "  if (path.includes('\\\\'))\n    return { code: 'PKG_UNSAFE_PATH', reason: 'the path contains a backslash' };",
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'case-sensitive-duplicate-check',
+    violates: 'PKG-029',
+    note: 'Refuses two entries with the same name, comparing names byte for byte as its Linux build server does, so pages/second.html and pages/Second.html both pass and one overwrites the other on a phone with a case-insensitive file system.',
+    only: ['host.package.case-colliding-entries'],
+    catches: ['host.package.case-colliding-entries'],
+    target: 'host',
+    patches: [
+      {
+        file: packagePath,
+        find: "  return path.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');",
+        replace: '  return path;',
+      },
+    ],
+  },
+  {
+    name: 'reader-trusts-dos-attributes',
+    violates: 'PKG-029',
+    note: 'Tells files from directories by the MS-DOS attribute bits only, as many ZIP readers do, and never reads the Unix file type of an archive made on Unix, so a symbolic link passes as a file.',
+    only: ['host.package.symlink-entry'],
+    catches: ['host.package.symlink-entry'],
+    target: 'host',
+    patches: [
+      {
+        file: 'sdk/src/package/zip-reader.ts',
+        find: '  if (versionMadeBy >>> 8 === HOST_UNIX) {',
+        replace: '  if (versionMadeBy >>> 8 === -1) {',
+      },
+    ],
+  },
+  {
+    name: 'envelope-version-compared-loosely',
+    violates: 'BRG-002',
+    note: 'Compares the protocol version with != as the JavaScript it was ported from did, so a request with v: "1" (a string) is executed instead of answered BRIDGE_MALFORMED.',
+    only: ['host.bridge.malformed-request'],
+    catches: ['host.bridge.malformed-request'],
+    target: 'host',
+    patches: [
+      {
+        file: envelope,
+        find: "  if (value.v !== protocolVersion) return malformed('v must be 1');",
+        replace: "  if (value.v != protocolVersion) return malformed('v must be 1');",
+      },
+    ],
+  },
+  {
+    name: 'params-checked-with-typeof',
+    violates: 'BRG-002',
+    note: "Checks params with typeof === 'object', which holds for null and arrays, so a request whose params are not an object reaches the method's schema and is answered INVALID_PARAMS instead of BRIDGE_MALFORMED.",
+    only: ['host.bridge.malformed-request'],
+    catches: ['host.bridge.malformed-request'],
+    target: 'host',
+    patches: [
+      {
+        file: envelope,
+        find: "      if (!isPlainObject(value.params)) return malformed('params must be an object');",
+        replace:
+          "      if (typeof value.params !== 'object') return malformed('params must be an object');",
+      },
+    ],
+  },
+  {
+    name: 'order-key-includes-product',
+    violates: 'BRG-203',
+    note: 'Derives the idempotency key from the order and the product, "so that a retry for the same thing is free", so the same order for another product is charged again instead of answered INVALID_PARAMS.',
+    only: ['host.payments.order-charged-once'],
+    catches: ['host.payments.order-charged-once'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/src/bridge/plugins/commerce-plugin.ts',
+        find: '          : await idempotencyKey(app.appId, p.orderId, app.userId);',
+        replace:
+          '          : await idempotencyKey(app.appId, `${p.orderId}/${product.productId}`, app.userId);',
       },
     ],
   },
