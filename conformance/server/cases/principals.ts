@@ -1,5 +1,5 @@
 import { CaseFailure } from '../../framework/index.ts';
-import { bodyOf, expectStatus, serverCase } from '../server-case.ts';
+import { bodyOf, expectStatus, serverCase, type ServerTest } from '../server-case.ts';
 import { describeExchange } from '../subject/http-exchange.ts';
 import type { RequestSpec } from '../subject/http-driver.ts';
 
@@ -10,6 +10,14 @@ interface Created {
   test: boolean;
   credential: string;
   expiresAt: string;
+}
+
+/** A principal minted with the admin token alone [API-151]. */
+async function createPrincipal(t: ServerTest, body: Record<string, unknown>): Promise<Created> {
+  return bodyOf<Created>(
+    await t.send({ method: 'POST', path: '/v1/admin/principals', token: t.adminToken, json: body }),
+    201,
+  );
 }
 
 export const principalCases = [
@@ -23,16 +31,7 @@ export const principalCases = [
       t.world.skipUnlessComplete();
       const shared = await t.world.sharedRelease(t.scope);
       const partner = await t.world.partner(t.scope);
-      const create = async (body: Record<string, unknown>) =>
-        bodyOf<Created>(
-          await t.send({
-            method: 'POST',
-            path: '/v1/admin/principals',
-            token: t.adminToken,
-            json: body,
-          }),
-          201,
-        );
+      const create = (body: Record<string, unknown>) => createPrincipal(t, body);
       const asPartner = await create({ role: 'partner', partnerId: partner.partnerId });
       const me = bodyOf<{ partnerId: string }>(
         await t.send({ path: '/v1/partner', token: asPartner.credential }),
@@ -141,15 +140,7 @@ export const principalCases = [
         [{ role: 'partner', partnerId: (await t.world.partner(t.scope)).partnerId }, true],
       ];
       for (const [body, expected] of cases) {
-        const created = bodyOf<Created>(
-          await t.send({
-            method: 'POST',
-            path: '/v1/admin/principals',
-            token: t.adminToken,
-            json: body,
-          }),
-          201,
-        );
+        const created = await createPrincipal(t, body);
         if (created.test !== expected)
           throw new CaseFailure(
             `${JSON.stringify(body)} gave test ${String(created.test)}, expected ${String(expected)}`,
@@ -167,15 +158,11 @@ export const principalCases = [
     async run(t) {
       t.world.skipUnlessComplete();
       const partner = await t.world.partner(t.scope);
-      const short = bodyOf<Created>(
-        await t.send({
-          method: 'POST',
-          path: '/v1/admin/principals',
-          token: t.adminToken,
-          json: { role: 'partner', partnerId: partner.partnerId, expiresInSeconds: 2 },
-        }),
-        201,
-      );
+      const short = await createPrincipal(t, {
+        role: 'partner',
+        partnerId: partner.partnerId,
+        expiresInSeconds: 2,
+      });
       expectStatus(await t.send({ path: '/v1/partner', token: short.credential }), 200);
       await new Promise((r) => setTimeout(r, 3500));
       expectStatus(
@@ -214,15 +201,7 @@ export const principalCases = [
         [{ role: 'hostUser', test: true }, [{ path: `/v1/entitlements/${appId}` }]],
       ];
       for (const [body, routes] of probes) {
-        const revoked = bodyOf<Created>(
-          await t.send({
-            method: 'POST',
-            path: '/v1/admin/principals',
-            token: t.adminToken,
-            json: body,
-          }),
-          201,
-        );
+        const revoked = await createPrincipal(t, body);
         for (const route of routes)
           expectStatus(await t.send({ ...route, token: revoked.credential }), 200);
         expectStatus(
