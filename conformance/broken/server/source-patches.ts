@@ -439,4 +439,18 @@ export const patchedBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'token-scopes-from-newest-upload',
+    violates: 'API-061',
+    only: 'server.tokens.undeclared-scope',
+    story:
+      "The token service reads the permissions of the app's newest version, not of its newest approved one, so a version still waiting in review (or rejected) already widens the scopes its tokens may carry.",
+    patches: [
+      {
+        file: 'reference-server/src/tokens/app-token-service.ts',
+        find: "       from versions where app_id = $1 and status = 'approved'\n",
+        replace: '       from versions where app_id = $1\n',
+      },
+    ],
+  },
 ];
