@@ -231,6 +231,38 @@ export const deliveryBreaks: BrokenServer[] = [
     },
   },
   {
+    name: 'if-range-weak-or-bare-match',
+    violates: 'API-045',
+    only: 'server.bundles.accept-ranges-and-if-range',
+    story:
+      'If-Range is compared after normalising the validator the way If-None-Match is (W/ and quotes dropped), so a weak or bare digest resumes with a range where RFC 9110 demands a strong match.',
+    rules: {
+      request: (req) => {
+        const value = req.headers['if-range'];
+        if (value === undefined || !isBundle(pathOf(req))) return req;
+        const bare = value.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+        return { ...req, headers: { ...req.headers, 'if-range': `"${bare}"` } };
+      },
+    },
+  },
+  {
+    name: 'if-range-date-ignored',
+    violates: 'API-045',
+    only: 'server.bundles.accept-ranges-and-if-range',
+    story:
+      'If-Range is checked only when it looks like an entity tag; a date (what clients send when they kept Last-Modified) is skipped as if absent, so the range applies to whatever the file is now.',
+    rules: {
+      request: (req) => {
+        const value = req.headers['if-range'];
+        if (value === undefined || value.trim().startsWith('"') || value.trim().startsWith('W/'))
+          return req;
+        const headers = { ...req.headers };
+        delete headers['if-range'];
+        return { ...req, headers };
+      },
+    },
+  },
+  {
     name: 'malformed-digest-400',
     violates: 'API-046',
     only: 'server.bundles.bad-digest-not-found',

@@ -439,4 +439,33 @@ export const patchedBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'token-scopes-from-newest-upload',
+    violates: 'API-061',
+    only: 'server.tokens.undeclared-scope',
+    story:
+      "The token service reads the permissions of the app's newest version, not of its newest approved one, so a version still waiting in review (or rejected) already widens the scopes its tokens may carry.",
+    patches: [
+      {
+        file: 'reference-server/src/tokens/app-token-service.ts',
+        find: "       from versions where app_id = $1 and status = 'approved'\n",
+        replace: '       from versions where app_id = $1\n',
+      },
+    ],
+  },
+  {
+    name: 'single-update-route-forgets-pause',
+    violates: 'API-078',
+    only: 'server.updates.paused-and-rolled-back',
+    story:
+      "GET /v1/apps/{appId}/update reads the app's bin entry through its own helper, written before pausing existed, which copies each release's channel, rollout and minimum host version but not its paused flag; the batch route withholds a paused release and the single route still offers it.",
+    patches: [
+      {
+        file: 'reference-server/src/routes/delivery-routes.ts',
+        find: '      const [result] = await checkUpdates(releaseSnapshot, config.publicUrl, {\n',
+        replace:
+          '      const unpaused = {\n        current: async () => {\n          const set = await releaseSnapshot.current();\n          return {\n            ...set,\n            entry: (id: string) => {\n              const entry = set.entry(id);\n              return entry && { ...entry, releases: entry.releases.map((r) => ({ ...r, paused: false })) };\n            },\n          };\n        },\n      } as unknown as typeof releaseSnapshot;\n      const [result] = await checkUpdates(unpaused, config.publicUrl, {\n',
+      },
+    ],
+  },
 ];

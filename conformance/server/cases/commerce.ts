@@ -158,7 +158,7 @@ export const commerceCases = [
   serverCase({
     id: 'server.tokens.undeclared-scope',
     description:
-      "A token request for a scope the app's manifest does not declare is refused with 403 API_SCOPE_NOT_ALLOWED",
+      "A token request for a scope the manifest of the app's newest approved version does not declare is refused with 403 API_SCOPE_NOT_ALLOWED, also when a newer version in review declares it",
     requirements: ['API-061'],
     why: "Scopes are what the partner declared and the user saw; granting an undeclared one escalates the mini-app's access.",
     async run(t) {
@@ -171,6 +171,30 @@ export const commerceCases = [
           'API_SCOPE_NOT_ALLOWED',
         );
       }
+      // Only the newest *approved* manifest counts: a newer version that adds a permission and is
+      // still in review (or was refused) must not widen tokens before a reviewer approved it.
+      const widened = await t.world.freshApp(t.scope, 'scope');
+      await t.world.release(
+        t.scope,
+        await t.world.approvedVersion(t.scope, widened, {
+          versionCode: 1,
+          permissions: { userInfo: 'To greet you by name.' },
+        }),
+      );
+      const pending = await t.world.prepareVersion(widened, {
+        versionCode: 2,
+        permissions: { userInfo: 'To greet you by name.', location: 'To find shops near you.' },
+      });
+      expectStatus(await t.world.upload(t.scope, widened, pending), [200, 201]);
+      const version = await t.world.settledVersion(t.scope, widened, 2);
+      if (version.reviewStatus !== 'approved') {
+        expectStatus(
+          await token(t, user.credential, widened.appId, ['location']),
+          403,
+          'API_SCOPE_NOT_ALLOWED',
+        );
+      }
+      bodyOf(await token(t, user.credential, widened.appId, ['userInfo']), 201);
     },
   }),
   serverCase({

@@ -87,6 +87,22 @@ async function expectAnswer(
       `host ${q.hostApiVersion}, ${q.channel}, installed ${q.installedVersionCode}: ${problem}`,
     );
   }
+  // [API-031] the single route is a second code path to the same selection: ask it the same question,
+  // so that a pause, rollback or revocation it forgets shows here and not only in a random property.
+  const single = await singleCheck(t, token, {
+    appId: history.app.appId,
+    hostApiVersion: q.hostApiVersion,
+    channel: q.channel,
+    deviceId: q.deviceId,
+    versionCode: q.installedVersionCode,
+  });
+  expectStatus(single.exchange, 200);
+  const singleProblem = mismatch(expected, single.result, history, t.subject.baseUrl);
+  if (singleProblem) {
+    throw new CaseFailure(
+      `GET /v1/apps/${history.app.appId}/update, host ${q.hostApiVersion}, ${q.channel}, installed ${q.installedVersionCode}: ${singleProblem}`,
+    );
+  }
 }
 
 export const updateCases = [
@@ -490,7 +506,7 @@ export const updateCases = [
   serverCase({
     id: 'server.updates.paused-and-rolled-back',
     description:
-      'Paused and rolled-back releases are not offered, devices that installed them are answered upToDate, and the previous release is offered instead',
+      'Paused and rolled-back releases are not offered, devices that installed them are answered upToDate, and the previous release is offered instead, by the batch and the single route',
     requirements: ['API-078'],
     why: 'Pausing and rolling back are how a bad release is stopped; a server that still offers it keeps spreading the fault.',
     async run(t) {
