@@ -130,6 +130,15 @@ describe('the host against crafted distribution metadata', { skip }, () => {
   const launch = (appId: string): Promise<Outcome> =>
     adapter<Outcome>(browser, 'launch', { link: `miniapp://${appId}/` });
   const state = (): Promise<AdapterState> => adapter<AdapterState>(browser, 'state');
+  /** [LIF-200] [LIF-203] a launch refused with APP_NOT_READY, not before its 10 s, leaving nothing running. */
+  async function refusedNotReady(appId: string): Promise<void> {
+    const began = Date.now();
+    const outcome = await launch(appId);
+    const waited = Date.now() - began;
+    assert.ok(waited >= 10_000, `gave up after ${waited} ms with ${JSON.stringify(outcome)}`);
+    assert.deepEqual([outcome.kind, outcome.code], ['refused', 'APP_NOT_READY']);
+    assert.equal((await state()).running, null);
+  }
   const record = (appId: string): Promise<StoredRecord | undefined> =>
     storedValue<StoredRecord>(browser, `app/${appId}`);
   const restart = (): Promise<void> => restartHost(browser);
@@ -1137,12 +1146,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
       const appId = nextAppId('hang');
       // No version was kept before this one: there is nothing to give way to.
       await fixture.publish({ appId, versionCode: 1, files: neverReadyApp('0'.repeat(24) + 'v0') });
-      const began = Date.now();
-      const outcome = await launch(appId);
-      const waited = Date.now() - began;
-      assert.ok(waited >= 10_000, `gave up after ${waited} ms with ${JSON.stringify(outcome)}`);
-      assert.deepEqual([outcome.kind, outcome.code], ['refused', 'APP_NOT_READY']);
-      assert.equal((await state()).running, null);
+      await refusedNotReady(appId);
       assert.equal(
         (await queuedEvents()).some((e) => e.type === 'update.failed' && e.appId === appId),
         false,
@@ -1167,12 +1171,7 @@ describe('the host against crafted distribution metadata', { skip }, () => {
             ? new Promise<Response>(() => undefined)
             : own(input, init);
       });
-      const began = Date.now();
-      const outcome = await launch(appId);
-      const waited = Date.now() - began;
-      assert.ok(waited >= 10_000, `gave up after ${waited} ms with ${JSON.stringify(outcome)}`);
-      assert.deepEqual([outcome.kind, outcome.code], ['refused', 'APP_NOT_READY']);
-      assert.equal((await state()).running, null);
+      await refusedNotReady(appId);
       // The host is still there: with its runtime answering again, the same app launches.
       await browser.execute(() => {
         window.fetch = (window as unknown as { __ompFetch: typeof fetch }).__ompFetch;

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from '../../cli/main.ts';
 import type { ConformanceReport } from '../../framework/index.ts';
+import { ConformanceServer } from '../../host/distribution/conformance-server.ts';
+import { TrustWorld } from '../../host/distribution/trust-world.ts';
 import type { HostRecipe } from './host-recipes.ts';
 import { patchedTree } from './patched-tree.ts';
 import { startHostProcess } from './host-process.ts';
@@ -10,6 +12,19 @@ export interface HostCertification {
   code: number;
   report: ConformanceReport;
   output: string;
+}
+
+/**
+ * The distribution server a reference host starts against: the suite's own server with a published
+ * trust world, so that the host has a root to start with (the adapter's init then points it at the
+ * suite's server of the run). Close it after the run.
+ */
+export async function startStartupDistribution(): Promise<ConformanceServer> {
+  const stub = await ConformanceServer.start();
+  const world = await TrustWorld.create();
+  world.publish();
+  stub.reset(world);
+  return stub;
 }
 
 /**

@@ -11,14 +11,13 @@ import {
 } from '../../framework/index.ts';
 import { ConformanceServer } from '../../host/distribution/conformance-server.ts';
 import { EchoServer } from '../../host/distribution/echo-server.ts';
-import { TrustWorld } from '../../host/distribution/trust-world.ts';
 import { makeCertificate } from '../../host/driver/tls-certificate.ts';
 import type { HostSubject } from '../../host/host-subject.ts';
 import { RemoteModelHost } from '../../host/test/remote-model-host.ts';
 import { hostSuite } from '../../suites/host-suite.ts';
 import { hostRecipes, type HostRecipe } from '../host/host-recipes.ts';
 import { patchedTree } from '../host/patched-tree.ts';
-import { certifyReferenceHost } from '../host/host-certification.ts';
+import { certifyReferenceHost, startStartupDistribution } from '../host/host-certification.ts';
 
 // Broken hosts: the suite must fail each one and name the requirement it breaks, and pass the
 // unbroken control. The sdk recipes run today on the model host (the sdk's TrustStore in another
@@ -119,10 +118,7 @@ describe(
     let stub: ConformanceServer;
     const reportDir = mkdtempSync(path.join(tmpdir(), 'certify-host-'));
     before(async () => {
-      stub = await ConformanceServer.start();
-      const world = await TrustWorld.create();
-      world.publish();
-      stub.reset(world);
+      stub = await startStartupDistribution();
     });
     after(async () => {
       await stub.close();

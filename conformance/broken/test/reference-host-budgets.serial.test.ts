@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repositoryRoot } from '../../framework/index.ts';
-import { ConformanceServer } from '../../host/distribution/conformance-server.ts';
-import { TrustWorld } from '../../host/distribution/trust-world.ts';
-import { certifyReferenceHost } from '../host/host-certification.ts';
+import type { ConformanceServer } from '../../host/distribution/conformance-server.ts';
+import { certifyReferenceHost, startStartupDistribution } from '../host/host-certification.ts';
 
 // The time budgets of the host suite, certified on the reference host. A *.serial.test.ts file runs
 // after every other test file and alone (scripts/test.ts): a budget measured beside another test
@@ -20,10 +19,7 @@ describe(
     let stub: ConformanceServer;
     const reportDir = mkdtempSync(path.join(tmpdir(), 'certify-host-budgets-'));
     before(async () => {
-      stub = await ConformanceServer.start();
-      const world = await TrustWorld.create();
-      world.publish();
-      stub.reset(world);
+      stub = await startStartupDistribution();
     });
     after(async () => {
       await stub.close();
