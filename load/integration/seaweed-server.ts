@@ -4,7 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 
 /**
  * A real S3-compatible server for the tests and the scale-out proof: SeaweedFS (Apache-2.0), built
@@ -61,8 +66,12 @@ export async function ensureWeed(): Promise<string> {
   return out.trim();
 }
 
-/** A port p with p + 10000 free too: SeaweedFS puts each service's gRPC port 10000 above it. */
-async function portPair(): Promise<number> {
+/**
+ * A port p with p + 10000 free too: SeaweedFS puts each service's gRPC port 10000 above it. Both lie
+ * below Linux's ephemeral range (32768 and up), where the outgoing connections of other tests take
+ * ports between this probe and SeaweedFS's bind, and neither is a port already given out.
+ */
+async function portPair(taken: Set<number>): Promise<number> {
   const free = (port: number) =>
     new Promise<boolean>((resolve) => {
       const probe = createServer();
@@ -72,8 +81,12 @@ async function portPair(): Promise<number> {
       );
     });
   for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    if ((await free(port)) && (await free(port + 10_000))) return port;
+    const port = 12_000 + Math.floor(Math.random() * 10_000);
+    if (taken.has(port) || taken.has(port + 10_000)) continue;
+    if ((await free(port)) && (await free(port + 10_000))) {
+      taken.add(port).add(port + 10_000);
+      return port;
+    }
   }
   throw new Error('no free pair of ports for SeaweedFS');
 }
@@ -85,16 +98,29 @@ async function waitForBucket(client: S3Client, bucket: string, child: ChildProce
     if (child.exitCode !== null) throw new Error(`weed exited with ${String(child.exitCode)}`);
     try {
       await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    } catch (error) {
+      last = error;
+      if (!(
+        error instanceof Error && /BucketAlreadyExists|BucketAlreadyOwnedByYou/.test(error.name)
+      )) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        continue;
+      }
+    }
+    // A bucket exists before the volume servers take writes: ready once an object round-trips.
+    try {
+      await client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: 'readiness-probe', Body: 'ok' }),
+      );
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'readiness-probe' }));
       return;
     } catch (error) {
       last = error;
-      if (error instanceof Error && /BucketAlreadyExists|BucketAlreadyOwnedByYou/.test(error.name))
-        return;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
   throw new Error(
-    `SeaweedFS's S3 gateway did not accept a bucket within 60 s: ${last instanceof Error ? last.message : String(last)}`,
+    `SeaweedFS's S3 gateway did not take a bucket and an object within 60 s: ${last instanceof Error ? last.message : String(last)}`,
   );
 }
 
@@ -103,11 +129,12 @@ export async function startSeaweed(
   bucket = 'miniapp-bundles',
 ): Promise<SeaweedServer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'miniapp-seaweed-'));
+  const taken = new Set<number>();
   const [master, volume, filer, s3] = [
-    await portPair(),
-    await portPair(),
-    await portPair(),
-    await portPair(),
+    await portPair(taken),
+    await portPair(taken),
+    await portPair(taken),
+    await portPair(taken),
   ];
   const child = spawn(
     weed,
@@ -129,7 +156,7 @@ export async function startSeaweed(
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+    stderr = (stderr + chunk.toString('utf8')).slice(-64_000);
   });
   const endpoint = `http://127.0.0.1:${String(s3)}`;
   const credentials = { accessKeyId: 'miniapp-test', secretAccessKey: 'miniapp-test-secret' };
@@ -157,7 +184,11 @@ export async function startSeaweed(
   } catch (error) {
     await stop();
     throw new Error(
-      `${error instanceof Error ? error.message : String(error)}\n${stderr.split('\n').slice(-8).join('\n')}`,
+      // SeaweedFS's fatal line (F<date>) comes before the goroutine dump that ends its stderr.
+      `${error instanceof Error ? error.message : String(error)}\n${stderr
+        .split('\n')
+        .filter((line, i, all) => /^F\d{4} /.test(line) || i >= all.length - 8)
+        .join('\n')}`,
       { cause: error },
     );
   }
