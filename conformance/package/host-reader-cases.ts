@@ -44,6 +44,20 @@ function publishArchive(
   s.world.publish();
 }
 
+/** Publishes the probe with one more entry, stored, of the given name and text (and header fields). */
+function publishWithEntry(
+  s: Parameters<Scenario['arrange']>[0],
+  pkg: BuiltPackage,
+  name: string,
+  text: string,
+  header: Partial<ZipEntrySpec> = {},
+): void {
+  publishArchive(s, pkg, (entries) => [
+    ...entries,
+    { name, data: encoder.encode(text), method: 0, ...canonicalHeader, ...header },
+  ]);
+}
+
 /** The Info-ZIP Unicode Path extra field (0x7075) naming `name` for the entry whose raw name is `raw`. */
 function unicodePathExtra(raw: string, name: string): Uint8Array {
   const nameBytes = encoder.encode(name);
@@ -236,16 +250,7 @@ const scenarios: Scenario[] = [
     requirements: ['PKG-029'],
     why: 'Path traversal writes outside the package; the reader refuses the package rather than skipping the entry.',
     codes: packageCodes('PKG_UNSAFE_PATH'),
-    arrange: (s, pkg) =>
-      publishArchive(s, pkg, (entries) => [
-        ...entries,
-        {
-          name: '../escape.html',
-          data: encoder.encode('<p>escape</p>'),
-          method: 0,
-          ...canonicalHeader,
-        },
-      ]),
+    arrange: (s, pkg) => publishWithEntry(s, pkg, '../escape.html', '<p>escape</p>'),
   },
   {
     name: 'absolute-entry-path',
@@ -254,16 +259,7 @@ const scenarios: Scenario[] = [
     requirements: ['PKG-029'],
     why: 'A reader that only looks for ".." segments still writes /escape.html at the root of whatever it extracts into (PKG-020).',
     codes: packageCodes('PKG_UNSAFE_PATH'),
-    arrange: (s, pkg) =>
-      publishArchive(s, pkg, (entries) => [
-        ...entries,
-        {
-          name: '/escape.html',
-          data: encoder.encode('<p>escape</p>'),
-          method: 0,
-          ...canonicalHeader,
-        },
-      ]),
+    arrange: (s, pkg) => publishWithEntry(s, pkg, '/escape.html', '<p>escape</p>'),
   },
   {
     name: 'backslash-entry-path',
@@ -272,16 +268,7 @@ const scenarios: Scenario[] = [
     requirements: ['PKG-029'],
     why: 'A backslash is one character on Unix and a separator on Windows: a reader that splits on "/" sees no ".." where Windows climbs out twice (PKG-020).',
     codes: packageCodes('PKG_UNSAFE_PATH'),
-    arrange: (s, pkg) =>
-      publishArchive(s, pkg, (entries) => [
-        ...entries,
-        {
-          name: 'pages\\..\\..\\escape.html',
-          data: encoder.encode('<p>escape</p>'),
-          method: 0,
-          ...canonicalHeader,
-        },
-      ]),
+    arrange: (s, pkg) => publishWithEntry(s, pkg, 'pages\\..\\..\\escape.html', '<p>escape</p>'),
   },
   {
     name: 'case-colliding-entries',
@@ -291,15 +278,7 @@ const scenarios: Scenario[] = [
     why: 'On a case-insensitive file system the two are one file, and which content wins depends on the order of writes; a reviewer may have seen the other one (PKG-026).',
     codes: packageCodes('PKG_DUPLICATE_PATH'),
     arrange: (s, pkg) =>
-      publishArchive(s, pkg, (entries) => [
-        ...entries,
-        {
-          name: 'pages/Second.html',
-          data: encoder.encode('<p>the other second page</p>'),
-          method: 0,
-          ...canonicalHeader,
-        },
-      ]),
+      publishWithEntry(s, pkg, 'pages/Second.html', '<p>the other second page</p>'),
   },
   {
     name: 'symlink-entry',
@@ -309,17 +288,10 @@ const scenarios: Scenario[] = [
     why: 'A link extracted on a device points anywhere on its disk; a reader that looks only at the MS-DOS attribute bits never sees the Unix file type (PKG-027).',
     codes: packageCodes('PKG_SYMLINK', 'PKG_SPECIAL_FILE'),
     arrange: (s, pkg) =>
-      publishArchive(s, pkg, (entries) => [
-        ...entries,
-        {
-          name: 'static/link.css',
-          data: encoder.encode('/etc/passwd'),
-          method: 0,
-          ...canonicalHeader,
-          // S_IFLNK | 0777 in the Unix half of the external attributes, made on Unix (0x03).
-          externalAttributes: 0xa1ff0000,
-        },
-      ]),
+      publishWithEntry(s, pkg, 'static/link.css', '/etc/passwd', {
+        // S_IFLNK | 0777 in the Unix half of the external attributes, made on Unix (0x03).
+        externalAttributes: 0xa1ff0000,
+      }),
   },
   {
     name: 'refused-update-keeps-version',
