@@ -22,25 +22,29 @@ for (const name of ['app.show', 'app.hide', 'page.show', 'page.hide', 'permissio
 }
 
 /**
- * A page that never becomes ready: no listener of its window ever sees a load event, then it forges
- * the runtime's ready signal with another version's key, as a leftover page of an older version
- * would. The load event is stopped in its capturing pass, which at the window runs before any
- * listener of the host's client. (document.open() alone is not enough: while the parser runs this
- * script from its own loop, which it does when the script arrived early, document.open() is a no-op.)
+ * A page that never becomes ready, and forges the runtime's ready signal with another version's key,
+ * as a leftover page of an older version would. The host's client, injected before this script,
+ * reports the end of the load event over its runtime port, looking up
+ * `MessagePort.prototype.postMessage` when it sends: this page swaps that one report, on the same
+ * live port, for the forged one. So the host hears a ready signal, but never one of this version,
+ * however the page loads. (Stopping the load event cannot do it: Chromium fires a window's load
+ * listeners in the order they were added, capturing or not, and the client's comes first; and
+ * document.open() is a no-op while the parser runs this script itself. Nor may the page say hello
+ * again: a second hello gives the document a new runtime port and closes the client's.)
  */
 export function neverReadyApp(oldVersionKey: string): FixtureFiles {
   return {
-    'index.html': `<!doctype html><html><head><meta charset="utf-8"><title>broken</title></head><body><script src="broken.js"></script></body></html>`,
-    'broken.js': `window.addEventListener('load', (event) => event.stopImmediatePropagation(), true);
-document.open();
-document.write('<p>this version never finishes loading</p>');
-window.addEventListener('message', (event) => {
-  const port = event.ports && event.ports[0];
-  if (!port) return;
-  port.postMessage({ runtime: 'omp-runtime', kind: 'ready', path: 'index.html', versionKey: ${JSON.stringify(oldVersionKey)} });
-  port.postMessage({ runtime: 'omp-runtime', kind: 'page', path: 'index.html', versionKey: ${JSON.stringify(oldVersionKey)} });
-});
-window.parent.postMessage({ runtime: 'omp-runtime', kind: 'client-hello' }, '*');`,
+    'index.html': `<!doctype html><html><head><meta charset="utf-8"><title>broken</title></head><body><p>this version never becomes ready</p><script src="broken.js"></script></body></html>`,
+    'broken.js': `const oldKey = ${JSON.stringify(oldVersionKey)};
+const post = MessagePort.prototype.postMessage;
+MessagePort.prototype.postMessage = function (message, ...rest) {
+  if (message && message.runtime === 'omp-runtime' && message.kind === 'ready') {
+    post.call(this, { runtime: 'omp-runtime', kind: 'page', path: 'index.html', versionKey: oldKey });
+    post.call(this, { runtime: 'omp-runtime', kind: 'ready', path: 'index.html', versionKey: oldKey });
+    return;
+  }
+  return post.call(this, message, ...rest);
+};`,
   };
 }
 
