@@ -6,6 +6,7 @@ import { hostBreaks } from './hosts.ts';
 import { httpEdgeBreaks } from './http-edges.ts';
 import { publishingBreaks } from './publishing.ts';
 import { patchedBreaks } from './source-patches.ts';
+import { signedMetadataBreaks } from './signed-metadata.ts';
 import { snapshotBreaks } from './snapshots.ts';
 
 /** Every deliberately broken server the server suite must fail, each naming the requirement it breaks. */
@@ -18,4 +19,5 @@ export const brokenServers: BrokenServer[] = [
   ...httpEdgeBreaks,
   ...snapshotBreaks,
   ...patchedBreaks,
+  ...signedMetadataBreaks,
 ];

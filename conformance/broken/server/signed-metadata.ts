@@ -1,0 +1,47 @@
+import type { BrokenServer } from './broken-server.ts';
+
+/**
+ * Broken servers that sign what spec/signing.md forbids them to sign: index lifetime and versions,
+ * bin entries, release metadata. Each patches a temporary copy of the reference server (and the sdk
+ * signing code it runs on, where the sdk would refuse to sign the broken document).
+ */
+export const signedMetadataBreaks: BrokenServer[] = [
+  {
+    name: 'index-lives-a-day-and-an-hour',
+    violates: 'SIG-061',
+    only: 'server.trust.index-signed-and-fresh',
+    story:
+      'The index lifetime is a day plus an hour of grace for clock skew, and the signing helper does not check the window.',
+    patches: [
+      {
+        file: 'reference-server/src/trust/trust-service.ts',
+        find: 'export const indexLifetimeMs = 6 * 60 * 60 * 1000;',
+        replace: 'export const indexLifetimeMs = 25 * 60 * 60 * 1000;',
+      },
+      {
+        file: 'reference-server/src/trust/trust-service.ts',
+        find: "  if (maxIndexLifetimeMs < indexLifetimeMs)\n    throw new Error('index lifetime exceeds the spec maximum');\n",
+        replace: '',
+      },
+      {
+        file: 'sdk/src/signing/release-index.ts',
+        find: "  checkValidityWindow(index.issuedAt, index.expires, 'SIG-061', maxIndexLifetimeMs);\n  checkBinCover(index);",
+        replace: '  checkBinCover(index);',
+      },
+    ],
+  },
+  {
+    name: 'release-signed-with-index-key',
+    violates: 'SIG-030',
+    only: 'server.trust.release-envelope',
+    story:
+      'One online key signs everything the server publishes, so release metadata carries the index key.',
+    patches: [
+      {
+        file: 'reference-server/src/trust/trust-service.ts',
+        find: '        keys.release,\n      );',
+        replace: '        keys.index,\n      );',
+      },
+    ],
+  },
+];
