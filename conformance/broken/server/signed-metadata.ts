@@ -44,4 +44,24 @@ export const signedMetadataBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'index-version-unix-seconds',
+    violates: 'SIG-060',
+    only: 'server.trust.index-version-increases',
+    story:
+      'The index version is the signing time in Unix seconds, so it rises across restarts without a counter; two indexes signed within one second share a version, the later overwriting the earlier.',
+    patches: [
+      {
+        file: 'reference-server/src/trust/trust-service.ts',
+        find: '      const version = (state.row?.version ?? 0) + 1;',
+        replace: '      const version = Math.floor(now.getTime() / 1000);',
+      },
+      {
+        file: 'reference-server/src/trust/trust-service.ts',
+        find: '         values ($1, $2, $3, $4, $5)`,\n        [version, Buffer.from(index.bytes), expires, state.generation, binPrefixLength],',
+        replace:
+          '         values ($1, $2, $3, $4, $5)\n         on conflict (version) do update set envelope = excluded.envelope, expires_at = excluded.expires_at,\n           generation = excluded.generation, bin_prefix_length = excluded.bin_prefix_length`,\n        [version, Buffer.from(index.bytes), expires, state.generation, binPrefixLength],',
+      },
+    ],
+  },
 ];

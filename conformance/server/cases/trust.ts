@@ -147,14 +147,14 @@ export const trustCases = [
   serverCase({
     id: 'server.trust.index-version-increases',
     description:
-      'After a release is published the served index has a greater version than before, and no later fetch goes back',
+      'After a release is published the served index has a greater version than before, no later fetch goes back, and two different indexes never share a version, even when changes follow each other within a second',
     requirements: ['SIG-060'],
-    why: 'Hosts reject an index whose version went down; a server that reuses or lowers versions makes hosts refuse its genuine updates.',
+    why: 'Hosts reject an index whose version went down and keep the first index they saw of a version; a server that reuses or lowers versions makes hosts refuse its genuine updates.',
     async run(t) {
       const before = (await signedIndex(t)).payload.version;
       const app = await t.world.freshApp(t.scope, 'idx');
       const version = await t.world.approvedVersion(t.scope, app, { versionCode: 1 });
-      await t.world.release(t.scope, version);
+      const release = await t.world.release(t.scope, version, { rolloutPercent: 50 });
       const seen: number[] = [];
       for (let i = 0; i < 3; i++) seen.push((await signedIndex(t)).payload.version);
       if (!(seen[0] !== undefined && seen[0] > before))
@@ -164,6 +164,30 @@ export const trustCases = [
       for (let i = 1; i < seen.length; i++) {
         if ((seen[i] as number) < (seen[i - 1] as number))
           throw new CaseFailure(`index versions went back: ${seen.join(' then ')}`);
+      }
+      // Changes in quick succession: a version taken from the clock, or reused when the content is
+      // re-signed, gives two different indexes one version. A server may fold changes into one index.
+      const digests = new Map<number, string>();
+      const observed: string[] = [];
+      let last = 0;
+      for (const action of ['pause', 'resume', 'pause', 'resume', 'pause', 'resume']) {
+        expectStatus(await t.world.act(t.scope, release, action), 200);
+        const { exchange, payload } = await signedIndex(t);
+        const digest = await sha256Hex(exchange.body);
+        observed.push(`${action}: version ${payload.version}, sha256 ${digest.slice(0, 12)}`);
+        if (payload.version < last)
+          throw new CaseFailure(
+            `index versions went back from ${last} to ${payload.version}`,
+            observed,
+          );
+        const known = digests.get(payload.version);
+        if (known !== undefined && known !== digest)
+          throw new CaseFailure(
+            `two different indexes were served with version ${payload.version}`,
+            observed,
+          );
+        digests.set(payload.version, digest);
+        last = payload.version;
       }
     },
   }),
