@@ -45,6 +45,49 @@ export const signedMetadataBreaks: BrokenServer[] = [
     ],
   },
   {
+    name: 'bin-entry-never-paused',
+    violates: 'SIG-104',
+    only: 'server.trust.entry-lists-installable-releases',
+    story:
+      'Bin entries are built from the rows of the update answer, which has no pause flag, so a paused release is written paused: false.',
+    patches: [
+      {
+        file: 'reference-server/src/trust/app-entries.ts',
+        find: "      paused: row.state === 'paused',",
+        replace: '      paused: false,',
+      },
+    ],
+  },
+  {
+    name: 'revoked-key-releases-still-listed',
+    violates: 'SIG-104',
+    only: 'server.trust.entry-revoked-key',
+    story:
+      'Releases are listed by their state alone; the implementer expected hosts to drop those whose statement key is in revokedKeys.',
+    patches: [
+      {
+        file: 'reference-server/src/trust/app-entries.ts',
+        find: '    if (revoked.has(row.statement_keyid)) continue;\n    if (!verdict(row, delegation, revoked)) continue;\n',
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'revoked-keys-of-current-delegation',
+    violates: 'SIG-105',
+    only: 'server.trust.entry-revoked-key',
+    story:
+      "revokedKeys lists the revoked keys of the app's current delegation, which no longer lists a key once it is revoked, so the list stays empty.",
+    patches: [
+      {
+        file: 'reference-server/src/trust/app-entries.ts',
+        find: '(select app_id, unnest(keyids) as keyid from delegations)',
+        replace:
+          '(select app_id, unnest(keyids) as keyid from (select distinct on (app_id) app_id, keyids from delegations order by app_id, version desc) current)',
+      },
+    ],
+  },
+  {
     name: 'index-version-unix-seconds',
     violates: 'SIG-060',
     only: 'server.trust.index-version-increases',

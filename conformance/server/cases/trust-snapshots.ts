@@ -379,8 +379,85 @@ const draftTwoCases: ConformanceCase<ServerSubject>[] = [
         .join(',');
       if (listed !== '1,2')
         throw new CaseFailure(`the entry lists versionCodes ${listed}, expected 1 and 2`);
+      // Hosts offer a listed release unless it is marked paused; the member is required by the schema.
+      const flags = entry.releases.map((r) => `${r.versionCode}: paused ${String(r.paused)}`);
+      for (const r of entry.releases) {
+        if (r.paused !== (r.versionCode === 2))
+          throw new CaseFailure(
+            `release ${r.versionCode} is listed with paused ${JSON.stringify(r.paused)}, expected ${r.versionCode === 2} (versionCode 2 is paused, 1 completed)`,
+            flags,
+          );
+      }
       if (!entry.revokedReleases.includes(revokedDigest))
         throw new CaseFailure("the revoked version's envelope digest is not in revokedReleases");
+    },
+  }),
+  serverCase({
+    id: 'server.trust.entry-revoked-key',
+    description:
+      "Once the partner revokes the key that signed a live release, the app's bin entry drops that release, keeps the others, and lists the key in revokedKeys",
+    requirements: ['SIG-104', 'SIG-105'],
+    why: 'A host keeps a release it installed until the entry tells it otherwise; a release signed by a stolen key that stays listed, or a revoked key missing from revokedKeys, stays installable after the partner reported the theft.',
+    timeoutMs: 60_000,
+    async run(t) {
+      const app = await t.world.freshApp(t.scope, 'rk');
+      const key = await generateSigningKey();
+      await t.world.registerKey(t.scope, app.partner.token, key);
+      await t.world.delegationSigner?.settle(t.subject.driver, t.adminToken, t.scope);
+      await t.world.release(
+        t.scope,
+        await t.world.approvedVersion(t.scope, app, { versionCode: 1 }),
+      );
+      // versionCode 2 is signed by the second key alone, then released on stable.
+      const prepared = await t.world.prepareVersion(app, { versionCode: 2 }, [key]);
+      expectStatus(await t.world.upload(t.scope, app, prepared), 201);
+      if ((await t.world.settledVersion(t.scope, app, 2)).reviewStatus === 'queued') {
+        expectStatus(await t.world.decide(t.scope, app, 2, 'approve'), 200);
+        await t.world.settledVersion(t.scope, app, 2);
+      }
+      const exchange = await t.send({
+        method: 'POST',
+        path: `/v1/partner/apps/${app.appId}/releases`,
+        token: app.partner.token,
+        json: { versionCode: 2, channel: 'stable', rolloutPercent: 50 },
+      });
+      expectStatus(exchange, 201);
+      const listed = (entry: { releases: { versionCode: number }[] }) =>
+        entry.releases
+          .map((r) => r.versionCode)
+          .sort()
+          .join(',');
+      const before = listed(await (await readSignedIndex(t)).entry(app.appId));
+      if (before !== '1,2')
+        throw new CaseFailure(
+          `before the revocation the entry lists versionCodes ${before}, expected 1 and 2`,
+        );
+      expectStatus(
+        await t.send({
+          method: 'POST',
+          path: `/v1/partner/keys/${key.keyid}/revoke`,
+          token: app.partner.token,
+        }),
+        200,
+      );
+      await t.world.delegationSigner?.settle(t.subject.driver, t.adminToken, t.scope);
+      // [API-106] the change may take up to 5 s to reach the served index.
+      const deadline = Date.now() + 6000;
+      for (;;) {
+        const entry = await (await readSignedIndex(t)).entry(app.appId);
+        const problems: string[] = [];
+        if (listed(entry) !== '1')
+          problems.push(
+            `the entry lists versionCodes ${listed(entry)} after the key that signed 2 was revoked, expected 1 [SIG-104]`,
+          );
+        if (!entry.revokedKeys.includes(key.keyid))
+          problems.push(
+            `revokedKeys ${JSON.stringify(entry.revokedKeys)} lacks the revoked key ${key.keyid}, which an earlier delegation of the app listed [SIG-105]`,
+          );
+        if (problems.length === 0) return;
+        if (Date.now() > deadline) throw new CaseFailure(problems[0] as string, problems);
+        await new Promise((r) => setTimeout(r, 250));
+      }
     },
   }),
   serverCase({

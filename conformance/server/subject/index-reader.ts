@@ -9,7 +9,7 @@ import { currentRoot, open, verifyRole, type TrustedRoot } from './trust-chain.t
 /** What the signed index says about one app, whichever shape the index has. */
 export interface AppEntry {
   /** Release envelope digests pinned for the app, with their channel and versionCode. */
-  releases: { channel: string; versionCode: number; sha256: string }[];
+  releases: { channel: string; versionCode: number; sha256: string; paused?: unknown }[];
   revokedReleases: string[];
   revokedKeys: string[];
 }
@@ -75,17 +75,19 @@ export async function readSignedIndex(t: ServerTest): Promise<SignedIndex> {
     const apps = (openedBin.payload.apps ?? {}) as Record<
       string,
       {
-        releases?: { channel: string; versionCode: number; sha256: string }[];
+        releases?: { channel: string; versionCode: number; sha256: string; paused?: unknown }[];
         revokedReleases?: string[];
         revokedKeys?: string[];
       }
     >;
     const e = apps[appId];
     return {
-      releases: (e?.releases ?? []).map(({ channel, versionCode, sha256 }) => ({
+      // A bin release says whether it is paused [SIG-104]; the draft 1 index had no such member.
+      releases: (e?.releases ?? []).map(({ channel, versionCode, sha256, paused }) => ({
         channel,
         versionCode,
         sha256,
+        paused,
       })),
       revokedReleases: e?.revokedReleases ?? [],
       revokedKeys: e?.revokedKeys ?? [],
