@@ -107,4 +107,19 @@ export const signedMetadataBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'entry-pins-first-delegation',
+    violates: 'SIG-106',
+    only: 'server.trust.delegation,server.trust.delegation-versions',
+    story:
+      "The entries read each app's delegation with distinct on (app_id) ordered by version ascending, so a bin keeps pinning the app's first delegation after a new one is signed.",
+    patches: [
+      {
+        file: 'reference-server/src/trust/delegation-store.ts',
+        find: '`select distinct on (app_id) ${latestColumns} from delegations order by app_id, version desc`,',
+        replace:
+          '`select distinct on (app_id) ${latestColumns} from delegations order by app_id, version`,',
+      },
+    ],
+  },
 ];
