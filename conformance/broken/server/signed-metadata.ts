@@ -122,4 +122,18 @@ export const signedMetadataBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'bins-keyed-by-last-digits',
+    violates: 'SIG-101',
+    only: 'server.trust.bins',
+    story:
+      "Apps are sharded into bins by the last hex digits of their id's SHA-256, as a hash table picks a bucket, instead of the first.",
+    patches: [
+      {
+        file: 'sdk/src/signing/bin.ts',
+        find: '  return sha256Hex(new TextEncoder().encode(appId)).slice(0, length);',
+        replace: '  return sha256Hex(new TextEncoder().encode(appId)).slice(64 - length);',
+      },
+    ],
+  },
 ];

@@ -163,6 +163,23 @@ const draftTwoCases: ConformanceCase<ServerSubject>[] = [
         if (!(await sha256Hex(utf8(appId))).startsWith(prefix))
           throw new CaseFailure(`${path} lists ${appId}, outside its prefix`);
       }
+      // The released app belongs in the bin of its prefix, and in no other [SIG-101].
+      if (!Object.hasOwn(opened.payload.apps as object, shared.version.app.appId))
+        throw new CaseFailure(
+          `${path}, the bin of prefix "${prefix}", does not list ${shared.version.app.appId}, which is released`,
+        );
+      // Every bin, while there are few: a server sharding by other digits fills bins the shared app's misses.
+      if (bins.length <= 256) {
+        for (const other of bins) {
+          if (other.prefix === prefix) continue;
+          const fetched = await binOf(t, other.prefix, other.version);
+          const apps = open(fetched.exchange.body, payloadTypes.bin, fetched.path).payload.apps;
+          for (const appId of Object.keys(apps as object)) {
+            if (!(await sha256Hex(utf8(appId))).startsWith(other.prefix))
+              throw new CaseFailure(`${fetched.path} lists ${appId}, outside its prefix`);
+          }
+        }
+      }
       // A new release in the shared app's bin must give that bin a greater version.
       const app = await t.world.freshApp(t.scope, 'bin');
       await t.world.release(
