@@ -566,4 +566,46 @@ export const patchedBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'review-queue-grouped-by-app',
+    violates: 'REV-016',
+    only: 'server.review.queue-order',
+    story:
+      "The queue is grouped by app, so that a reviewer sees one app's versions together, each app's oldest first; an app whose id sorts late waits behind every version of the apps before it.",
+    patches: [
+      {
+        file: 'reference-server/src/publish/review-queue.ts',
+        find: '      order by v.queue_seq\n',
+        replace: '      order by v.app_id, v.queue_seq\n',
+      },
+    ],
+  },
+  {
+    name: 'review-queue-by-version-code',
+    violates: 'REV-016',
+    only: 'server.review.queue-order',
+    story:
+      'The queue is sorted by versionCode, then by arrival, so that first versions (versionCode 1) come first; a first version uploaded with a greater versionCode waits behind every later one.',
+    patches: [
+      {
+        file: 'reference-server/src/publish/review-queue.ts',
+        find: '      order by v.queue_seq\n',
+        replace: '      order by v.version_code, v.queue_seq\n',
+      },
+    ],
+  },
+  {
+    name: 'findings-stored-without-location',
+    violates: 'REV-011',
+    only: 'server.review.code-rules-reject',
+    story:
+      "Report findings are written from the columns of a findings table (code, severity, message, requirement, fix); the diagnostic's location had no column and is dropped, so the partner learns that eval is called but not where.",
+    patches: [
+      {
+        file: 'reference-server/src/publish/review-report.ts',
+        find: '    ...(d.location ? { location: { ...d.location } } : {}),\n',
+        replace: '',
+      },
+    ],
+  },
 ];
