@@ -608,4 +608,19 @@ export const patchedBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'first-upload-counts-as-first-version',
+    violates: 'REV-014',
+    only: 'server.review.first-version-queued',
+    story:
+      "A version counts as the app's first when the app has no upload yet (its highest versionCode is still 0), so after a first upload that the automated checks rejected, the next one is approved without a reviewer ever seeing the app.",
+    patches: [
+      {
+        file: 'reference-server/src/publish/version-upload.ts',
+        find: '      await approvedPermissions(db, appId),\n',
+        replace:
+          '      latestCode === 0 ? null : ((await approvedPermissions(db, appId)) ?? new Set<string>()),\n',
+      },
+    ],
+  },
 ];

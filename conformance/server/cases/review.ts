@@ -81,9 +81,9 @@ export const reviewCases = [
   serverCase({
     id: 'server.review.first-version-queued',
     description:
-      'The first version of an app enters the manual review queue after its automated checks, and the queue lists it',
+      'The first version of an app enters the manual review queue after its automated checks, also when an earlier upload of the app was rejected by them',
     requirements: ['REV-014', 'API-073'],
-    why: 'A first version has never been seen by a person; auto-approving it lets anyone publish an app with no human review.',
+    why: 'A first version has never been seen by a person; auto-approving it lets anyone publish an app with no human review, for instance after a first upload the automated checks rejected.',
     async run(t) {
       const app = await t.world.freshApp(t.scope, 'q');
       expectStatus(
@@ -93,6 +93,33 @@ export const reviewCases = [
       const version = await t.world.settledVersion(t.scope, app, 1);
       if (version.reviewStatus !== 'queued')
         throw new CaseFailure(`the first version ended ${version.reviewStatus}, not queued`);
+      // No version of this app was ever approved: the clean upload after a rejected one is still its first.
+      const retried = await t.world.freshApp(t.scope, 'q');
+      expectStatus(
+        await uploadWithScript(
+          t,
+          retried,
+          1,
+          'const input = "1 + 1";\nconsole.log(eval(input));\n',
+        ),
+        201,
+      );
+      const rejected = await t.world.settledVersion(t.scope, retried, 1);
+      if (rejected.reviewStatus !== 'rejected')
+        throw new CaseSkip(`a package calling eval ended ${rejected.reviewStatus}, not rejected`);
+      expectStatus(
+        await t.world.upload(
+          t.scope,
+          retried,
+          await t.world.prepareVersion(retried, { versionCode: 2 }),
+        ),
+        201,
+      );
+      const second = await t.world.settledVersion(t.scope, retried, 2);
+      if (second.reviewStatus !== 'queued')
+        throw new CaseFailure(
+          `after version 1 was rejected by the automated checks, version 2 (the first a reviewer could approve) ended ${second.reviewStatus}, not queued`,
+        );
     },
   }),
   serverCase({
