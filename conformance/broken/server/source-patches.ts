@@ -623,4 +623,18 @@ export const patchedBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'only-reviewed-entries-inflated',
+    violates: 'PKG-172',
+    only: 'server.packages.unread-entry-crc,server.packages.unread-entry-size-lie',
+    story:
+      'The upload inflates only the files the review rules read (manifest, pages, scripts, icons), to save work on large assets; an asset nobody reads is signed and stored with a wrong CRC-32 or a lying size.',
+    patches: [
+      {
+        file: 'reference-server/src/publish/version-upload.ts',
+        find: '    await checkEveryEntry(source);\n',
+        replace: '',
+      },
+    ],
+  },
 ];
