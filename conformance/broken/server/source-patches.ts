@@ -637,4 +637,19 @@ export const patchedBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'decision-records-role-not-reviewer',
+    violates: 'REV-018',
+    only: 'server.review.decisions-recorded',
+    needsPrincipals: true,
+    story:
+      "A decision records the role that made it, as the portal's activity feed shows it, so the report says a reviewer rejected the version but not which one.",
+    patches: [
+      {
+        file: 'reference-server/src/publish/review-decision.ts',
+        find: '          reviewer: reviewer.accountId ?? reviewer.credentialId,\n',
+        replace: "          reviewer: reviewer.role ?? 'reviewer',\n",
+      },
+    ],
+  },
 ];

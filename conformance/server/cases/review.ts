@@ -294,6 +294,29 @@ export const reviewCases = [
           `the report does not record the approval: ${JSON.stringify(approval)}`,
         );
       }
+      // [REV-018] the record names who decided: another reviewer's decision names another reviewer.
+      if (t.world.principals.complete) {
+        const other = await t.world.principal(t.scope, 'reviewer', 'second');
+        const third = await t.world.freshApp(t.scope, 'dec');
+        expectStatus(
+          await t.world.upload(
+            t.scope,
+            third,
+            await t.world.prepareVersion(third, { versionCode: 1 }),
+          ),
+          201,
+        );
+        await t.world.settledVersion(t.scope, third, 1);
+        expectStatus(
+          await t.world.decide(t.scope, third, 1, 'reject', other.credential, feedback),
+          200,
+        );
+        const byOther = (await partnerReport(t, third, 1)).decisions.at(-1);
+        if (!byOther?.reviewer || byOther.reviewer === decision.reviewer)
+          throw new CaseFailure(
+            `two reviewers' rejections both record the reviewer as ${JSON.stringify(decision.reviewer)}`,
+          );
+      }
     },
   }),
   serverCase({
