@@ -468,4 +468,202 @@ export const patchedBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'ratio-measured-while-inflating',
+    violates: 'PKG-048',
+    only: 'server.packages.compression-ratio,server.packages.declared-ratio-short-data',
+    story:
+      'Declared sizes can lie, so the bomb guard measures the ratio on the bytes inflation actually produces; an entry whose headers declare a bomb over data that inflates short is refused as a size mismatch, never for its ratio, and only after it was inflated.',
+    patches: [
+      {
+        file: 'sdk/src/package/zip-reader.ts',
+        find: '    if (uncompressedSize > compressedSize * limits.maxCompressionRatio) {\n',
+        replace: '    if (limits.maxCompressionRatio < 0) {\n',
+      },
+      {
+        file: 'sdk/src/package/zip-reader.ts',
+        find: '  if (data.length !== entry.uncompressedSize) {\n',
+        replace:
+          '  if (data.length > entry.compressedSize * 100)\n    throw refuse(\'PKG_COMPRESSION_RATIO\', `Entry "${entry.path}" inflates more than 100 times.`, where);\n  if (data.length !== entry.uncompressedSize) {\n',
+      },
+    ],
+  },
+  {
+    name: 'crc-checked-for-stored-entries-only',
+    violates: 'PKG-050',
+    only: 'server.packages.crc-mismatch,server.packages.unread-entry-crc,server.packages.deflated-crc-mismatch',
+    story:
+      'Deflate was taken to carry its own integrity check, as zlib and gzip streams do, so the CRC-32 is compared for stored entries only; the raw deflate of a ZIP entry carries none.',
+    patches: [
+      {
+        file: 'sdk/src/package/zip-reader.ts',
+        find: '  if (crc32(data) !== entry.crc) {\n',
+        replace: '  if (entry.method === 0 && crc32(data) !== entry.crc) {\n',
+      },
+    ],
+  },
+  {
+    name: 'gap-before-central-directory-unchecked',
+    violates: 'PKG-170',
+    only: 'server.packages.polyglot-prefix,server.packages.bytes-between-entries,server.packages.bytes-after-end-record,server.packages.bytes-before-central-directory',
+    story:
+      'The cover check makes the first entry start at offset 0 and each entry start where the one before it ends, but never compares the end of the last entry with the start of the central directory, so an archive hidden there passes.',
+    patches: [
+      {
+        file: 'sdk/src/package/zip-reader.ts',
+        find: '  if (covered < end.centralOffset) {\n',
+        replace: '  if (covered < 0) {\n',
+      },
+    ],
+  },
+  {
+    name: 'entry-path-from-local-header',
+    violates: 'PKG-008',
+    only: 'server.packages.central-name-wins,server.packages.path-traversal,server.packages.local-name-differs',
+    story:
+      'The reader takes each path from the local header, where it finds the data, as a streaming extractor does, and reads the central directory for the sizes and offsets only.',
+    patches: [
+      {
+        file: 'sdk/src/package/zip-reader.ts',
+        find: '      !rawName.equals(entry.rawName) ||\n',
+        replace: '',
+      },
+      {
+        file: 'sdk/src/package/zip-reader.ts',
+        find: '    checkExtraFields(extra, rawName, where);\n    entry.dataStart = ',
+        replace:
+          "    checkExtraFields(extra, rawName, where);\n    entry.path = rawName.toString('utf8').replace(/\\/$/, '');\n    entry.dataStart = ",
+      },
+    ],
+  },
+  {
+    name: 'bundle-head-typed-application-zip',
+    violates: 'PKG-011',
+    only: 'server.bundles.digest-and-type',
+    story:
+      'HEAD was written apart from GET, for download managers that probe the size first, and labels the bundle application/zip as its .ma ZIP content suggests.',
+    patches: [
+      {
+        file: 'reference-server/src/routes/delivery-routes.ts',
+        find: "      return reply\n        .type('application/miniapp-pkg+zip')\n        .header('content-length', String(stored.length))\n",
+        replace:
+          "      return reply\n        .type('application/zip')\n        .header('content-length', String(stored.length))\n",
+      },
+    ],
+  },
+  {
+    name: 'bundle-range-typed-octet-stream',
+    violates: 'PKG-011',
+    only: 'server.bundles.digest-and-type,server.bundles.single-range',
+    story:
+      'Partial answers go through a generic byte-range helper that labels every slice application/octet-stream, since a slice of a package is not a package.',
+    patches: [
+      {
+        file: 'reference-server/src/routes/delivery-routes.ts',
+        find: '        .code(206)\n        .headers({\n',
+        replace:
+          "        .code(206)\n        .type('application/octet-stream')\n        .headers({\n",
+      },
+    ],
+  },
+  {
+    name: 'review-queue-grouped-by-app',
+    violates: 'REV-016',
+    only: 'server.review.queue-order',
+    story:
+      "The queue is grouped by app, so that a reviewer sees one app's versions together, each app's oldest first; an app whose id sorts late waits behind every version of the apps before it.",
+    patches: [
+      {
+        file: 'reference-server/src/publish/review-queue.ts',
+        find: '      order by v.queue_seq\n',
+        replace: '      order by v.app_id, v.queue_seq\n',
+      },
+    ],
+  },
+  {
+    name: 'review-queue-by-version-code',
+    violates: 'REV-016',
+    only: 'server.review.queue-order',
+    story:
+      'The queue is sorted by versionCode, then by arrival, so that first versions (versionCode 1) come first; a first version uploaded with a greater versionCode waits behind every later one.',
+    patches: [
+      {
+        file: 'reference-server/src/publish/review-queue.ts',
+        find: '      order by v.queue_seq\n',
+        replace: '      order by v.version_code, v.queue_seq\n',
+      },
+    ],
+  },
+  {
+    name: 'findings-stored-without-location',
+    violates: 'REV-011',
+    only: 'server.review.code-rules-reject',
+    story:
+      "Report findings are written from the columns of a findings table (code, severity, message, requirement, fix); the diagnostic's location had no column and is dropped, so the partner learns that eval is called but not where.",
+    patches: [
+      {
+        file: 'reference-server/src/publish/review-report.ts',
+        find: '    ...(d.location ? { location: { ...d.location } } : {}),\n',
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'first-upload-counts-as-first-version',
+    violates: 'REV-014',
+    only: 'server.review.first-version-queued',
+    story:
+      "A version counts as the app's first when the app has no upload yet (its highest versionCode is still 0), so after a first upload that the automated checks rejected, the next one is approved without a reviewer ever seeing the app.",
+    patches: [
+      {
+        file: 'reference-server/src/publish/version-upload.ts',
+        find: '      await approvedPermissions(db, appId),\n',
+        replace:
+          '      latestCode === 0 ? null : ((await approvedPermissions(db, appId)) ?? new Set<string>()),\n',
+      },
+    ],
+  },
+  {
+    name: 'only-reviewed-entries-inflated',
+    violates: 'PKG-172',
+    only: 'server.packages.unread-entry-crc,server.packages.unread-entry-size-lie',
+    story:
+      'The upload inflates only the files the review rules read (manifest, pages, scripts, icons), to save work on large assets; an asset nobody reads is signed and stored with a wrong CRC-32 or a lying size.',
+    patches: [
+      {
+        file: 'reference-server/src/publish/version-upload.ts',
+        find: '    await checkEveryEntry(source);\n',
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'decision-records-role-not-reviewer',
+    violates: 'REV-018',
+    only: 'server.review.decisions-recorded',
+    needsPrincipals: true,
+    story:
+      "A decision records the role that made it, as the portal's activity feed shows it, so the report says a reviewer rejected the version but not which one.",
+    patches: [
+      {
+        file: 'reference-server/src/publish/review-decision.ts',
+        find: '          reviewer: reviewer.accountId ?? reviewer.credentialId,\n',
+        replace: "          reviewer: reviewer.role ?? 'reviewer',\n",
+      },
+    ],
+  },
+  {
+    name: 'unanalysable-script-skipped',
+    violates: 'REV-103',
+    only: 'server.review.analysis-limit-fails',
+    story:
+      "A script that overflows the parser's stack is taken for generated or minified code and skipped, as linters skip files they cannot parse, so whatever hides in it passes the code rules.",
+    patches: [
+      {
+        file: 'sdk/src/review/code-review.ts',
+        find: '      if (!(error instanceof RangeError)) throw error;\n',
+        replace: '      if (!(error instanceof RangeError)) throw error;\n      continue;\n',
+      },
+    ],
+  },
 ];

@@ -27,9 +27,9 @@ export const bundleCases = [
   serverCase({
     id: 'server.bundles.digest-and-type',
     description:
-      'A bundle download returns exactly the uploaded bytes, whose SHA-256 is the digest in its URL, as application/miniapp-pkg+zip',
+      'A bundle download returns exactly the uploaded bytes, whose SHA-256 is the digest in its URL, as application/miniapp-pkg+zip, and HEAD and a 206 range answer carry the same media type',
     requirements: ['API-042', 'PKG-011', 'PKG-090'],
-    why: 'Hosts check the bytes against the signed digest; a server that transforms, truncates or mislabels them makes every install fail or be refused.',
+    why: 'Hosts check the bytes against the signed digest; a server that transforms, truncates or mislabels them makes every install fail or be refused, and a host that probes with HEAD or resumes with a range sees only those answers.',
     async run(t) {
       const { path, bytes, digest } = await shared(t);
       const exchange = await t.send({ path });
@@ -40,11 +40,21 @@ export const bundleCases = [
           `the body (${exchange.body.length} bytes, sha256 ${got}) is not the uploaded package (${bytes.length} bytes, ${digest})`,
         );
       }
-      const type = header(exchange, 'content-type');
-      if (type?.split(';')[0]?.trim() !== 'application/miniapp-pkg+zip') {
-        throw new CaseFailure(
-          `Content-Type is ${JSON.stringify(type)}, not application/miniapp-pkg+zip`,
-        );
+      const probe = await t.send({ method: 'HEAD', path });
+      expectStatus(probe, 200);
+      const resumed = await t.send({ path, headers: { range: 'bytes=10-' } });
+      expectStatus(resumed, 206);
+      for (const [what, answer] of [
+        ['GET', exchange],
+        ['HEAD', probe],
+        ['GET with Range bytes=10-', resumed],
+      ] as const) {
+        const type = header(answer, 'content-type');
+        if (type?.split(';')[0]?.trim() !== 'application/miniapp-pkg+zip') {
+          throw new CaseFailure(
+            `${what}: Content-Type is ${JSON.stringify(type)}, not application/miniapp-pkg+zip`,
+          );
+        }
       }
     },
   }),

@@ -339,6 +339,24 @@ export const hostilePackageCases = [
     codes: ['PKG_COMPRESSION_RATIO'],
   }),
   hostileCase({
+    id: 'server.packages.declared-ratio-short-data',
+    description:
+      'An entry whose headers declare more than 100 times its compressed size, over data that inflates to far less, is refused at upload with PKG_COMPRESSION_RATIO',
+    requirements: ['PKG-048'],
+    why: 'The ratio is a check of the central directory, made before any byte is inflated; a server that measures it while inflating names the damage instead, and with no output cap inflates the bomb first.',
+    build: variant((entries) => [
+      ...entries,
+      {
+        path: 'assets/bomb.bin',
+        data: noise(1000),
+        method: 8,
+        declaredUncompressedSize: 1024 * 1024,
+      },
+    ]),
+    codes: ['PKG_COMPRESSION_RATIO'],
+    atUpload: true,
+  }),
+  hostileCase({
     id: 'server.packages.size-lie',
     description:
       'An entry whose inflated length differs from its declared size is refused with PKG_SIZE_MISMATCH',
@@ -362,6 +380,21 @@ export const hostilePackageCases = [
     build: variant((entries) =>
       entries.map((e) =>
         e.path === 'pages/index.html' ? { ...e, crc32: (crc32(e.data) ^ 1) >>> 0 } : e,
+      ),
+    ),
+    codes: ['PKG_CRC_MISMATCH'],
+  }),
+  hostileCase({
+    id: 'server.packages.deflated-crc-mismatch',
+    description:
+      'A deflated entry whose CRC-32 does not match its inflated content is refused with PKG_CRC_MISMATCH',
+    requirements: ['PKG-050', 'PKG-172'],
+    why: 'Raw deflate in a ZIP carries no checksum of its own; a reader that compares the CRC-32 of stored entries only accepts any deflated page altered after packing.',
+    build: variant((entries) =>
+      entries.map((e) =>
+        e.path === 'pages/index.html'
+          ? { ...e, method: 8, crc32: (crc32(e.data) ^ 0x10) >>> 0 }
+          : e,
       ),
     ),
     codes: ['PKG_CRC_MISMATCH'],
@@ -451,6 +484,33 @@ export const hostilePackageCases = [
     ),
     codes: ['PKG_EXTRA_BYTES'],
     atUpload: true,
+  }),
+  hostileCase({
+    id: 'server.packages.bytes-before-central-directory',
+    description:
+      'A package with bytes that belong to no entry after its last entry, before the central directory (a hidden second archive), is refused at upload with PKG_EXTRA_BYTES',
+    requirements: ['PKG-170'],
+    why: 'A reader that compares each entry with the one before it never looks past the last one, where a tool that scans for local headers finds a file the reviewer never saw.',
+    build: variant((entries) =>
+      entries.map((e, i) =>
+        i === entries.length - 1
+          ? { ...e, gapAfter: writeZip([{ path: 'hidden.html', data: utf8('<p>x</p>') }]) }
+          : e,
+      ),
+    ),
+    codes: ['PKG_EXTRA_BYTES'],
+    atUpload: true,
+  }),
+  hostileCase({
+    id: 'server.packages.local-name-differs',
+    description:
+      'A package whose local header names another path than its central directory header is refused with PKG_HEADER_MISMATCH',
+    requirements: ['PKG-008', 'REV-001'],
+    why: 'Streaming extractors take names from local headers and the central directory is authoritative to everyone else: a reviewer and a host would see different files in one archive.',
+    build: variant((entries) =>
+      entries.map((e) => (e.path === 'app.css' ? { ...e, localPath: 'evil.css' } : e)),
+    ),
+    codes: ['PKG_HEADER_MISMATCH'],
   }),
   hostileCase({
     id: 'server.packages.bytes-after-end-record',

@@ -13,7 +13,12 @@ interface Report {
   status: string;
   specVersion: string;
   ruleSetVersion: string;
-  findings: { code: string; severity: string; requirement: string }[];
+  findings: {
+    code: string;
+    severity: string;
+    requirement: string;
+    location?: { file?: string; line?: number };
+  }[];
   decisions: { decision: string; reviewer: string; decidedAt: string; feedback?: string }[];
 }
 
@@ -76,9 +81,9 @@ export const reviewCases = [
   serverCase({
     id: 'server.review.first-version-queued',
     description:
-      'The first version of an app enters the manual review queue after its automated checks, and the queue lists it',
+      'The first version of an app enters the manual review queue after its automated checks, also when an earlier upload of the app was rejected by them',
     requirements: ['REV-014', 'API-073'],
-    why: 'A first version has never been seen by a person; auto-approving it lets anyone publish an app with no human review.',
+    why: 'A first version has never been seen by a person; auto-approving it lets anyone publish an app with no human review, for instance after a first upload the automated checks rejected.',
     async run(t) {
       const app = await t.world.freshApp(t.scope, 'q');
       expectStatus(
@@ -88,6 +93,33 @@ export const reviewCases = [
       const version = await t.world.settledVersion(t.scope, app, 1);
       if (version.reviewStatus !== 'queued')
         throw new CaseFailure(`the first version ended ${version.reviewStatus}, not queued`);
+      // No version of this app was ever approved: the clean upload after a rejected one is still its first.
+      const retried = await t.world.freshApp(t.scope, 'q');
+      expectStatus(
+        await uploadWithScript(
+          t,
+          retried,
+          1,
+          'const input = "1 + 1";\nconsole.log(eval(input));\n',
+        ),
+        201,
+      );
+      const rejected = await t.world.settledVersion(t.scope, retried, 1);
+      if (rejected.reviewStatus !== 'rejected')
+        throw new CaseSkip(`a package calling eval ended ${rejected.reviewStatus}, not rejected`);
+      expectStatus(
+        await t.world.upload(
+          t.scope,
+          retried,
+          await t.world.prepareVersion(retried, { versionCode: 2 }),
+        ),
+        201,
+      );
+      const second = await t.world.settledVersion(t.scope, retried, 2);
+      if (second.reviewStatus !== 'queued')
+        throw new CaseFailure(
+          `after version 1 was rejected by the automated checks, version 2 (the first a reviewer could approve) ended ${second.reviewStatus}, not queued`,
+        );
     },
   }),
   serverCase({
@@ -161,19 +193,25 @@ export const reviewCases = [
   }),
   serverCase({
     id: 'server.review.queue-order',
-    description: 'The review queue is ordered by the time each version entered it, oldest first',
+    description:
+      'The review queue is ordered by the time each version entered it, oldest first, not by app id or versionCode',
     requirements: ['REV-016'],
     why: 'Reviewers work from the top; a queue in another order starves old submissions.',
     async run(t) {
       const reviewer = await t.world.reviewer(t.scope);
-      const first = await t.world.freshApp(t.scope, 'qo');
-      const second = await t.world.freshApp(t.scope, 'qo');
-      for (const app of [first, second]) {
+      // The version queued first has the app id that sorts last and the greater versionCode, so a
+      // queue sorted by either lists it second.
+      const first = await t.world.freshApp(t.scope, 'qoz');
+      const second = await t.world.freshApp(t.scope, 'qoa');
+      for (const [app, versionCode] of [
+        [first, 2],
+        [second, 1],
+      ] as const) {
         expectStatus(
-          await t.world.upload(t.scope, app, await t.world.prepareVersion(app, { versionCode: 1 })),
+          await t.world.upload(t.scope, app, await t.world.prepareVersion(app, { versionCode })),
           201,
         );
-        await t.world.settledVersion(t.scope, app, 1);
+        await t.world.settledVersion(t.scope, app, versionCode);
       }
       const items: QueueItem[] = [];
       let cursor: string | undefined;
@@ -209,7 +247,7 @@ export const reviewCases = [
   serverCase({
     id: 'server.review.decisions-recorded',
     description:
-      'A rejection without feedback is refused with 400; a decision is recorded in the report with reviewer, time and feedback, shown to the partner',
+      'A rejection without feedback, or with blank feedback, is refused with 400; a decision is recorded in the report with reviewer, time and feedback, shown to the partner',
     requirements: ['API-083', 'REV-017', 'REV-018', 'REV-010', 'REV-012'],
     why: "The partner can only fix what the reviewer names, and the record of who decided is the platform's audit of review.",
     async run(t) {
@@ -220,11 +258,13 @@ export const reviewCases = [
       );
       await t.world.settledVersion(t.scope, app, 1);
       expectStatus(await t.world.decide(t.scope, app, 1, 'reject'), 400, 'API_VALIDATION_FAILED');
-      expectStatus(
-        await t.world.decide(t.scope, app, 1, 'reject', undefined, ''),
-        400,
-        'API_VALIDATION_FAILED',
-      );
+      // Blank feedback names nothing to change, like none at all (the contract's pattern \S).
+      for (const blank of ['', ' \n\t '])
+        expectStatus(
+          await t.world.decide(t.scope, app, 1, 'reject', undefined, blank),
+          400,
+          'API_VALIDATION_FAILED',
+        );
       if ((await t.world.settledVersion(t.scope, app, 1)).reviewStatus !== 'queued')
         throw new CaseFailure('a refused decision changed the version');
       const feedback = `Certification ${t.subject.runId}: the entry page names no purpose; describe what the app does.`;
@@ -253,6 +293,29 @@ export const reviewCases = [
         throw new CaseFailure(
           `the report does not record the approval: ${JSON.stringify(approval)}`,
         );
+      }
+      // [REV-018] the record names who decided: another reviewer's decision names another reviewer.
+      if (t.world.principals.complete) {
+        const other = await t.world.principal(t.scope, 'reviewer', 'second');
+        const third = await t.world.freshApp(t.scope, 'dec');
+        expectStatus(
+          await t.world.upload(
+            t.scope,
+            third,
+            await t.world.prepareVersion(third, { versionCode: 1 }),
+          ),
+          201,
+        );
+        await t.world.settledVersion(t.scope, third, 1);
+        expectStatus(
+          await t.world.decide(t.scope, third, 1, 'reject', other.credential, feedback),
+          200,
+        );
+        const byOther = (await partnerReport(t, third, 1)).decisions.at(-1);
+        if (!byOther?.reviewer || byOther.reviewer === decision.reviewer)
+          throw new CaseFailure(
+            `two reviewers' rejections both record the reviewer as ${JSON.stringify(decision.reviewer)}`,
+          );
       }
     },
   }),
@@ -344,7 +407,7 @@ export const reviewCases = [
   serverCase({
     id: 'server.review.code-rules-reject',
     description:
-      'A package whose script calls eval is rejected by the automated checks with the CODE_EVAL error finding, and neither approval nor release can change that',
+      'A package whose script calls eval is rejected by the automated checks with the CODE_EVAL error finding located in that script, and neither approval nor release can change that',
     requirements: ['REV-001', 'REV-011', 'REV-013', 'REV-019', 'API-075'],
     why: 'The automated checks are the first gate; a server that skips a rule of miniapp validate, or lets a reviewer override an error, ships code the rules forbid.',
     async run(t) {
@@ -361,6 +424,12 @@ export const reviewCases = [
       if (!finding || finding.severity !== 'error' || finding.requirement !== 'REV-104') {
         throw new CaseFailure(
           `no CODE_EVAL error finding citing REV-104: ${JSON.stringify(report.findings)}`,
+        );
+      }
+      // [REV-011] the location names the file that calls eval, so the partner knows where to look.
+      if (!/(^|\/)app\.js$/.test(finding.location?.file ?? '')) {
+        throw new CaseFailure(
+          `the CODE_EVAL finding does not locate the call in app.js: ${JSON.stringify(finding)}`,
         );
       }
       expectStatus(
