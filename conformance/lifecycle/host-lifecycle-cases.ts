@@ -1,4 +1,4 @@
-import { CaseFailure, pass } from '../framework/index.ts';
+import { CaseFailure, pass, skip } from '../framework/index.ts';
 import { launchProbe } from '../bridge/host-bridge-support.ts';
 import { hostCase } from '../host/host-case.ts';
 import type { HostSession } from '../host/host-session.ts';
@@ -76,6 +76,68 @@ export const hostLifecycleCases = [
       const times = all.map((e) => e.at);
       if (times.some((t, i) => i > 0 && t < (times[i - 1] ?? 0)))
         throw new CaseFailure('events arrived out of order');
+      return pass(seen.join(', '));
+    },
+  }),
+  hostCase({
+    id: 'host.lifecycle.cold-start-events',
+    description:
+      'A cold start sends app.show, then page.show with the entry page, once the entry page is ready',
+    requirements: ['LIF-002', 'LIF-006', 'LIF-010'],
+    why: 'A cold start enters foreground like a return does; an app that starts its work on app.show, or a page that refreshes on page.show, never starts when the first ones are missing. A page is hidden while its app is not in foreground, so page.show cannot come first.',
+    async run(s) {
+      const { appId } = await launchProbe(s);
+      await settle(800);
+      // app.memoryWarning may come at any time; the states are what this case is about.
+      const seen = (await events(s, appId)).filter((e) => e.name !== 'app.memoryWarning');
+      const shown = seen.map((e) => `${e.name}${e.data.page ? `(${e.data.page})` : ''}`);
+      const expected = ['app.show', `page.show(${probePages.entry})`];
+      if (shown.join(',') !== expected.join(',')) {
+        throw new CaseFailure(
+          `the events of a cold start were ${shown.join(', ') || 'none'}; expected ${expected.join(', ')}`,
+        );
+      }
+      return pass(shown.join(', '));
+    },
+  }),
+  hostCase({
+    id: 'host.lifecycle.covered-app-leaves-foreground',
+    description:
+      'Launching a second mini-app moves the first out of foreground: it receives page.hide, then app.hide, and state reports the second',
+    requirements: ['LIF-001', 'LIF-002', 'LIF-011'],
+    why: 'An app covered by another is no longer visible; if it is never told, it keeps playing media, polling and counting time the user does not spend in it.',
+    async run(s) {
+      const { appId: first } = await launchProbe(s);
+      await settle(500);
+      const before = (await events(s, first)).length;
+      const second = 'dev.openminiapp.conformance.neighbour';
+      await s.publishProbe({ appId: second });
+      await s.launchProbe(second);
+      await settle(800);
+      const state = await s.state();
+      if (state.running?.appId !== second || state.running.state !== 'foreground')
+        throw new CaseFailure(
+          `after the second launch, state reports ${JSON.stringify(state.running)}, not ${second} in foreground`,
+        );
+      const covered = await s.driver.inApp(first, () =>
+        s.driver.execute<SeenEvent[]>('return window.__openMiniAppProbe.events()'),
+      );
+      if (!covered.found || !covered.value) {
+        return skip(
+          `the documents of ${first} cannot be entered after ${second} launched (unloaded, or a native host that shows only the running app's web view): its events cannot be read`,
+        );
+      }
+      const seen = covered.value
+        .slice(before)
+        .filter((e) => e.name.startsWith('app.') || e.name.startsWith('page.'))
+        .map((e) => `${e.name}${e.data.page ? `(${e.data.page})` : ''}`);
+      const hidden = [`page.hide(${probePages.entry})`, 'app.hide'];
+      // The host may also unload the covered app at once (page.unload after app.hide).
+      if (seen.slice(0, 2).join(',') !== hidden.join(',') || seen.includes('app.show')) {
+        throw new CaseFailure(
+          `the covered app received ${seen.join(', ') || 'no event'} when another app launched; expected ${hidden.join(', ')}`,
+        );
+      }
       return pass(seen.join(', '));
     },
   }),

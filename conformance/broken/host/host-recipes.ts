@@ -37,6 +37,7 @@ const permissionManager = 'reference-host/src/permissions/permission-manager.ts'
 const bridgeStorage = 'reference-host/src/state/bridge-storage.ts';
 const packagePath = 'sdk/src/package/package-path.ts';
 const envelope = 'sdk/src/bridge/envelope.ts';
+const linkParser = 'sdk/src/addressing/link-parser.ts';
 
 export const hostRecipes: HostRecipe[] = [
   {
@@ -747,6 +748,85 @@ export const hostRecipes: HostRecipe[] = [
         find: '          : await idempotencyKey(app.appId, p.orderId, app.userId);',
         replace:
           '          : await idempotencyKey(app.appId, `${p.orderId}/${product.productId}`, app.userId);',
+      },
+    ],
+  },
+  // Links (spec/addressing.md).
+  {
+    name: 'link-scheme-case-sensitive',
+    violates: 'ADR-001',
+    note: 'Compares the scheme as written, so MiniApp:// from a QR generator that capitalises it is refused as malformed.',
+    only: ['host.addressing.link-forms'],
+    catches: ['host.addressing.link-forms'],
+    target: 'host',
+    patches: [
+      {
+        file: linkParser,
+        find: '  const schemeName = scheme?.[1]?.toLowerCase();',
+        replace: '  const schemeName = scheme?.[1];',
+      },
+    ],
+  },
+  {
+    name: 'link-port-stripped',
+    violates: 'ADR-001',
+    note: 'Strips a port from the target the way a URL parser would ("miniapp://<id>:8080/" opens <id>) instead of refusing a link form the specification does not have.',
+    only: ['host.addressing.malformed-links'],
+    catches: ['host.addressing.malformed-links'],
+    target: 'host',
+    patches: [
+      {
+        file: linkParser,
+        find: "  const target = slash < 0 ? rest : rest.slice(0, slash);\n  // [ADR-001] a link names no port: \"<id>:8080\" is not a link form, whatever its id looks like.\n  if (target.includes(':')) throw malformed('a mini-app link names no port');",
+        replace:
+          "  const target = (slash < 0 ? rest : rest.slice(0, slash)).replace(/:[0-9]*$/, '');",
+      },
+    ],
+  },
+  {
+    name: 'query-dropped-on-entry-page-fallback',
+    violates: 'ADR-012',
+    note: 'Hands the query and fragment only to the page the link named: a link with an empty or stale page opens the entry page without them, so the QR code miniapp://<id>/?ref=poster loses its ref.',
+    only: ['host.addressing.query-and-fragment'],
+    catches: ['host.addressing.query-and-fragment'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '          page: target,\n          ...(query ? { query } : {}),\n          ...(fragment ? { fragment } : {}),',
+        replace:
+          '          page: target,\n          ...(query && target === page ? { query } : {}),\n          ...(fragment && target === page ? { fragment } : {}),',
+      },
+    ],
+  },
+  // Lifecycle events (spec/lifecycle.md).
+  {
+    name: 'app-show-on-return-only',
+    violates: 'LIF-002',
+    note: 'Sends app.show only when the user returns to a running app, reading a cold start as "the app\'s own start-up code is its show": a freshly launched app never learns it is in the foreground.',
+    only: ['host.lifecycle.show-hide-order', 'host.lifecycle.cold-start-events'],
+    catches: ['host.lifecycle.cold-start-events'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: "      this.#emit(instance, 'app.show', {});",
+        replace: "      if (requestedAt !== undefined) this.#emit(instance, 'app.show', {});",
+      },
+    ],
+  },
+  {
+    name: 'covered-app-stays-foreground',
+    violates: 'LIF-002',
+    note: 'Opens a second mini-app on top of the first, like a browser tab, without moving the covered one out of the foreground: it never receives page.hide or app.hide and keeps playing media and polling.',
+    only: ['host.lifecycle.show-hide-order', 'host.lifecycle.covered-app-leaves-foreground'],
+    catches: ['host.lifecycle.covered-app-leaves-foreground'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '    if (other) this.#toBackground(other);\n',
+        replace: '    void other;\n',
       },
     ],
   },
