@@ -82,7 +82,7 @@ export const hostLifecycleCases = [
   hostCase({
     id: 'host.lifecycle.cold-start-events',
     description:
-      'A cold start sends app.show, then page.show with the entry page, once the entry page is ready',
+      'A cold start sends app.show, then page.show with the entry page, and a second link to the app in the foreground sends no second app.show',
     requirements: ['LIF-002', 'LIF-006', 'LIF-010'],
     why: 'A cold start enters foreground like a return does; an app that starts its work on app.show, or a page that refreshes on page.show, never starts when the first ones are missing. A page is hidden while its app is not in foreground, so page.show cannot come first.',
     async run(s) {
@@ -97,6 +97,12 @@ export const hostLifecycleCases = [
           `the events of a cold start were ${shown.join(', ') || 'none'}; expected ${expected.join(', ')}`,
         );
       }
+      // A link to the app in the foreground: it may be hidden and shown again, never shown twice.
+      await s.launchProbe(appId);
+      await settle(800);
+      const faults = alternationFaults(await events(s, appId));
+      if (faults.length > 0)
+        throw new CaseFailure(`after a second link to the app in the foreground: ${faults[0]}`);
       return pass(shown.join(', '));
     },
   }),

@@ -830,4 +830,65 @@ export const hostRecipes: HostRecipe[] = [
       },
     ],
   },
+  {
+    name: 'app-show-on-every-launch',
+    violates: 'LIF-006',
+    note: 'Brings the app to the front and sends app.show (and page.show) for every launch request, also when the app is already in the foreground, so a second tap on a link or a notification shows it twice.',
+    only: ['host.lifecycle.cold-start-events', 'host.lifecycle.show-hide-order'],
+    catches: ['host.lifecycle.cold-start-events'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: "    if (instance.lifecycle !== 'foreground') {\n      instance.lifecycle = 'foreground';",
+        replace: "    {\n      instance.lifecycle = 'foreground';",
+      },
+    ],
+  },
+  // Trust (spec/signing.md), in the sdk code every host of this repository bundles.
+  {
+    name: 'threshold-counts-signatures',
+    violates: 'SIG-013',
+    note: 'Counts the signatures that verify instead of the distinct keys that made them, so one key that signs twice meets a threshold of 2.',
+    only: ['host.signing.threshold-one-key-twice', 'host.signing.ed25519-chain'],
+    catches: ['host.signing.threshold-one-key-twice'],
+    target: 'sdk',
+    patches: [
+      {
+        file: 'sdk/src/signing/envelope.ts',
+        find: '  const valid = new Set<string>();',
+        replace: '  const valid: string[] = [];',
+      },
+      {
+        file: 'sdk/src/signing/envelope.ts',
+        find: '    if (!jwk || valid.has(keyid)) continue;',
+        replace: '    if (!jwk) continue;',
+      },
+      {
+        file: 'sdk/src/signing/envelope.ts',
+        find: 'valid.add(keyid);',
+        replace: 'valid.push(keyid);',
+      },
+    ],
+  },
+  {
+    name: 'keyids-taken-as-labels',
+    violates: 'SIG-006',
+    note: 'Treats a keyid as a label the signer chose, never comparing it with the thumbprint of the key filed under it, neither when reading a delegation nor when verifying.',
+    only: ['host.signing.keyid-not-thumbprint', 'host.signing.ed25519-chain'],
+    catches: ['host.signing.keyid-not-thumbprint'],
+    target: 'sdk',
+    patches: [
+      {
+        file: 'sdk/src/signing/delegation.ts',
+        find: '    if (importPublicJwk(jwk).keyid !== keyid) {',
+        replace: '    if (importPublicJwk(jwk).keyid === null) {',
+      },
+      {
+        file: 'sdk/src/signing/envelope.ts',
+        find: '  if (imported.keyid !== keyid) {',
+        replace: '  if (imported.keyid === null) {',
+      },
+    ],
+  },
 ];
