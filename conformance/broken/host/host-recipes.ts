@@ -891,4 +891,20 @@ export const hostRecipes: HostRecipe[] = [
       },
     ],
   },
+  {
+    name: 'request-ids-in-flight-host-wide',
+    violates: 'BRG-005',
+    note: "One router for every web view keeps the request ids in flight in one set; clients count ids from c-1 in every app, so app B's c-1 is refused as a duplicate while app A's c-1 waits for the network.",
+    only: ['host.bridge.request-ids-per-app', 'host.bridge.duplicate-pending-id'],
+    catches: ['host.bridge.request-ids-per-app'],
+    target: 'host',
+    patches: [
+      {
+        file: dispatcher,
+        find: 'export class Dispatcher<S> {\n  readonly #pending = new Set<string>();',
+        replace:
+          'const inFlight = new Set<string>();\n\nexport class Dispatcher<S> {\n  readonly #pending = inFlight;',
+      },
+    ],
+  },
 ];
