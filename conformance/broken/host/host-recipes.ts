@@ -907,4 +907,20 @@ export const hostRecipes: HostRecipe[] = [
       },
     ],
   },
+  {
+    name: 'app-close-without-page-hide',
+    violates: 'LIF-011',
+    note: 'Implements app.close as its own short path, "the app asked to leave, so hide its frame and tell it": app.hide is sent, but the shown page never receives page.hide.',
+    only: ['host.lifecycle.app-close'],
+    catches: ['host.lifecycle.app-close'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '        close: async (appId) => {\n          await this.background(appId);\n        },',
+        replace:
+          "        close: async (appId) => {\n          const instance = this.#instances.get(appId);\n          if (!instance || instance.lifecycle !== 'foreground') return;\n          this.#emit(instance, 'app.hide', {});\n          instance.lifecycle = 'background';\n          instance.frame.setVisible(false);\n          this.#foreground = undefined;\n          this.deps.screens.home();\n        },",
+      },
+    ],
+  },
 ];
