@@ -39,6 +39,7 @@ function malformed(
 const id = probeAppId;
 const neighbour = 'dev.openminiapp.conformance.neighbour';
 const third = 'dev.openminiapp.conformance.third';
+const fourth = 'dev.openminiapp.conformance.fourth';
 
 export const hostLinkCases = [
   hostCase({
@@ -144,11 +145,19 @@ export const hostLinkCases = [
     requirements: ['ADR-009', 'PKG-061'],
     why: 'A stale or made-up page falls back to the entry page instead of an error or a file that is not a page.',
     async run(s) {
-      await s.publishProbe();
-      for (const page of ['', 'pages/unknown.html', probePages.notAPage, 'manifest.json']) {
-        const outcome = await s.launch(`miniapp://${id}/${page}`);
+      // Each link opens another app, so that each is a cold start: a link to an app that already
+      // runs may just bring it back, which would show nothing about the page of the link.
+      const links: [string, string][] = [
+        [id, ''],
+        [neighbour, 'pages/unknown.html'],
+        [third, probePages.notAPage],
+        [fourth, 'manifest.json'],
+      ];
+      for (const [appId, page] of links) {
+        await s.publishProbe({ appId });
+        const outcome = await s.launch(`miniapp://${appId}/${page}`);
         expectOutcome(outcome, 'launched', 1, `a link to "${page}"`);
-        const shown = await s.probe<string>(id, '(p) => p.page');
+        const shown = await s.probe<string>(appId, '(p) => p.page');
         if (shown !== probePages.entry)
           throw new CaseFailure(`a link to "${page}" opened ${shown}, not the entry page`);
       }

@@ -923,4 +923,20 @@ export const hostRecipes: HostRecipe[] = [
       },
     ],
   },
+  {
+    name: 'link-opens-any-html-file',
+    violates: 'ADR-009',
+    note: "Opens whatever HTML file of the package a link names, checking the extension instead of the manifest's pages, so a link to a file that is no page runs it and a stale page opens nothing.",
+    only: ['host.addressing.entry-page-fallback'],
+    catches: ['host.addressing.entry-page-fallback'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '    const target = page && pages.includes(page) ? page : version.manifest.entryPage;',
+        replace:
+          "    const target =\n      page && (pages.includes(page) || page.endsWith('.html')) ? page : version.manifest.entryPage;",
+      },
+    ],
+  },
 ];
