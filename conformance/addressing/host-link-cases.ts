@@ -37,6 +37,9 @@ function malformed(
 }
 
 const id = probeAppId;
+const neighbour = 'dev.openminiapp.conformance.neighbour';
+const third = 'dev.openminiapp.conformance.third';
+const fourth = 'dev.openminiapp.conformance.fourth';
 
 export const hostLinkCases = [
   hostCase({
@@ -142,11 +145,19 @@ export const hostLinkCases = [
     requirements: ['ADR-009', 'PKG-061'],
     why: 'A stale or made-up page falls back to the entry page instead of an error or a file that is not a page.',
     async run(s) {
-      await s.publishProbe();
-      for (const page of ['', 'pages/unknown.html', probePages.notAPage, 'manifest.json']) {
-        const outcome = await s.launch(`miniapp://${id}/${page}`);
+      // Each link opens another app, so that each is a cold start: a link to an app that already
+      // runs may just bring it back, which would show nothing about the page of the link.
+      const links: [string, string][] = [
+        [id, ''],
+        [neighbour, 'pages/unknown.html'],
+        [third, probePages.notAPage],
+        [fourth, 'manifest.json'],
+      ];
+      for (const [appId, page] of links) {
+        await s.publishProbe({ appId });
+        const outcome = await s.launch(`miniapp://${appId}/${page}`);
         expectOutcome(outcome, 'launched', 1, `a link to "${page}"`);
-        const shown = await s.probe<string>(id, '(p) => p.page');
+        const shown = await s.probe<string>(appId, '(p) => p.page');
         if (shown !== probePages.entry)
           throw new CaseFailure(`a link to "${page}" opened ${shown}, not the entry page`);
       }
@@ -226,23 +237,36 @@ export const hostLinkCases = [
   hostCase({
     id: 'host.addressing.query-and-fragment',
     description:
-      "A host hands the link's query and fragment to the page unchanged as location.search and location.hash",
-    requirements: ['ADR-012'],
-    why: 'Pages read their parameters from their URL; a host that re-encodes or drops them changes what the link said.',
+      "A host hands the link's query and fragment to the page unchanged as location.search and location.hash, also when the link's page is empty or unknown and the entry page opens",
+    requirements: ['ADR-012', 'ADR-009'],
+    why: 'Pages read their parameters from their URL; a host that re-encodes or drops them, or keeps them only for a named page, changes what the link said (a QR code is usually miniapp://<id>/?ref=...).',
     async run(s) {
       await s.publishProbe();
       const query = '?sku=47%2011&tag=a+b&empty=&utf=%C3%A9';
       const fragment = '#section-2?x=1';
-      await s.launchProbe(id, `${probePages.second}${query}${fragment}`);
-      const seen = await s.probe<{ search: string; hash: string; page: string }>(
-        id,
-        '(p) => ({ search: location.search, hash: location.hash, page: p.page })',
-      );
-      if (seen.page !== probePages.second) throw new CaseFailure(`the link opened ${seen.page}`);
-      if (seen.search !== query)
-        throw new CaseFailure(`location.search is ${seen.search}, the link's query was ${query}`);
-      if (seen.hash !== fragment)
-        throw new CaseFailure(`location.hash is ${seen.hash}, the link's fragment was ${fragment}`);
+      // Each link opens another app, so that each is a cold start: what a host does with a link to
+      // an app that already runs is not what this case is about.
+      const links: [string, string, string][] = [
+        [id, probePages.second, probePages.second],
+        [neighbour, '', probePages.entry],
+        [third, 'pages/unknown.html', probePages.entry],
+      ];
+      for (const [appId, page, expected] of links) {
+        if (appId !== id) await s.publishProbe({ appId });
+        const link = `${page}${query}${fragment}`;
+        await s.launchProbe(appId, link);
+        const seen = await s.probe<{ search: string; hash: string; page: string }>(
+          appId,
+          '(p) => ({ search: location.search, hash: location.hash, page: p.page })',
+        );
+        const what = `the link miniapp://${appId}/${link}`;
+        if (seen.page !== expected)
+          throw new CaseFailure(`${what} opened ${seen.page}, not ${expected}`);
+        if (seen.search !== query)
+          throw new CaseFailure(`after ${what}, location.search is ${seen.search || '(empty)'}`);
+        if (seen.hash !== fragment)
+          throw new CaseFailure(`after ${what}, location.hash is ${seen.hash || '(empty)'}`);
+      }
       return pass();
     },
   }),

@@ -248,6 +248,53 @@ export const hostEnvelopeCases = [
     },
   }),
   hostCase({
+    id: 'host.bridge.request-ids-per-app',
+    description:
+      "A host executes a request whose id equals the id of another app's request still in flight, and answers each app its own response",
+    requirements: ['BRG-004', 'BRG-005'],
+    why: 'Request ids are unique per mini-app only (clients count them from 1 in every app); a host that keeps one set of ids in flight, or routes answers by id alone, refuses or misdelivers the calls of one app because of another.',
+    async run(s) {
+      const { appId: first } = await launchProbe(s);
+      // A modal waits for the user: the call stays in flight until the suite answers it.
+      const id = await s.startCall(first, 'ui.showModal', {
+        title: 'Conformance',
+        content: 'request ids per app',
+      });
+      const second = 'dev.openminiapp.conformance.neighbour';
+      await launchProbe(s, { appId: second });
+      const answer = await send(
+        s,
+        second,
+        JSON.stringify(request(id, 'storage.set', { key: 'same-id', value: 1 })),
+        5_000,
+      );
+      const early = await s.probe<BridgeResponse[]>(first, '(p, id) => p.responses(id)', id);
+      if (early.length > 0)
+        return skip(
+          `the first app's modal was answered (${early[0]?.ok ? 'ok' : early[0]?.error?.code}) before the second app's request: no id was in flight`,
+        );
+      if (!answer) throw new CaseFailure(`the second app's request ${id} was not answered`);
+      if (!answer.ok)
+        throw new CaseFailure(
+          `the second app's request ${id} was answered ${answer.error?.code}: the first app has a request with that id in flight, but ids are unique per app`,
+        );
+      if ((await stored(s, second, 'same-id')) !== 1)
+        throw new CaseFailure("the second app's storage.set was answered but not executed");
+      // Back to the first app: its modal is answered, once, with its own response.
+      await s.launchProbe(first);
+      await s.command('answerPrompt', { decision: 'grant', timeoutMs: 5_000 });
+      const owner = await s.awaitResponse(first, id, 10_000);
+      if (owner.timedOut)
+        throw new CaseFailure(`the first app's ui.showModal ${id} was never answered`);
+      const faults = responseFaults('ui.showModal', owner);
+      if (faults.length > 0) throw new CaseFailure(faults[0] ?? '');
+      const all = await s.probe<BridgeResponse[]>(first, '(p, id) => p.responses(id)', id);
+      if (all.length !== 1)
+        throw new CaseFailure(`the first app received ${all.length} responses to ${id}`);
+      return pass();
+    },
+  }),
+  hostCase({
     id: 'host.bridge.message-too-large',
     description:
       'A host refuses a message of more than 2 MiB with BRIDGE_TOO_LARGE and keeps answering',

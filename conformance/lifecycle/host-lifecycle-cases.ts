@@ -1,4 +1,4 @@
-import { CaseFailure, pass } from '../framework/index.ts';
+import { CaseFailure, pass, skip } from '../framework/index.ts';
 import { launchProbe } from '../bridge/host-bridge-support.ts';
 import { hostCase } from '../host/host-case.ts';
 import type { HostSession } from '../host/host-session.ts';
@@ -80,27 +80,106 @@ export const hostLifecycleCases = [
     },
   }),
   hostCase({
-    id: 'host.lifecycle.app-close',
-    description: 'app.close moves the mini-app from foreground to background and sends app.hide',
-    requirements: ['LIF-001', 'LIF-002'],
-    why: 'app.close is the mini-app leaving the foreground itself; it follows the same transition as the user leaving.',
+    id: 'host.lifecycle.cold-start-events',
+    description:
+      'A cold start sends app.show, then page.show with the entry page, and a second link to the app in the foreground sends no second app.show',
+    requirements: ['LIF-002', 'LIF-006', 'LIF-010'],
+    why: 'A cold start enters foreground like a return does; an app that starts its work on app.show, or a page that refreshes on page.show, never starts when the first ones are missing. A page is hidden while its app is not in foreground, so page.show cannot come first.',
     async run(s) {
       const { appId } = await launchProbe(s);
+      await settle(800);
+      // app.memoryWarning may come at any time; the states are what this case is about.
+      const seen = (await events(s, appId)).filter((e) => e.name !== 'app.memoryWarning');
+      const shown = seen.map((e) => `${e.name}${e.data.page ? `(${e.data.page})` : ''}`);
+      const expected = ['app.show', `page.show(${probePages.entry})`];
+      if (shown.join(',') !== expected.join(',')) {
+        throw new CaseFailure(
+          `the events of a cold start were ${shown.join(', ') || 'none'}; expected ${expected.join(', ')}`,
+        );
+      }
+      // A link to the app in the foreground: it may be hidden and shown again, never shown twice.
+      await s.launchProbe(appId);
+      await settle(800);
+      const faults = alternationFaults(await events(s, appId));
+      if (faults.length > 0)
+        throw new CaseFailure(`after a second link to the app in the foreground: ${faults[0]}`);
+      return pass(shown.join(', '));
+    },
+  }),
+  hostCase({
+    id: 'host.lifecycle.covered-app-leaves-foreground',
+    description:
+      'Launching a second mini-app moves the first out of foreground: it receives page.hide, then app.hide, and state reports the second',
+    requirements: ['LIF-001', 'LIF-002', 'LIF-011'],
+    why: 'An app covered by another is no longer visible; if it is never told, it keeps playing media, polling and counting time the user does not spend in it.',
+    async run(s) {
+      const { appId: first } = await launchProbe(s);
+      await settle(500);
+      const before = (await events(s, first)).length;
+      const second = 'dev.openminiapp.conformance.neighbour';
+      await s.publishProbe({ appId: second });
+      await s.launchProbe(second);
+      await settle(800);
+      const state = await s.state();
+      if (state.running?.appId !== second || state.running.state !== 'foreground')
+        throw new CaseFailure(
+          `after the second launch, state reports ${JSON.stringify(state.running)}, not ${second} in foreground`,
+        );
+      const covered = await s.driver.inApp(first, () =>
+        s.driver.execute<SeenEvent[]>('return window.__openMiniAppProbe.events()'),
+      );
+      if (!covered.found || !covered.value) {
+        return skip(
+          `the documents of ${first} cannot be entered after ${second} launched (unloaded, or a native host that shows only the running app's web view): its events cannot be read`,
+        );
+      }
+      const seen = covered.value
+        .slice(before)
+        .filter((e) => e.name.startsWith('app.') || e.name.startsWith('page.'))
+        .map((e) => `${e.name}${e.data.page ? `(${e.data.page})` : ''}`);
+      const hidden = [`page.hide(${probePages.entry})`, 'app.hide'];
+      // The host may also unload the covered app at once (page.unload after app.hide).
+      if (seen.slice(0, 2).join(',') !== hidden.join(',') || seen.includes('app.show')) {
+        throw new CaseFailure(
+          `the covered app received ${seen.join(', ') || 'no event'} when another app launched; expected ${hidden.join(', ')}`,
+        );
+      }
+      return pass(seen.join(', '));
+    },
+  }),
+  hostCase({
+    id: 'host.lifecycle.app-close',
+    description:
+      'app.close moves the mini-app from foreground to background and sends page.hide for the shown page, then app.hide',
+    requirements: ['LIF-001', 'LIF-002', 'LIF-011'],
+    why: 'app.close is the mini-app leaving the foreground itself; it follows the same transition, with the same events, as the user leaving.',
+    async run(s) {
+      const { appId } = await launchProbe(s);
+      await settle(500);
+      const before = (await events(s, appId)).length;
       await s.probe(appId, '(p) => p.call("app.close", {}, 5000)');
       await settle(800);
       const state = await s.state();
       if (state.running && state.running.appId === appId && state.running.state === 'foreground') {
         throw new CaseFailure('after app.close the app is still in the foreground');
       }
-      const hide = (
-        await s.driver.inApp(appId, () =>
-          s.driver.execute<boolean>(
-            'return window.__openMiniAppProbe.events("app.hide").length > 0',
-          ),
-        )
-      ).value;
-      if (hide === false) throw new CaseFailure('app.close did not send app.hide');
-      return pass();
+      const closed = await s.driver.inApp(appId, () =>
+        s.driver.execute<SeenEvent[]>('return window.__openMiniAppProbe.events()'),
+      );
+      if (!closed.found || !closed.value)
+        return skip(
+          `the documents of ${appId} cannot be entered after app.close (unloaded, or a native host that shows only the running app's web view): its events cannot be read`,
+        );
+      const seen = closed.value
+        .slice(before)
+        .filter((e) => e.name !== 'app.memoryWarning')
+        .map((e) => `${e.name}${e.data.page ? `(${e.data.page})` : ''}`);
+      const expected = [`page.hide(${probePages.entry})`, 'app.hide'];
+      if (seen.slice(0, 2).join(',') !== expected.join(','))
+        throw new CaseFailure(
+          `app.close sent ${seen.join(', ') || 'no event'}; expected ${expected.join(', ')}`,
+        );
+      return pass(seen.join(', '));
     },
   }),
   hostCase({

@@ -153,12 +153,12 @@ const envelopeScenarios: Scenario[] = [
       const app = s.world.app(pkg.appId);
       const key = app.partnerKeys[0] as NonNullable<(typeof app.partnerKeys)[0]>;
       delegationWith(s, app, (p) => ({ ...p, keys: { ['A'.repeat(43)]: key.publicJwk } }));
-      s.world.addRelease(pkg.appId, specOf(pkg), {
-        statement: (payload) => {
-          const bytes = encoder.encode(JSON.stringify(payload));
-          return signPayloadText('statement', bytes, [{ ...key, keyid: 'A'.repeat(43) }], payload);
-        },
-      });
+      // Everything else agrees with the false keyid: the statement's signature and the release's
+      // statement.keyid both name it, so only the thumbprint check can refuse the release.
+      s.world.addRelease(
+        pkg.appId,
+        specOf(pkg, { statementSigners: [{ ...key, keyid: 'A'.repeat(43) }] }),
+      );
       s.world.publish();
     },
   },

@@ -37,6 +37,7 @@ const permissionManager = 'reference-host/src/permissions/permission-manager.ts'
 const bridgeStorage = 'reference-host/src/state/bridge-storage.ts';
 const packagePath = 'sdk/src/package/package-path.ts';
 const envelope = 'sdk/src/bridge/envelope.ts';
+const linkParser = 'sdk/src/addressing/link-parser.ts';
 
 export const hostRecipes: HostRecipe[] = [
   {
@@ -747,6 +748,194 @@ export const hostRecipes: HostRecipe[] = [
         find: '          : await idempotencyKey(app.appId, p.orderId, app.userId);',
         replace:
           '          : await idempotencyKey(app.appId, `${p.orderId}/${product.productId}`, app.userId);',
+      },
+    ],
+  },
+  // Links (spec/addressing.md).
+  {
+    name: 'link-scheme-case-sensitive',
+    violates: 'ADR-001',
+    note: 'Compares the scheme as written, so MiniApp:// from a QR generator that capitalises it is refused as malformed.',
+    only: ['host.addressing.link-forms'],
+    catches: ['host.addressing.link-forms'],
+    target: 'host',
+    patches: [
+      {
+        file: linkParser,
+        find: '  const schemeName = scheme?.[1]?.toLowerCase();',
+        replace: '  const schemeName = scheme?.[1];',
+      },
+    ],
+  },
+  {
+    name: 'link-port-stripped',
+    violates: 'ADR-001',
+    note: 'Strips a port from the target the way a URL parser would ("miniapp://<id>:8080/" opens <id>) instead of refusing a link form the specification does not have.',
+    only: ['host.addressing.malformed-links'],
+    catches: ['host.addressing.malformed-links'],
+    target: 'host',
+    patches: [
+      {
+        file: linkParser,
+        find: "  const target = slash < 0 ? rest : rest.slice(0, slash);\n  // [ADR-001] a link names no port: \"<id>:8080\" is not a link form, whatever its id looks like.\n  if (target.includes(':')) throw malformed('a mini-app link names no port');",
+        replace:
+          "  const target = (slash < 0 ? rest : rest.slice(0, slash)).replace(/:[0-9]*$/, '');",
+      },
+    ],
+  },
+  {
+    name: 'query-dropped-on-entry-page-fallback',
+    violates: 'ADR-012',
+    note: 'Hands the query and fragment only to the page the link named: a link with an empty or stale page opens the entry page without them, so the QR code miniapp://<id>/?ref=poster loses its ref.',
+    only: ['host.addressing.query-and-fragment'],
+    catches: ['host.addressing.query-and-fragment'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '          page: target,\n          ...(query ? { query } : {}),\n          ...(fragment ? { fragment } : {}),',
+        replace:
+          '          page: target,\n          ...(query && target === page ? { query } : {}),\n          ...(fragment && target === page ? { fragment } : {}),',
+      },
+    ],
+  },
+  // Lifecycle events (spec/lifecycle.md).
+  {
+    name: 'app-show-on-return-only',
+    violates: 'LIF-002',
+    note: 'Sends app.show only when the user returns to a running app, reading a cold start as "the app\'s own start-up code is its show": a freshly launched app never learns it is in the foreground.',
+    only: ['host.lifecycle.show-hide-order', 'host.lifecycle.cold-start-events'],
+    catches: ['host.lifecycle.cold-start-events'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: "      this.#emit(instance, 'app.show', {});",
+        replace: "      if (requestedAt !== undefined) this.#emit(instance, 'app.show', {});",
+      },
+    ],
+  },
+  {
+    name: 'covered-app-stays-foreground',
+    violates: 'LIF-002',
+    note: 'Opens a second mini-app on top of the first, like a browser tab, without moving the covered one out of the foreground: it never receives page.hide or app.hide and keeps playing media and polling.',
+    only: ['host.lifecycle.show-hide-order', 'host.lifecycle.covered-app-leaves-foreground'],
+    catches: ['host.lifecycle.covered-app-leaves-foreground'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '    if (other) this.#toBackground(other);\n',
+        replace: '    void other;\n',
+      },
+    ],
+  },
+  {
+    name: 'app-show-on-every-launch',
+    violates: 'LIF-006',
+    note: 'Brings the app to the front and sends app.show (and page.show) for every launch request, also when the app is already in the foreground, so a second tap on a link or a notification shows it twice.',
+    only: ['host.lifecycle.cold-start-events', 'host.lifecycle.show-hide-order'],
+    catches: ['host.lifecycle.cold-start-events'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: "    if (instance.lifecycle !== 'foreground') {\n      instance.lifecycle = 'foreground';",
+        replace: "    {\n      instance.lifecycle = 'foreground';",
+      },
+    ],
+  },
+  // Trust (spec/signing.md), in the sdk code every host of this repository bundles.
+  {
+    name: 'threshold-counts-signatures',
+    violates: 'SIG-013',
+    note: 'Counts the signatures that verify instead of the distinct keys that made them, so one key that signs twice meets a threshold of 2.',
+    only: ['host.signing.threshold-one-key-twice', 'host.signing.ed25519-chain'],
+    catches: ['host.signing.threshold-one-key-twice'],
+    target: 'sdk',
+    patches: [
+      {
+        file: 'sdk/src/signing/envelope.ts',
+        find: '  const valid = new Set<string>();',
+        replace: '  const valid: string[] = [];',
+      },
+      {
+        file: 'sdk/src/signing/envelope.ts',
+        find: '    if (!jwk || valid.has(keyid)) continue;',
+        replace: '    if (!jwk) continue;',
+      },
+      {
+        file: 'sdk/src/signing/envelope.ts',
+        find: 'valid.add(keyid);',
+        replace: 'valid.push(keyid);',
+      },
+    ],
+  },
+  {
+    name: 'keyids-taken-as-labels',
+    violates: 'SIG-006',
+    note: 'Treats a keyid as a label the signer chose, never comparing it with the thumbprint of the key filed under it, neither when reading a delegation nor when verifying.',
+    only: ['host.signing.keyid-not-thumbprint', 'host.signing.ed25519-chain'],
+    catches: ['host.signing.keyid-not-thumbprint'],
+    target: 'sdk',
+    patches: [
+      {
+        file: 'sdk/src/signing/delegation.ts',
+        find: '    if (importPublicJwk(jwk).keyid !== keyid) {',
+        replace: '    if (importPublicJwk(jwk).keyid === null) {',
+      },
+      {
+        file: 'sdk/src/signing/envelope.ts',
+        find: '  if (imported.keyid !== keyid) {',
+        replace: '  if (imported.keyid === null) {',
+      },
+    ],
+  },
+  {
+    name: 'request-ids-in-flight-host-wide',
+    violates: 'BRG-005',
+    note: "One router for every web view keeps the request ids in flight in one set; clients count ids from c-1 in every app, so app B's c-1 is refused as a duplicate while app A's c-1 waits for the network.",
+    only: ['host.bridge.request-ids-per-app', 'host.bridge.duplicate-pending-id'],
+    catches: ['host.bridge.request-ids-per-app'],
+    target: 'host',
+    patches: [
+      {
+        file: dispatcher,
+        find: 'export class Dispatcher<S> {\n  readonly #pending = new Set<string>();',
+        replace:
+          'const inFlight = new Set<string>();\n\nexport class Dispatcher<S> {\n  readonly #pending = inFlight;',
+      },
+    ],
+  },
+  {
+    name: 'app-close-without-page-hide',
+    violates: 'LIF-011',
+    note: 'Implements app.close as its own short path, "the app asked to leave, so hide its frame and tell it": app.hide is sent, but the shown page never receives page.hide.',
+    only: ['host.lifecycle.app-close'],
+    catches: ['host.lifecycle.app-close'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '        close: async (appId) => {\n          await this.background(appId);\n        },',
+        replace:
+          "        close: async (appId) => {\n          const instance = this.#instances.get(appId);\n          if (!instance || instance.lifecycle !== 'foreground') return;\n          this.#emit(instance, 'app.hide', {});\n          instance.lifecycle = 'background';\n          instance.frame.setVisible(false);\n          this.#foreground = undefined;\n          this.deps.screens.home();\n        },",
+      },
+    ],
+  },
+  {
+    name: 'link-opens-any-html-file',
+    violates: 'ADR-009',
+    note: "Opens whatever HTML file of the package a link names, checking the extension instead of the manifest's pages, so a link to a file that is no page runs it and a stale page opens nothing.",
+    only: ['host.addressing.entry-page-fallback'],
+    catches: ['host.addressing.entry-page-fallback'],
+    target: 'host',
+    patches: [
+      {
+        file: superApp,
+        find: '    const target = page && pages.includes(page) ? page : version.manifest.entryPage;',
+        replace:
+          "    const target =\n      page && (pages.includes(page) || page.endsWith('.html')) ? page : version.manifest.entryPage;",
       },
     ],
   },
