@@ -1,5 +1,10 @@
 import { CaseFailure, pass, skip } from '../framework/index.ts';
-import { expectSuccess, launchProbe, reasonFor } from '../bridge/host-bridge-support.ts';
+import {
+  expectEchoed,
+  expectSuccess,
+  launchProbe,
+  reasonFor,
+} from '../bridge/host-bridge-support.ts';
 import { hostCase } from '../host/host-case.ts';
 import type { HostSession } from '../host/host-session.ts';
 import { answerProblems } from '../host/host-session.ts';
@@ -264,17 +269,13 @@ export const hostAdapterCases = [
     },
   }),
   hostCase({
-    id: 'host.adapter.native-network',
+    id: 'host.adapter.network-overrides',
     description:
-      'A native host resolves the names of init.network and trusts its certificate authorities for mini-app and distribution traffic',
+      "A host resolves the names of init.network, connects to its ports and trusts its certificate authorities for mini-app traffic that does not leave from the suite's browser",
     requirements: ['CNF-030'],
-    why: "The suite's network origins exist only through this mapping on a device it does not control.",
+    why: "The suite's network origins exist only through this mapping, wherever the host sends a mini-app's requests from: a device, or a web host's own server.",
     session: false,
     async run(s) {
-      if (s.driver.binding !== 'native')
-        return skip(
-          'a web host ignores init.network; the suite maps names in the browser it starts',
-        );
       await s.start();
       const { appId } = await launchProbe(s);
       const reached = await s.call(
@@ -285,6 +286,7 @@ export const hostAdapterCases = [
       );
       if (!reached.ok)
         throw new CaseFailure(`the mapped echo origin was not reached: ${reached.error?.code}`);
+      expectEchoed(s, reached.result, '/echo');
       return pass();
     },
   }),

@@ -123,3 +123,31 @@ export async function noScreenShown(s: HostSession, what: string): Promise<void>
   if (shown.length > 0)
     throw new CaseFailure(`${what}: the host shows its ${shown[0]?.name} screen`);
 }
+
+/** A bridge answer in a few words, for failure messages. */
+export function describeAnswer(response: BridgeResponse): string {
+  if (response.timedOut) return 'no answer arrived';
+  if (response.ok !== true) return `answered ${response.error?.code ?? 'an error without a code'}`;
+  const status = (response.result as { status?: unknown } | undefined)?.status;
+  return `answered status ${typeof status === 'number' ? status : '?'}`;
+}
+
+/**
+ * [BRG-028] [CNF-030] A network.request to the suite's echo origin reached it: the echo server
+ * recorded the path, and the answer carries the echo server's own body, not one the host made up.
+ */
+export function expectEchoed(s: HostSession, result: unknown, path: string): void {
+  const reached = s.subject.echo.requestsFor('echo.openminiapp.test').some((r) => r.path === path);
+  const { status, body } = (result ?? {}) as { status?: unknown; body?: unknown };
+  let echoed: { echo?: unknown; path?: unknown } | undefined;
+  try {
+    echoed = typeof body === 'string' ? (JSON.parse(body) as typeof echoed) : undefined;
+  } catch {
+    echoed = undefined;
+  }
+  if (!reached || status !== 200 || echoed?.echo !== true || echoed.path !== path) {
+    throw new CaseFailure(
+      `network.request to ${echoOrigin}${path} ${reached ? 'reached the echo origin' : "never reached the suite's echo origin"} and answered status ${String(status)} with ${typeof body === 'string' ? JSON.stringify(body.slice(0, 120)) : 'no body'}; expected the echo server's 200 and its body (a host whose traffic leaves from anywhere but the suite's browser applies init.network [CNF-030])`,
+    );
+  }
+}

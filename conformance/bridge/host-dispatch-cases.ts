@@ -3,6 +3,8 @@ import { hostCase } from '../host/host-case.ts';
 import { echoOrigin, otherOrigin } from '../host/probe/probe-package.ts';
 import {
   atLeast,
+  describeAnswer,
+  expectEchoed,
   expectError,
   expectSuccess,
   launchProbe,
@@ -261,6 +263,7 @@ export const hostDispatchCases = [
       const { appId } = await launchProbe(s);
       const allowed = await s.call(appId, 'network.request', { url: `${echoOrigin}/echo` }, 20_000);
       expectSuccess('network.request', allowed, 'a request to an allowed origin');
+      expectEchoed(s, allowed.result, '/echo');
       expectError(
         await s.call(appId, 'network.request', { url: `${otherOrigin}/echo` }),
         'DOMAIN_NOT_ALLOWED',
@@ -282,6 +285,7 @@ export const hostDispatchCases = [
     why: 'An allowed server that redirects elsewhere must not become a way around allowedDomains.',
     async run(s) {
       const { appId } = await launchProbe(s);
+      const before = s.subject.echo.requestsFor('echo.openminiapp.test').length;
       const response = await s.call(
         appId,
         'network.request',
@@ -290,6 +294,17 @@ export const hostDispatchCases = [
         },
         20_000,
       );
+      // A host that never reached the allowed origin says nothing about redirects it would follow.
+      if (
+        !s.subject.echo
+          .requestsFor('echo.openminiapp.test')
+          .slice(before)
+          .some((r) => r.path === '/redirect')
+      ) {
+        throw new CaseFailure(
+          `the request to ${echoOrigin}/redirect never reached the suite's echo origin (${describeAnswer(response)}); a host whose traffic leaves from anywhere but the suite's browser applies init.network [CNF-030]`,
+        );
+      }
       if (s.subject.echo.requestsFor('other.openminiapp.test').length > 0) {
         throw new CaseFailure('the host followed the redirect to other.openminiapp.test');
       }

@@ -5,6 +5,7 @@ import { buildProbe, echoOrigin } from '../host/probe/probe-package.ts';
 import { specOf } from '../signing/host-trust-scenarios.ts';
 import {
   atLeast,
+  expectEchoed,
   expectError,
   launchProbe,
   reasonFor,
@@ -171,6 +172,8 @@ function methodCase(method: {
         );
       const faults = responseFaults(method.name, response);
       if (faults.length > 0) throw new CaseFailure(faults[0] ?? '', faults);
+      if (response.ok && method.name === 'network.request')
+        expectEchoed(s, response.result, '/echo');
       if (response.ok) return pass(`result valid against ${method.name}'s schema`);
       const code = response.error?.code ?? '';
       if (plan.device && !dispatchCodes.has(code)) {

@@ -161,18 +161,17 @@ export class HostSession {
       channel: this.channel,
       credentials: { device: this.server.credentials.device, user: this.server.credentials.user },
       deviceId: this.deviceId,
-      // [CNF-030] a native host resolves the suite's origins and trusts its certificate this way.
-      ...(this.driver.binding === 'native'
-        ? {
-            network: {
-              resolve: {
-                'echo.openminiapp.test': this.subject.address ?? '127.0.0.1',
-                'other.openminiapp.test': this.subject.address ?? '127.0.0.1',
-              },
-              caCertificates: [this.subject.tls.cert],
-            },
-          }
-        : {}),
+      // [CNF-030] traffic that does not leave from the browser the suite starts (a native host's, a
+      // web host's own server's) resolves the suite's origins and trusts its certificate this way.
+      network: {
+        resolve: {
+          'echo.openminiapp.test': this.subject.address ?? '127.0.0.1',
+          'other.openminiapp.test': this.subject.address ?? '127.0.0.1',
+        },
+        caCertificates: [this.subject.tls.cert],
+        // On loopback the echo server listens on a free port, not on the origins' 8443.
+        ...(this.subject.echo.port === 8443 ? {} : { ports: { '8443': this.subject.echo.port } }),
+      },
     };
   }
 

@@ -15,7 +15,9 @@ import {
 import { request as httpsRequest } from 'node:https';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo, type LookupFunction } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+import { rootCertificates } from 'node:tls';
 
 export interface HostServerOptions {
   /** The built web layer (reference-host/dist/<mode>). */
@@ -45,6 +47,80 @@ const labelPattern = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const keyPattern = /^[A-Za-z0-9_-]{1,64}$/;
 const maxRegistrationBytes = 4 * 1024 * 1024;
 const maxForwardBodyBytes = 2 * 1024 * 1024;
+const maxNetworkBytes = 256 * 1024;
+const hostNamePattern =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/**
+ * The conformance adapter's `init.network` [CNF-030]: this server sends the traffic of mini-apps and
+ * of distribution servers, so it is here, not in the browser the suite drives, that the suite's host
+ * names must resolve and its certificate authority be trusted.
+ */
+interface NetworkOverrides {
+  resolve: Map<string, string>;
+  /** A connection to a name of `resolve` on one of these ports goes to the port it maps to. */
+  ports: Map<string, number>;
+  ca: string[];
+}
+
+function parseNetwork(text: string): NetworkOverrides | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const {
+    resolve = {},
+    ports = {},
+    caCertificates = [],
+  } = value as {
+    resolve?: unknown;
+    ports?: unknown;
+    caCertificates?: unknown;
+  };
+  if (typeof resolve !== 'object' || resolve === null || Array.isArray(resolve)) return null;
+  if (typeof ports !== 'object' || ports === null || Array.isArray(ports)) return null;
+  if (!Array.isArray(caCertificates)) return null;
+  const portMap = new Map<string, number>();
+  for (const [from, to] of Object.entries(ports)) {
+    if (
+      !/^[1-9][0-9]{0,4}$/.test(from) ||
+      !Number.isInteger(to) ||
+      (to as number) < 1 ||
+      (to as number) > 65535
+    )
+      return null;
+    portMap.set(from, to as number);
+  }
+  const names = new Map<string, string>();
+  for (const [name, address] of Object.entries(resolve)) {
+    if (!hostNamePattern.test(name) || typeof address !== 'string' || isIP(address) === 0)
+      return null;
+    names.set(name, address);
+  }
+  const ca: string[] = [];
+  for (const pem of caCertificates) {
+    if (typeof pem !== 'string' || !pem.includes('-----BEGIN CERTIFICATE-----')) return null;
+    ca.push(pem);
+  }
+  return { resolve: names, ports: portMap, ca };
+}
+
+/** Resolves the overridden names to their addresses, and every other name as the system does. */
+function lookupWith(names: Map<string, string>): LookupFunction {
+  return (hostname, options, callback) => {
+    const address = names.get(hostname.toLowerCase());
+    if (address === undefined) return dnsLookup(hostname, options, callback);
+    const family = isIP(address);
+    if (options.all) {
+      (callback as unknown as (e: null, all: { address: string; family: number }[]) => void)(null, [
+        { address, family },
+      ]);
+    } else callback(null, address, family);
+  };
+}
 
 const staticTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -142,6 +218,12 @@ export async function startHostServer(options: HostServerOptions): Promise<Runni
   );
   let port = options.port;
   const hostOrigin = (): string => `http://127.0.0.1:${port}`;
+  // Only a conformance build takes network overrides: no other build has an adapter to send them.
+  const build = await readFile(path.join(options.webDir, 'build.json'), 'utf8')
+    .then((text) => JSON.parse(text) as { mode?: unknown })
+    .catch(() => ({ mode: undefined }));
+  const acceptsNetwork = build.mode === 'conformance';
+  let network: NetworkOverrides | undefined;
 
   async function runtimeRoute(
     label: string,
@@ -235,7 +317,24 @@ export async function startHostServer(options: HostServerOptions): Promise<Runni
     try {
       upstream = await new Promise<IncomingMessage>((resolve, reject) => {
         const open = target.protocol === 'https:' ? httpsRequest : httpRequest;
-        const outgoing = open(target, { method: req.method ?? 'GET', headers }, resolve);
+        const name = target.hostname.toLowerCase();
+        const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+        const moved = network?.resolve.has(name) ? network.ports.get(port) : undefined;
+        const overrides = network
+          ? {
+              lookup: lookupWith(network.resolve),
+              ...(network.ca.length > 0 ? { ca: [...rootCertificates, ...network.ca] } : {}),
+              // The request still names the origin it was made for; only the connection moves.
+              ...(moved === undefined
+                ? {}
+                : { port: moved, headers: { ...headers, host: target.host } }),
+            }
+          : {};
+        const outgoing = open(
+          target,
+          { method: req.method ?? 'GET', headers, ...overrides },
+          resolve,
+        );
         outgoing.on('error', reject);
         outgoing.end(body ?? undefined);
       });
@@ -281,8 +380,26 @@ export async function startHostServer(options: HostServerOptions): Promise<Runni
     return send(res, 204, '');
   }
 
+  /** PUT sets the overrides of `init.network`, DELETE forgets them (the adapter's init and reset). */
+  async function networkRoute(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!acceptsNetwork) return send(res, 404, 'not found');
+    if (!fromShell(req)) return send(res, 403, 'forbidden');
+    if (req.method === 'DELETE') {
+      network = undefined;
+      return send(res, 204, '');
+    }
+    if (req.method !== 'PUT') return send(res, 405, 'method not allowed', { allow: 'PUT, DELETE' });
+    const body = await readBody(req, maxNetworkBytes);
+    if (!body) return send(res, 413, 'too large');
+    const parsed = parseNetwork(body.toString('utf8'));
+    if (!parsed) return send(res, 400, 'bad network');
+    network = parsed;
+    return send(res, 204, '');
+  }
+
   async function shellRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (url.pathname === '/__forward') return forward(req, res, url);
+    if (url.pathname === '/__network') return networkRoute(req, res);
     if (url.pathname === '/__runtime/register') return register(req, res);
     if (url.pathname === '/__config.json') {
       if (options.config === undefined) return send(res, 404, 'no configuration');

@@ -331,6 +331,29 @@ export const hostRecipes: HostRecipe[] = [
     ],
   },
   {
+    name: 'network-follows-redirects',
+    violates: 'BRG-029',
+    note: "Its forwarding server follows redirects, as fetch and most HTTP clients do by default, so the bridge's check of the answer's status never sees the 302 and the request lands on an origin outside allowedDomains.",
+    only: ['host.bridge.network-redirect'],
+    catches: ['host.bridge.network-redirect'],
+    target: 'host',
+    patches: [
+      {
+        file: 'reference-host/server/host-server.ts',
+        find: "    const out: Record<string, string> = { 'cache-control': 'no-store' };",
+        replace: [
+          '    const redirectTo = upstream.headers.location;',
+          "    if ((upstream.statusCode ?? 0) >= 300 && (upstream.statusCode ?? 0) < 400 && typeof redirectTo === 'string') {",
+          '      upstream.resume();',
+          '      const next = new URL(redirectTo, target).href;',
+          '      return forward(req, res, new URL(`http://forward.invalid/__forward?url=${encodeURIComponent(next)}`));',
+          '    }',
+          "    const out: Record<string, string> = { 'cache-control': 'no-store' };",
+        ].join('\n'),
+      },
+    ],
+  },
+  {
     name: 'ready-from-any-version',
     violates: 'LIF-200',
     note: "Trusts every ready report that arrives on the launch's runtime port, without checking which version's page sent it.",

@@ -114,6 +114,14 @@ export function createConformanceAdapter(
       async init(args) {
         const credentials = args.credentials as { device: string; user: string };
         await host.forget();
+        try {
+          await shell.network(args.network);
+        } catch (error) {
+          throw adapterError(
+            'ADAPTER_INVALID_ARGUMENTS',
+            `network could not be applied: ${error instanceof Error ? error.message : String(error)}.`,
+          );
+        }
         const deviceId = typeof args.deviceId === 'string' ? args.deviceId : randomDeviceId();
         try {
           await host.configure({
@@ -145,6 +153,7 @@ export function createConformanceAdapter(
       },
       async reset() {
         await host.forget();
+        await shell.network(undefined).catch(() => undefined);
         shell.screens.home();
         return {};
       },

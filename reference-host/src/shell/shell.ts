@@ -28,6 +28,11 @@ export interface Shell {
   screens: ShellScreens;
   storefront: Storefront;
   open(link: string): Promise<void>;
+  /**
+   * [CNF-030] The conformance adapter's `init.network` (undefined forgets it): the host names to
+   * resolve and the certificate authorities to trust for mini-app and distribution traffic.
+   */
+  network(overrides: unknown): Promise<void>;
 }
 
 /** The web runtime's origins: the shell's own, and <label>.localhost on the same port. */
@@ -47,6 +52,23 @@ const webRegistrar: LaunchRegistrar = async (label, versionKey, launch) => {
   });
   if (!response.ok) throw new Error(`the runtime refused the registration (${response.status})`);
 };
+
+/**
+ * The browser build's traffic leaves from its own server (forwardingTransport), so the overrides go
+ * there. A native build sends through CapacitorHttp, which offers neither name overrides nor extra
+ * certificate authorities: it does not apply them (native builds cannot be built or run on the machine
+ * this host is developed on, see reference-host/README.md).
+ */
+async function webNetwork(overrides: unknown): Promise<void> {
+  if (Capacitor.isNativePlatform()) return;
+  const response = await fetch('/__network', {
+    method: overrides === undefined ? 'DELETE' : 'PUT',
+    headers: { 'content-type': 'application/json', 'x-omp-forward': '1' },
+    ...(overrides === undefined ? {} : { body: JSON.stringify(overrides) }),
+  });
+  if (!response.ok)
+    throw new Error(`the host server refused the network overrides (${response.status})`);
+}
 
 /** A link from the shell's own address: ?link=<uri>, or the https form /m/<id>/<page> [ADR-016]. */
 function linkFromLocation(): string | undefined {
@@ -275,5 +297,5 @@ export async function startShell(): Promise<Shell> {
   await storefront.render();
   const link = linkFromLocation();
   if (link && host.configured) void open(link);
-  return { host, ui, screens, storefront, open };
+  return { host, ui, screens, storefront, open, network: webNetwork };
 }

@@ -60,6 +60,9 @@ export interface Init {
       } & string;
     };
     caCertificates?: string[];
+    ports?: {
+      [k: string]: number;
+    };
   };
 }
 /**
