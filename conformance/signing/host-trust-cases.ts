@@ -442,11 +442,19 @@ const releaseScenarios: Scenario[] = [
       'A host refuses release metadata of another app served as the app it asked for, with SIG_WRONG_APP',
     requirements: ['SIG-034'],
     why: 'A genuine release of app B must never install as app A; the host compares appId with the app it asked for.',
+    codes: ['SIG_WRONG_APP'],
     async arrange(s, pkg) {
       const other = buildProbe({ appId: 'dev.openminiapp.conformance.other' });
-      await s.world.addApp(other.appId);
+      const otherApp = await s.world.addApp(other.appId);
+      // One partner key for both apps (common): B's statement verifies under A's delegation and
+      // matches B's release, so only the appId check stops B's release, statement and package.
+      otherApp.partnerKeys = [...s.world.app(pkg.appId).partnerKeys];
+      s.world.delegate(otherApp);
       const foreign = s.world.addRelease(other.appId, specOf(other));
-      s.world.addRelease(pkg.appId, specOf(pkg), { release: () => foreign.release });
+      s.world.addRelease(pkg.appId, specOf(other), {
+        statement: () => foreign.statement,
+        release: () => foreign.release,
+      });
       s.world.publish();
     },
   },
@@ -1334,6 +1342,25 @@ const delegationScenarios: Scenario[] = [
     },
   },
   {
+    name: 'delegation-expired-at-session-time',
+    description:
+      'A host refuses a delegation that the wall clock still finds valid but whose expiry has passed at the time set with setClock, with SIG_EXPIRED',
+    requirements: ['SIG-087', 'SIG-063'],
+    why: 'Expiry is judged at the time fixed for the update session; a host that reads another clock for one document trusts an expired delegation.',
+    codes: ['SIG_EXPIRED'],
+    async arrange(s, pkg) {
+      delegationWith(s, s.world.app(pkg.appId), (p) => ({
+        ...p,
+        issuedAt: timestamp(new Date(Date.now() - 100 * day)),
+        expires: timestamp(new Date(Date.now() + 2 * 60 * 60 * 1000)),
+      }));
+      s.world.addRelease(pkg.appId, specOf(pkg));
+      s.world.publish();
+      // Before the index (12 hours) and the root expire: only the delegation has expired then.
+      await s.command('setClock', { time: timestamp(new Date(Date.now() + 3 * 60 * 60 * 1000)) });
+    },
+  },
+  {
     name: 'fast-forward-recovery',
     description:
       'A host forgets the versionCode floor of an app when a new delegation drops the key that signed a huge versionCode',
@@ -1445,6 +1472,22 @@ const delegationScenarios: Scenario[] = [
       });
       s.world.publish();
       return undefined;
+    },
+  },
+  {
+    name: 'statement-manifest-digest-differs',
+    description:
+      "A host refuses a statement whose manifestSha256 differs from the release metadata, with SIG_MANIFEST_MISMATCH, even when the package's manifest matches the release",
+    requirements: ['SIG-092'],
+    why: 'The partner signed one manifest; release metadata naming another must not install under that statement, though the package agrees with the release.',
+    codes: ['SIG_MANIFEST_MISMATCH'],
+    arrange(s, pkg) {
+      const spec = specOf(pkg);
+      s.world.addRelease(pkg.appId, spec, {
+        statement: (p) => ({ ...p, manifestSha256: digestOf(encoder.encode('another manifest')) }),
+        release: (p) => ({ ...p, manifestSha256: digestOf(spec.manifestBytes) }),
+      });
+      s.world.publish();
     },
   },
   {

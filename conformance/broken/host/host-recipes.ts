@@ -939,4 +939,53 @@ export const hostRecipes: HostRecipe[] = [
       },
     ],
   },
+  // Trust chain, round 4 (spec/signing.md host MUSTs that had no broken host).
+  {
+    name: 'delegation-expiry-at-wall-clock',
+    violates: 'SIG-087',
+    note: "Judges a delegation's expiry with new Date() where it checks it, instead of the time fixed for the update session, so a host whose session time is past the expiry still trusts it.",
+    only: ['host.signing.delegation-expired', 'host.signing.delegation-expired-at-session-time'],
+    catches: ['host.signing.delegation-expired-at-session-time'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: 'if (isExpired(delegation.expires, now))',
+        replace: 'if (isExpired(delegation.expires, new Date()))',
+      },
+    ],
+  },
+  {
+    name: 'statement-manifest-digest-unchecked',
+    violates: 'SIG-092',
+    note: 'Compares the statement with the release metadata on appId, package and version, but not manifestSha256: "the package check hashes the manifest anyway", against the release only.',
+    only: [
+      'host.signing.statement-manifest-digest-differs',
+      'host.signing.statement-version-code-differs',
+    ],
+    catches: ['host.signing.statement-manifest-digest-differs'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: "  if (statement.manifestSha256 !== release.manifestSha256)\n    throw fault('SIG_MANIFEST_MISMATCH', 'manifestSha256');\n",
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'release-app-id-unchecked',
+    violates: 'SIG-034',
+    note: 'Never compares the appId of the release metadata with the app it asked for: "the bin entry pins it, so it is the right app".',
+    only: ['host.signing.release-of-another-app'],
+    catches: ['host.signing.release-of-another-app'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: '    if (release.appId !== request.appId) {',
+        replace: '    if (release.appId.length === 0) {',
+      },
+    ],
+  },
 ];
