@@ -1213,4 +1213,20 @@ export const hostRecipes: HostRecipe[] = [
       },
     ],
   },
+  {
+    name: 'release-metadata-aged-out',
+    violates: 'SIG-095',
+    note: 'Treats release metadata like a certificate and refuses an envelope issued more than a year before the session, so an old release that a fresh bin still pins can no longer be installed.',
+    only: ['host.signing.old-release-metadata'],
+    catches: ['host.signing.old-release-metadata'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: '    const installed = this.#installed[release.appId] ?? 0;\n    if (release.versionCode < installed) {',
+        replace:
+          "    if (now.getTime() - Date.parse(release.issuedAt) > 365 * 86_400_000)\n      throw expired('The release', release.issuedAt, now);\n    const installed = this.#installed[release.appId] ?? 0;\n    if (release.versionCode < installed) {",
+      },
+    ],
+  },
 ];
