@@ -839,6 +839,33 @@ const rootScenarios: Scenario[] = [
       s.world.publish({ indexVersion: 5 });
     },
   },
+  {
+    name: 'index-threshold-change-forgets-floor',
+    description:
+      'A host forgets its highest index version when a new root changes only the threshold of the index role, and installs under the new index',
+    requirements: ['SIG-056'],
+    why: 'The platform may recover by raising the index threshold over the same keys; a host that compares only keyids stays locked out by the fast-forwarded version.',
+    expect: 'installed',
+    world: () => TrustWorld.create({ thresholds: { index: { keys: 2, threshold: 1 } } }),
+    async arrange(s, pkg) {
+      const world = s.world;
+      world.addRelease(pkg.appId, specOf(pkg));
+      world.publish({ indexVersion: 1_000_000 });
+      const first = await s.install(pkg.appId);
+      if (first.kind !== 'installed')
+        throw new CaseFailure(`the first install failed: ${JSON.stringify(first)}`);
+      // Same index keys, threshold 1 -> 2: the root's own keys sign the successor.
+      const next = { ...world.roles, index: { ...world.roles.index, threshold: 2 } };
+      world.pushRoot(
+        world.rootPayload(world.roots.length + 1, next, new Date(Date.now() + 365 * day)),
+        world.signersOf('root'),
+      );
+      world.roles = next;
+      world.nextIndexVersion = 5;
+      world.addRelease(pkg.appId, specOf(buildProbe({ versionCode: 2 })));
+      world.publish({ indexVersion: 5 });
+    },
+  },
 ];
 
 /** The index, bins, freshness and revocation (signing.md). */

@@ -1229,4 +1229,22 @@ export const hostRecipes: HostRecipe[] = [
       },
     ],
   },
+  {
+    name: 'index-floor-kept-on-threshold-change',
+    violates: 'SIG-056',
+    note: 'Decides whether the index role changed by comparing its keyids only, so a new root that raises the index threshold over the same keys keeps the fast-forwarded index version and the host stays locked out.',
+    only: [
+      'host.signing.index-threshold-change-forgets-floor',
+      'host.signing.index-role-rotation-forgets-floor',
+    ],
+    catches: ['host.signing.index-threshold-change-forgets-floor'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: '  return a.threshold === b.threshold && [...a.keyids].sort().join() === [...b.keyids].sort().join();',
+        replace: '  return [...a.keyids].sort().join() === [...b.keyids].sort().join();',
+      },
+    ],
+  },
 ];
