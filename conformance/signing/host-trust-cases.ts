@@ -1414,6 +1414,36 @@ const delegationScenarios: Scenario[] = [
     },
   },
   {
+    name: 'threshold-raise-forgets-floor',
+    description:
+      'A host forgets the versionCode floor of an app when a new delegation raises the threshold over the same keys',
+    requirements: ['SIG-088'],
+    why: 'Recovery when the partner keeps its keys but requires two signatures: the stolen key alone signed versionCode 2,000,000,000, and that floor must go with the lower threshold.',
+    expect: 'installed',
+    async arrange(s, pkg) {
+      const app = s.world.app(pkg.appId);
+      app.partnerKeys = [
+        must(app.partnerKeys[0], 'app.partnerKeys[0]'),
+        await pooledKey(s.world.algorithm, 'partner-second'),
+      ];
+      s.world.delegate(app);
+      s.world.addRelease(pkg.appId, specOf(buildProbe({ versionCode: 2_000_000_000 })));
+      s.world.publish();
+      const first = await s.install(pkg.appId);
+      if (first.kind !== 'installed')
+        throw new CaseFailure(`the first install failed: ${JSON.stringify(first)}`);
+      app.threshold = 2;
+      s.world.delegate(app);
+      for (const r of app.releases) r.listed = false;
+      s.world.addRelease(pkg.appId, specOf(buildProbe({ versionCode: 2 })));
+      s.world.publish();
+    },
+    check(_s, outcome) {
+      if (outcome.versionCode !== 2)
+        throw new CaseFailure(`installed ${outcome.versionCode}, expected 2`);
+    },
+  },
+  {
     name: 'statement-digest-mismatch',
     description:
       "A host refuses a statement whose bytes do not hash to the release's statement.sha256, with SIG_DIGEST_MISMATCH",

@@ -1247,4 +1247,20 @@ export const hostRecipes: HostRecipe[] = [
       },
     ],
   },
+  {
+    name: 'floor-kept-on-threshold-raise',
+    violates: 'SIG-088',
+    note: 'Forgets the versionCode floor when a new delegation drops a key, but not when it raises the threshold over the same keys, so the floor a stolen key inflated alone stays.',
+    only: ['host.signing.threshold-raise-forgets-floor', 'host.signing.fast-forward-recovery'],
+    catches: ['host.signing.threshold-raise-forgets-floor'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: '      (Object.keys(trusted.keys).some((keyid) => !Object.hasOwn(delegation.keys, keyid)) ||\n        delegation.threshold > trusted.threshold)',
+        replace:
+          '      Object.keys(trusted.keys).some((keyid) => !Object.hasOwn(delegation.keys, keyid))',
+      },
+    ],
+  },
 ];
