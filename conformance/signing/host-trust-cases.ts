@@ -1548,6 +1548,21 @@ const delegationScenarios: Scenario[] = [
     },
   },
   {
+    name: 'statement-version-differs',
+    description:
+      "A host refuses a statement whose version differs from the release metadata, with SIG_MANIFEST_MISMATCH, even when the package's manifest matches the release",
+    requirements: ['SIG-092'],
+    why: 'The version string is what users see and what the partner signed; release metadata must not relabel it, though versionCode and package agree.',
+    codes: ['SIG_MANIFEST_MISMATCH'],
+    arrange(s, pkg) {
+      s.world.addRelease(pkg.appId, specOf(pkg), {
+        statement: (p) => ({ ...p, version: '9.9.9' }),
+        release: (p) => ({ ...p, version: pkg.version }),
+      });
+      s.world.publish();
+    },
+  },
+  {
     name: 'statement-of-another-app',
     description:
       'A host refuses a statement whose appId differs from the release metadata, with SIG_WRONG_APP',

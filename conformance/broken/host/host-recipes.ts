@@ -1263,4 +1263,19 @@ export const hostRecipes: HostRecipe[] = [
       },
     ],
   },
+  {
+    name: 'statement-version-unchecked',
+    violates: 'SIG-092',
+    note: 'Compares the statement with the release metadata on versionCode but not on the version string, "a display label", so release metadata may relabel what the partner signed.',
+    only: ['host.signing.statement-version-differs', 'host.signing.statement-version-code-differs'],
+    catches: ['host.signing.statement-version-differs'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: "  if (statement.version !== release.version) throw fault('SIG_MANIFEST_MISMATCH', 'version');\n",
+        replace: '',
+      },
+    ],
+  },
 ];
