@@ -442,11 +442,19 @@ const releaseScenarios: Scenario[] = [
       'A host refuses release metadata of another app served as the app it asked for, with SIG_WRONG_APP',
     requirements: ['SIG-034'],
     why: 'A genuine release of app B must never install as app A; the host compares appId with the app it asked for.',
+    codes: ['SIG_WRONG_APP'],
     async arrange(s, pkg) {
       const other = buildProbe({ appId: 'dev.openminiapp.conformance.other' });
-      await s.world.addApp(other.appId);
+      const otherApp = await s.world.addApp(other.appId);
+      // One partner key for both apps (common): B's statement verifies under A's delegation and
+      // matches B's release, so only the appId check stops B's release, statement and package.
+      otherApp.partnerKeys = [...s.world.app(pkg.appId).partnerKeys];
+      s.world.delegate(otherApp);
       const foreign = s.world.addRelease(other.appId, specOf(other));
-      s.world.addRelease(pkg.appId, specOf(pkg), { release: () => foreign.release });
+      s.world.addRelease(pkg.appId, specOf(other), {
+        statement: () => foreign.statement,
+        release: () => foreign.release,
+      });
       s.world.publish();
     },
   },
@@ -829,6 +837,33 @@ const rootScenarios: Scenario[] = [
       const second = buildProbe({ versionCode: 2 });
       s.world.addRelease(pkg.appId, specOf(second));
       s.world.publish({ indexVersion: 5 });
+    },
+  },
+  {
+    name: 'index-threshold-change-forgets-floor',
+    description:
+      'A host forgets its highest index version when a new root changes only the threshold of the index role, and installs under the new index',
+    requirements: ['SIG-056'],
+    why: 'The platform may recover by raising the index threshold over the same keys; a host that compares only keyids stays locked out by the fast-forwarded version.',
+    expect: 'installed',
+    world: () => TrustWorld.create({ thresholds: { index: { keys: 2, threshold: 1 } } }),
+    async arrange(s, pkg) {
+      const world = s.world;
+      world.addRelease(pkg.appId, specOf(pkg));
+      world.publish({ indexVersion: 1_000_000 });
+      const first = await s.install(pkg.appId);
+      if (first.kind !== 'installed')
+        throw new CaseFailure(`the first install failed: ${JSON.stringify(first)}`);
+      // Same index keys, threshold 1 -> 2: the root's own keys sign the successor.
+      const next = { ...world.roles, index: { ...world.roles.index, threshold: 2 } };
+      world.pushRoot(
+        world.rootPayload(world.roots.length + 1, next, new Date(Date.now() + 365 * day)),
+        world.signersOf('root'),
+      );
+      world.roles = next;
+      world.nextIndexVersion = 5;
+      world.addRelease(pkg.appId, specOf(buildProbe({ versionCode: 2 })));
+      world.publish({ indexVersion: 5 });
     },
   },
 ];
@@ -1334,6 +1369,25 @@ const delegationScenarios: Scenario[] = [
     },
   },
   {
+    name: 'delegation-expired-at-session-time',
+    description:
+      'A host refuses a delegation that the wall clock still finds valid but whose expiry has passed at the time set with setClock, with SIG_EXPIRED',
+    requirements: ['SIG-087', 'SIG-063'],
+    why: 'Expiry is judged at the time fixed for the update session; a host that reads another clock for one document trusts an expired delegation.',
+    codes: ['SIG_EXPIRED'],
+    async arrange(s, pkg) {
+      delegationWith(s, s.world.app(pkg.appId), (p) => ({
+        ...p,
+        issuedAt: timestamp(new Date(Date.now() - 100 * day)),
+        expires: timestamp(new Date(Date.now() + 2 * 60 * 60 * 1000)),
+      }));
+      s.world.addRelease(pkg.appId, specOf(pkg));
+      s.world.publish();
+      // Before the index (12 hours) and the root expire: only the delegation has expired then.
+      await s.command('setClock', { time: timestamp(new Date(Date.now() + 3 * 60 * 60 * 1000)) });
+    },
+  },
+  {
     name: 'fast-forward-recovery',
     description:
       'A host forgets the versionCode floor of an app when a new delegation drops the key that signed a huge versionCode',
@@ -1349,6 +1403,36 @@ const delegationScenarios: Scenario[] = [
       if (first.kind !== 'installed')
         throw new CaseFailure(`the first install failed: ${JSON.stringify(first)}`);
       app.partnerKeys = [await pooledKey(s.world.algorithm, 'partner-recovery')];
+      s.world.delegate(app);
+      for (const r of app.releases) r.listed = false;
+      s.world.addRelease(pkg.appId, specOf(buildProbe({ versionCode: 2 })));
+      s.world.publish();
+    },
+    check(_s, outcome) {
+      if (outcome.versionCode !== 2)
+        throw new CaseFailure(`installed ${outcome.versionCode}, expected 2`);
+    },
+  },
+  {
+    name: 'threshold-raise-forgets-floor',
+    description:
+      'A host forgets the versionCode floor of an app when a new delegation raises the threshold over the same keys',
+    requirements: ['SIG-088'],
+    why: 'Recovery when the partner keeps its keys but requires two signatures: the stolen key alone signed versionCode 2,000,000,000, and that floor must go with the lower threshold.',
+    expect: 'installed',
+    async arrange(s, pkg) {
+      const app = s.world.app(pkg.appId);
+      app.partnerKeys = [
+        must(app.partnerKeys[0], 'app.partnerKeys[0]'),
+        await pooledKey(s.world.algorithm, 'partner-second'),
+      ];
+      s.world.delegate(app);
+      s.world.addRelease(pkg.appId, specOf(buildProbe({ versionCode: 2_000_000_000 })));
+      s.world.publish();
+      const first = await s.install(pkg.appId);
+      if (first.kind !== 'installed')
+        throw new CaseFailure(`the first install failed: ${JSON.stringify(first)}`);
+      app.threshold = 2;
       s.world.delegate(app);
       for (const r of app.releases) r.listed = false;
       s.world.addRelease(pkg.appId, specOf(buildProbe({ versionCode: 2 })));
@@ -1445,6 +1529,37 @@ const delegationScenarios: Scenario[] = [
       });
       s.world.publish();
       return undefined;
+    },
+  },
+  {
+    name: 'statement-manifest-digest-differs',
+    description:
+      "A host refuses a statement whose manifestSha256 differs from the release metadata, with SIG_MANIFEST_MISMATCH, even when the package's manifest matches the release",
+    requirements: ['SIG-092'],
+    why: 'The partner signed one manifest; release metadata naming another must not install under that statement, though the package agrees with the release.',
+    codes: ['SIG_MANIFEST_MISMATCH'],
+    arrange(s, pkg) {
+      const spec = specOf(pkg);
+      s.world.addRelease(pkg.appId, spec, {
+        statement: (p) => ({ ...p, manifestSha256: digestOf(encoder.encode('another manifest')) }),
+        release: (p) => ({ ...p, manifestSha256: digestOf(spec.manifestBytes) }),
+      });
+      s.world.publish();
+    },
+  },
+  {
+    name: 'statement-version-differs',
+    description:
+      "A host refuses a statement whose version differs from the release metadata, with SIG_MANIFEST_MISMATCH, even when the package's manifest matches the release",
+    requirements: ['SIG-092'],
+    why: 'The version string is what users see and what the partner signed; release metadata must not relabel it, though versionCode and package agree.',
+    codes: ['SIG_MANIFEST_MISMATCH'],
+    arrange(s, pkg) {
+      s.world.addRelease(pkg.appId, specOf(pkg), {
+        statement: (p) => ({ ...p, version: '9.9.9' }),
+        release: (p) => ({ ...p, version: pkg.version }),
+      });
+      s.world.publish();
     },
   },
   {

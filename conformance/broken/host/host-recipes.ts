@@ -962,4 +962,343 @@ export const hostRecipes: HostRecipe[] = [
       },
     ],
   },
+  // Trust chain, round 4 (spec/signing.md host MUSTs that had no broken host).
+  {
+    name: 'delegation-expiry-at-wall-clock',
+    violates: 'SIG-087',
+    note: "Judges a delegation's expiry with new Date() where it checks it, instead of the time fixed for the update session, so a host whose session time is past the expiry still trusts it.",
+    only: ['host.signing.delegation-expired', 'host.signing.delegation-expired-at-session-time'],
+    catches: ['host.signing.delegation-expired-at-session-time'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: 'if (isExpired(delegation.expires, now))',
+        replace: 'if (isExpired(delegation.expires, new Date()))',
+      },
+    ],
+  },
+  {
+    name: 'statement-manifest-digest-unchecked',
+    violates: 'SIG-092',
+    note: 'Compares the statement with the release metadata on appId, package and version, but not manifestSha256: "the package check hashes the manifest anyway", against the release only.',
+    only: [
+      'host.signing.statement-manifest-digest-differs',
+      'host.signing.statement-version-code-differs',
+    ],
+    catches: ['host.signing.statement-manifest-digest-differs'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: "  if (statement.manifestSha256 !== release.manifestSha256)\n    throw fault('SIG_MANIFEST_MISMATCH', 'manifestSha256');\n",
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'successor-root-any-higher-version',
+    violates: 'SIG-053',
+    note: 'Accepts as successor any signed root of a higher version, so a root N+2 served as N+1 is applied and a version is skipped.',
+    only: ['host.signing.rotation-skips-a-version', 'host.signing.rotation-walked'],
+    catches: ['host.signing.rotation-skips-a-version'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: 'if (next.version !== this.#root.version + 1) {',
+        replace: 'if (next.version <= this.#root.version) {',
+      },
+    ],
+  },
+  {
+    name: 'rotation-limit-off-by-one',
+    violates: 'SIG-110',
+    note: 'Counts the rotations with > instead of >=, so it applies 33 successor roots in one session and never reports SIG_ROOT_ROTATION_LIMIT for 33.',
+    only: ['host.signing.rotation-limit'],
+    catches: ['host.signing.rotation-limit'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: 'if (this.#rotations.count >= maxRootRotations) {',
+        replace: 'if (this.#rotations.count > maxRootRotations) {',
+      },
+    ],
+  },
+  {
+    name: 'index-floor-kept-across-key-rotation',
+    violates: 'SIG-056',
+    note: 'Keeps the highest index version for ever, also when a new root replaces the index keys, so the platform cannot recover from a fast-forwarded index version and the host locks itself out.',
+    only: ['host.signing.index-role-rotation-forgets-floor'],
+    catches: ['host.signing.index-role-rotation-forgets-floor'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: '      if (!sameRole(this.#root.roles.index, next.roles.index)) this.#indexVersion = 0;\n',
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'floor-kept-when-key-dropped',
+    violates: 'SIG-088',
+    note: 'Trusts a new delegation without looking at the keys it dropped, so the versionCode floor that a stolen, now removed key inflated stays and the genuine release never installs again.',
+    only: ['host.signing.fast-forward-recovery'],
+    catches: ['host.signing.fast-forward-recovery'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: '      (Object.keys(trusted.keys).some((keyid) => !Object.hasOwn(delegation.keys, keyid)) ||\n        delegation.threshold > trusted.threshold)',
+        replace: '      delegation.threshold > trusted.threshold',
+      },
+    ],
+  },
+  {
+    name: 'payload-type-unchecked',
+    violates: 'SIG-012',
+    note: 'Verifies the signature over PAE of whatever payloadType the envelope carries and never compares it with the type expected, so a statement-typed envelope is read as release metadata.',
+    only: ['host.signing.payload-type-mismatch'],
+    catches: ['host.signing.payload-type-mismatch'],
+    target: 'sdk',
+    patches: [
+      {
+        file: 'sdk/src/signing/envelope.ts',
+        find: '  if (envelope.payloadType !== expectedPayloadType) {',
+        replace: '  if (envelope.payloadType.length === 0) {',
+      },
+    ],
+  },
+  {
+    name: 'release-app-id-unchecked',
+    violates: 'SIG-034',
+    note: 'Never compares the appId of the release metadata with the app it asked for: "the bin entry pins it, so it is the right app".',
+    only: ['host.signing.release-of-another-app'],
+    catches: ['host.signing.release-of-another-app'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: '    if (release.appId !== request.appId) {',
+        replace: '    if (release.appId.length === 0) {',
+      },
+    ],
+  },
+  {
+    name: 'payload-bom-stripped',
+    violates: 'SIG-014',
+    note: 'Decodes signed payloads with a default TextDecoder, which silently strips a leading byte-order mark, so a payload that other parsers refuse is accepted.',
+    only: ['host.signing.byte-order-mark'],
+    catches: ['host.signing.byte-order-mark'],
+    target: 'sdk',
+    patches: [
+      {
+        file: 'sdk/src/signing/payload.ts',
+        find: "const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });",
+        replace: "const utf8 = new TextDecoder('utf-8', { fatal: true });",
+      },
+    ],
+  },
+  {
+    name: 'duplicate-members-last-wins',
+    violates: 'SIG-014',
+    note: 'Parses payloads with JSON.parse alone, where the last of two members of one name wins, so the signer and another verifier may read different values.',
+    only: ['host.signing.duplicate-member'],
+    catches: ['host.signing.duplicate-member'],
+    target: 'sdk',
+    patches: [
+      {
+        file: 'sdk/src/signing/payload.ts',
+        find: '  if (duplicates.length > 0) {',
+        replace: '  if (duplicates.length < 0) {',
+      },
+    ],
+  },
+  {
+    name: 'other-major-read-as-newer',
+    violates: 'SIG-075',
+    note: 'Compares versions as "is it newer than mine?", so a 2.0 payload is read as a later minor with unknown members allowed instead of being refused with SIG_UNSUPPORTED_VERSION.',
+    only: ['host.signing.other-major-spec-version', 'host.signing.unknown-member-higher-minor'],
+    catches: ['host.signing.other-major-spec-version'],
+    target: 'sdk',
+    patches: [
+      {
+        file: 'sdk/src/signing/payload.ts',
+        find: '  if (version && Number(version[1]) !== verifierSpecVersion.major) {',
+        replace: '  if (version && Number(version[1]) < verifierSpecVersion.major) {',
+      },
+      {
+        file: 'sdk/src/signing/payload.ts',
+        find: '  const later = version !== null && Number(version[2]) > verifierSpecVersion.minor;',
+        replace:
+          '  const later =\n    version !== null &&\n    (Number(version[1]) > verifierSpecVersion.major ||\n      Number(version[2]) > verifierSpecVersion.minor);',
+      },
+    ],
+  },
+  {
+    name: 'critical-ignored-in-newer-minor',
+    violates: 'SIG-078',
+    note: 'Ignores every unknown member of a later minor version, as forward compatibility asks, without reading the critical array that forbids ignoring some.',
+    only: ['host.signing.critical-unknown-member', 'host.signing.unknown-member-higher-minor'],
+    catches: ['host.signing.critical-unknown-member'],
+    target: 'sdk',
+    patches: [
+      {
+        file: 'sdk/src/signing/payload.ts',
+        find: '  checkCritical(value, unknown);\n  return value as T;',
+        replace: '  void unknown;\n  return value as T;',
+      },
+    ],
+  },
+  {
+    name: 'rsa-pkcs1-fallback',
+    violates: 'SIG-004',
+    note: 'Tries RSA PKCS#1 v1.5 when a PSS signature does not verify, "because some HSMs sign that way", re-opening the weaker scheme.',
+    only: ['host.signing.rsa-pkcs1-signature'],
+    catches: ['host.signing.rsa-pkcs1-signature'],
+    target: 'sdk',
+    patches: [
+      {
+        file: 'sdk/src/signing/algorithm.ts',
+        find: '          { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pssSaltLength },\n          signature,\n        );',
+        replace:
+          "          { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pssSaltLength },\n          signature,\n        ) ||\n          verify('sha256', data, { key: publicKey, padding: constants.RSA_PKCS1_PADDING }, signature)\n        );",
+      },
+      {
+        file: 'sdk/src/signing/algorithm.ts',
+        find: '        // [SIG-004] only PSS padding is tried, so a PKCS#1 v1.5 signature never verifies.\n        return verify(',
+        replace: '        return (\n          verify(',
+      },
+    ],
+  },
+  {
+    name: 'metadata-without-size-cap',
+    violates: 'SIG-017',
+    note: 'Reads metadata documents to their end with no size limit, trusting the server to send small JSON; only the 30-second download limit ever stops an endless one.',
+    only: ['host.signing.metadata-endless'],
+    catches: ['host.signing.metadata-endless'],
+    target: 'sdk',
+    patches: [
+      {
+        file: 'sdk/src/signing/bounded-download.ts',
+        find: '  limit: number = maxMetadataBytes,',
+        replace: '  limit: number = Number.POSITIVE_INFINITY,',
+      },
+    ],
+  },
+  {
+    name: 'revoked-keys-never-read',
+    violates: 'SIG-067',
+    note: "Reads revokedReleases but never the entry's revokedKeys, neither for release metadata nor when counting the statement's signatures, so a stolen partner key the partner reported keeps installing.",
+    only: ['host.signing.revoked-partner-key'],
+    catches: ['host.signing.revoked-partner-key'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: '    if (entry.revokedKeys.includes(release.statement.keyid)) {',
+        replace: '    if (entry.revokedReleases.includes(release.statement.keyid)) {',
+      },
+      {
+        file: trustStore,
+        find: "    const revoked = new Set(this.#requireEntry(release.appId, 'SIG-091').revokedKeys);",
+        replace:
+          "    const revoked = new Set(this.#requireEntry(release.appId, 'SIG-091').revokedReleases);",
+      },
+    ],
+  },
+  {
+    name: 'root-expiry-checked-before-rotation',
+    violates: 'SIG-054',
+    note: 'Checks the expiry of the root it trusts when the update session starts, then walks the successors and verifies everything against the newest without checking it again, so an expired successor is trusted.',
+    only: ['host.signing.rotated-root-expired', 'host.signing.root-expired-at-host-clock'],
+    catches: ['host.signing.rotated-root-expired'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: '    if (this.#rotations.at !== now.getTime()) this.#rotations = { at: now.getTime(), count: 0 };',
+        replace:
+          '    const expiredAtStart = isExpired(this.#root.expires, now);\n    if (this.#rotations.at !== now.getTime()) this.#rotations = { at: now.getTime(), count: 0 };',
+      },
+      {
+        file: trustStore,
+        find: "    if (isExpired(this.#root.expires, now))\n      throw expired('The trusted root', this.#root.expires, now, 'SIG-054');\n    return this.root;",
+        replace:
+          "    if (expiredAtStart)\n      throw expired('The trusted root', this.#root.expires, now, 'SIG-054');\n    return this.root;",
+      },
+      {
+        file: trustStore,
+        find: "  #requireFreshRoot(now: Date): void {\n    if (isExpired(this.#root.expires, now))\n      throw expired('The trusted root', this.#root.expires, now, 'SIG-054');\n  }",
+        replace: '  #requireFreshRoot(now: Date): void {\n    void now;\n  }',
+      },
+    ],
+  },
+  {
+    name: 'release-metadata-aged-out',
+    violates: 'SIG-095',
+    note: 'Treats release metadata like a certificate and refuses an envelope issued more than a year before the session, so an old release that a fresh bin still pins can no longer be installed.',
+    only: ['host.signing.old-release-metadata'],
+    catches: ['host.signing.old-release-metadata'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: '    const installed = this.#installed[release.appId] ?? 0;\n    if (release.versionCode < installed) {',
+        replace:
+          "    if (now.getTime() - Date.parse(release.issuedAt) > 365 * 86_400_000)\n      throw expired('The release', release.issuedAt, now);\n    const installed = this.#installed[release.appId] ?? 0;\n    if (release.versionCode < installed) {",
+      },
+    ],
+  },
+  {
+    name: 'index-floor-kept-on-threshold-change',
+    violates: 'SIG-056',
+    note: 'Decides whether the index role changed by comparing its keyids only, so a new root that raises the index threshold over the same keys keeps the fast-forwarded index version and the host stays locked out.',
+    only: [
+      'host.signing.index-threshold-change-forgets-floor',
+      'host.signing.index-role-rotation-forgets-floor',
+    ],
+    catches: ['host.signing.index-threshold-change-forgets-floor'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: '  return a.threshold === b.threshold && [...a.keyids].sort().join() === [...b.keyids].sort().join();',
+        replace: '  return [...a.keyids].sort().join() === [...b.keyids].sort().join();',
+      },
+    ],
+  },
+  {
+    name: 'floor-kept-on-threshold-raise',
+    violates: 'SIG-088',
+    note: 'Forgets the versionCode floor when a new delegation drops a key, but not when it raises the threshold over the same keys, so the floor a stolen key inflated alone stays.',
+    only: ['host.signing.threshold-raise-forgets-floor', 'host.signing.fast-forward-recovery'],
+    catches: ['host.signing.threshold-raise-forgets-floor'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: '      (Object.keys(trusted.keys).some((keyid) => !Object.hasOwn(delegation.keys, keyid)) ||\n        delegation.threshold > trusted.threshold)',
+        replace:
+          '      Object.keys(trusted.keys).some((keyid) => !Object.hasOwn(delegation.keys, keyid))',
+      },
+    ],
+  },
+  {
+    name: 'statement-version-unchecked',
+    violates: 'SIG-092',
+    note: 'Compares the statement with the release metadata on versionCode but not on the version string, "a display label", so release metadata may relabel what the partner signed.',
+    only: ['host.signing.statement-version-differs', 'host.signing.statement-version-code-differs'],
+    catches: ['host.signing.statement-version-differs'],
+    target: 'sdk',
+    patches: [
+      {
+        file: trustStore,
+        find: "  if (statement.version !== release.version) throw fault('SIG_MANIFEST_MISMATCH', 'version');\n",
+        replace: '',
+      },
+    ],
+  },
 ];
