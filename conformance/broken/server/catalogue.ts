@@ -1,3 +1,4 @@
+import { analyticsMetricBreaks } from './analytics-metrics.ts';
 import type { BrokenServer } from './broken-server.ts';
 import { contractBreaks } from './contract-breaks.ts';
 import { deliveryBreaks } from './delivery.ts';
@@ -20,4 +21,5 @@ export const brokenServers: BrokenServer[] = [
   ...snapshotBreaks,
   ...patchedBreaks,
   ...signedMetadataBreaks,
+  ...analyticsMetricBreaks,
 ];
