@@ -6,6 +6,7 @@ import { errorAndAuthBreaks } from './errors-and-auth.ts';
 import { hostBreaks } from './hosts.ts';
 import { httpEdgeBreaks } from './http-edges.ts';
 import { publishingBreaks } from './publishing.ts';
+import { paymentRecordBreaks } from './payment-records.ts';
 import { patchedBreaks } from './source-patches.ts';
 import { signedMetadataBreaks } from './signed-metadata.ts';
 import { snapshotBreaks } from './snapshots.ts';
@@ -22,4 +23,5 @@ export const brokenServers: BrokenServer[] = [
   ...patchedBreaks,
   ...signedMetadataBreaks,
   ...analyticsMetricBreaks,
+  ...paymentRecordBreaks,
 ];
