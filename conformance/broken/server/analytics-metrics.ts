@@ -86,4 +86,18 @@ export const analyticsMetricBreaks: BrokenServer[] = [
       },
     ],
   },
+  {
+    name: 'events-of-unreleased-versions-kept',
+    violates: 'ANL-017',
+    only: 'server.analytics.batch-partially-accepted',
+    story:
+      'Ingestion keeps the events of any app with an uploaded version, taking a version in the catalog for one a device could have installed.',
+    patches: [
+      {
+        file: 'reference-server/src/analytics/event-ingestion.ts',
+        find: "'select distinct app_id from releases where app_id = any($1::text[])',",
+        replace: "'select distinct app_id from versions where app_id = any($1::text[])',",
+      },
+    ],
+  },
 ];

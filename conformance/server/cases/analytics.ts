@@ -133,13 +133,15 @@ export const analyticsCases = [
   serverCase({
     id: 'server.analytics.batch-partially-accepted',
     description:
-      'A batch is answered 202 with the count of accepted events and the index and code of each dropped one: invalid, stale, future or for an app without release',
+      'A batch is answered 202 with the count of accepted events and the index and code of each dropped one: invalid, stale, future, or for an app without release (an approved version is not one)',
     requirements: ['API-063', 'ANL-014', 'ANL-015', 'ANL-017'],
     why: 'Dropping a whole batch for one bad event loses data; accepting stale or foreign events skews every metric.',
     async run(t) {
       const device = await t.world.device(t.scope);
       const app = await releasedApp(t, 'ing');
       const unreleased = await t.world.freshApp(t.scope, 'ing');
+      // An approved version that was never released is not one a device could have installed [ANL-017].
+      await t.world.approvedVersion(t.scope, unreleased, { versionCode: 1 });
       const now = timeOn(0, 0);
       const events = [
         launch(app.appId, now, 300),
