@@ -7,6 +7,7 @@ import { hostBreaks } from './hosts.ts';
 import { httpEdgeBreaks } from './http-edges.ts';
 import { publishingBreaks } from './publishing.ts';
 import { paymentRecordBreaks } from './payment-records.ts';
+import { principalCredentialBreaks } from './principal-credentials.ts';
 import { patchedBreaks } from './source-patches.ts';
 import { signedMetadataBreaks } from './signed-metadata.ts';
 import { snapshotBreaks } from './snapshots.ts';
@@ -24,4 +25,5 @@ export const brokenServers: BrokenServer[] = [
   ...signedMetadataBreaks,
   ...analyticsMetricBreaks,
   ...paymentRecordBreaks,
+  ...principalCredentialBreaks,
 ];
