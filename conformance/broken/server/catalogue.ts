@@ -1,3 +1,4 @@
+import { accountBreaks } from './accounts.ts';
 import { analyticsMetricBreaks } from './analytics-metrics.ts';
 import type { BrokenServer } from './broken-server.ts';
 import { contractBreaks } from './contract-breaks.ts';
@@ -7,7 +8,6 @@ import { hostBreaks } from './hosts.ts';
 import { httpEdgeBreaks } from './http-edges.ts';
 import { publishingBreaks } from './publishing.ts';
 import { paymentRecordBreaks } from './payment-records.ts';
-import { principalCredentialBreaks } from './principal-credentials.ts';
 import { patchedBreaks } from './source-patches.ts';
 import { signedMetadataBreaks } from './signed-metadata.ts';
 import { snapshotBreaks } from './snapshots.ts';
@@ -25,5 +25,5 @@ export const brokenServers: BrokenServer[] = [
   ...signedMetadataBreaks,
   ...analyticsMetricBreaks,
   ...paymentRecordBreaks,
-  ...principalCredentialBreaks,
+  ...accountBreaks,
 ];
