@@ -1,3 +1,5 @@
+import { accountBreaks } from './accounts.ts';
+import { analyticsMetricBreaks } from './analytics-metrics.ts';
 import type { BrokenServer } from './broken-server.ts';
 import { contractBreaks } from './contract-breaks.ts';
 import { deliveryBreaks } from './delivery.ts';
@@ -5,6 +7,7 @@ import { errorAndAuthBreaks } from './errors-and-auth.ts';
 import { hostBreaks } from './hosts.ts';
 import { httpEdgeBreaks } from './http-edges.ts';
 import { publishingBreaks } from './publishing.ts';
+import { paymentRecordBreaks } from './payment-records.ts';
 import { patchedBreaks } from './source-patches.ts';
 import { signedMetadataBreaks } from './signed-metadata.ts';
 import { snapshotBreaks } from './snapshots.ts';
@@ -20,4 +23,7 @@ export const brokenServers: BrokenServer[] = [
   ...snapshotBreaks,
   ...patchedBreaks,
   ...signedMetadataBreaks,
+  ...analyticsMetricBreaks,
+  ...paymentRecordBreaks,
+  ...accountBreaks,
 ];

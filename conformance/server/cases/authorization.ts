@@ -199,6 +199,17 @@ export const authorizationCases = [
           );
       }
       if (failures.length > 0) throw new CaseFailure(failures[0] as string, failures);
+      // A refused PUT of a product stores nothing: the product it named stays undefined [API-092].
+      const put = ownership.find((op) => op.operationId === 'putProduct');
+      if (put) {
+        const path = requestFor(put, objects).path.replace('/v1/partner/apps/', '/v1/apps/');
+        const device = await t.world.device(t.scope);
+        const product = await t.send({ path, token: device.token });
+        if (product.status === 200)
+          throw new CaseFailure(
+            `another partner's PUT of a product was answered 404, yet GET ${path} now finds it: ${describeExchange(product)}`,
+          );
+      }
       const state = bodyOf<{ state: string; rolloutPercent: number }>(
         await t.send({
           path: `/v1/partner/apps/${objects.release.version.app.appId}/releases/${objects.release.releaseId}`,

@@ -1,7 +1,7 @@
 import { CaseFailure } from '../../framework/index.ts';
 import { generateSigningKey, jwkThumbprint } from '../crypto/jwk-key.ts';
 import { bodyOf, expectStatus, serverCase } from '../server-case.ts';
-import { jsonOf } from '../subject/http-exchange.ts';
+import { describeExchange, jsonOf } from '../subject/http-exchange.ts';
 
 interface PartnerKey {
   keyId: string;
@@ -113,20 +113,31 @@ export const portalCases = [
   serverCase({
     id: 'server.portal.app-id-taken',
     description:
-      'POST /v1/partner/apps refuses an app id that another partner owns with 409 API_APP_ID_TAKEN',
+      'POST /v1/partner/apps refuses an app id that another partner owns, released or not, with 409 API_APP_ID_TAKEN',
     requirements: ['API-068'],
     why: "App ids are the identity hosts trust; letting a second partner claim one hands them the first partner's users.",
     async run(t) {
       t.world.skipUnlessComplete();
       const release = await t.world.sharedRelease(t.scope);
+      // An id owned but never released is owned all the same [API-068].
+      const reserved = await t.world.freshApp(t.scope, 'taken');
       const other = await t.world.partner(t.scope, 'b');
-      const exchange = await t.send({
-        method: 'POST',
-        path: '/v1/partner/apps',
-        token: other.token,
-        json: { appId: release.version.app.appId, name: 'Squatter', category: 'utilities' },
-      });
-      expectStatus(exchange, 409, 'API_APP_ID_TAKEN');
+      for (const [what, appId] of [
+        ['released', release.version.app.appId],
+        ['never released', reserved.appId],
+      ]) {
+        const exchange = await t.send({
+          method: 'POST',
+          path: '/v1/partner/apps',
+          token: other.token,
+          json: { appId, name: 'Squatter', category: 'utilities' },
+        });
+        if (exchange.status !== 409)
+          throw new CaseFailure(
+            `another partner's create of the ${what} app ${appId} answered ${describeExchange(exchange)}`,
+          );
+        expectStatus(exchange, 409, 'API_APP_ID_TAKEN');
+      }
     },
   }),
   serverCase({

@@ -151,29 +151,38 @@ export const principalCases = [
   serverCase({
     id: 'server.principals.expiry-and-revocation',
     description:
-      'A principal credential is refused with 401 once its expiresInSeconds have passed, and, for every role on the routes it worked on, at once after its revocation is answered',
+      'A principal credential of a partner, host device or host user is refused with 401 once its expiresInSeconds have passed, and, for every role on the routes it worked on, at once after its revocation is answered',
     requirements: ['API-155', 'API-007'],
     why: 'Credentials the suite mints must die when told; a server that ignores expiry or revocation keeps leaked credentials alive.',
     timeoutMs: 40_000,
     async run(t) {
       t.world.skipUnlessComplete();
       const partner = await t.world.partner(t.scope);
-      const short = await createPrincipal(t, {
-        role: 'partner',
-        partnerId: partner.partnerId,
-        expiresInSeconds: 2,
-      });
-      expectStatus(await t.send({ path: '/v1/partner', token: short.credential }), 200);
-      await new Promise((r) => setTimeout(r, 3500));
-      expectStatus(
-        await t.send({ path: '/v1/partner', token: short.credential }),
-        401,
-        'API_UNAUTHENTICATED',
-      );
-      // Every role, on the routes it works on: a cache of hot-path credentials (host devices on update
-      // checks) must forget a revoked one as promptly as a portal session [API-094].
       const shared = await t.world.sharedRelease(t.scope);
       const appId = shared.version.app.appId;
+      // Every role expires, host devices on their hot path included [API-155].
+      const expiring: [Record<string, unknown>, RequestSpec][] = [
+        [{ role: 'partner', partnerId: partner.partnerId }, { path: '/v1/partner' }],
+        [{ role: 'hostDevice', test: true }, { path: '/v1/catalog/categories' }],
+        [{ role: 'hostUser', test: true }, { path: `/v1/entitlements/${appId}` }],
+      ];
+      const short: [string, string, RequestSpec][] = [];
+      for (const [body, route] of expiring) {
+        const created = await createPrincipal(t, { ...body, expiresInSeconds: 2 });
+        expectStatus(await t.send({ ...route, token: created.credential }), 200);
+        short.push([String(body.role), created.credential, route]);
+      }
+      await new Promise((r) => setTimeout(r, 3500));
+      for (const [role, credential, route] of short) {
+        const after = await t.send({ ...route, token: credential });
+        if (after.status !== 401)
+          throw new CaseFailure(
+            `a ${role} credential was accepted by GET ${route.path} after its expiresInSeconds of 2 had passed: ${describeExchange(after)}`,
+          );
+        expectStatus(after, 401, 'API_UNAUTHENTICATED');
+      }
+      // Every role, on the routes it works on: a cache of hot-path credentials (host devices on update
+      // checks) must forget a revoked one as promptly as a portal session [API-094].
       const deviceId = `certify-${t.subject.runId}-revoked`.padEnd(20, '0');
       const probes: [Record<string, unknown>, RequestSpec[]][] = [
         [{ role: 'partner', partnerId: partner.partnerId }, [{ path: '/v1/partner' }]],
