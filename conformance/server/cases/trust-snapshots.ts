@@ -32,6 +32,15 @@ async function binOf(t: ServerTest, prefix: string, version: number) {
   return { path, exchange };
 }
 
+/** The partner revokes one of its keys; the delegations that drop it are signed before the case reads on. */
+async function revokePartnerKey(t: ServerTest, partnerToken: string, keyid: string): Promise<void> {
+  expectStatus(
+    await t.send({ method: 'POST', path: `/v1/partner/keys/${keyid}/revoke`, token: partnerToken }),
+    200,
+  );
+  await t.world.delegationSigner?.settle(t.subject.driver, t.adminToken, t.scope);
+}
+
 async function delegationOf(t: ServerTest, appId: string) {
   const index = await readSignedIndex(t);
   const length = Number(index.payload.binPrefixLength);
@@ -349,15 +358,7 @@ const draftTwoCases: ConformanceCase<ServerSubject>[] = [
       expectStatus(await t.world.upload(t.scope, app, prepared), 201);
       await t.world.settledVersion(t.scope, app, 1);
       await t.world.decide(t.scope, app, 1, 'approve');
-      expectStatus(
-        await t.send({
-          method: 'POST',
-          path: `/v1/partner/keys/${key.keyid}/revoke`,
-          token: app.partner.token,
-        }),
-        200,
-      );
-      await t.world.delegationSigner?.settle(t.subject.driver, t.adminToken, t.scope);
+      await revokePartnerKey(t, app.partner.token, key.keyid);
       const exchange = await t.send({
         method: 'POST',
         path: `/v1/partner/apps/${app.appId}/releases`,
@@ -456,15 +457,7 @@ const draftTwoCases: ConformanceCase<ServerSubject>[] = [
         throw new CaseFailure(
           `before the revocation the entry lists versionCodes ${before}, expected 1 and 2`,
         );
-      expectStatus(
-        await t.send({
-          method: 'POST',
-          path: `/v1/partner/keys/${key.keyid}/revoke`,
-          token: app.partner.token,
-        }),
-        200,
-      );
-      await t.world.delegationSigner?.settle(t.subject.driver, t.adminToken, t.scope);
+      await revokePartnerKey(t, app.partner.token, key.keyid);
       // [API-106] the change may take up to 5 s to reach the served index.
       const deadline = Date.now() + 6000;
       for (;;) {
